@@ -1,0 +1,652 @@
+"""Synthetic Rusta och matcha microdata with the report's structure and volumes.
+
+`generate(scale, seed)` returns one DataFrame per table of the data contract
+(`romlab.schema`); `write(tables, out)` stores them as Parquet; `synth(out, scale,
+seed)` does both. Scale 1.0 gives the report's volumes: about 815 000 RoM 1 periodic
+reports for July 2022 – May 2023 and about 138 000 starts in windows 1–4. Every draw
+comes from one `numpy.random.Generator` seeded once, and every step is vectorised, so
+the same seed gives byte-identical files.
+
+What the generator models (parameters and their sources: `romlab.synth_params`):
+intake per day by window; participants' groups; level by a job-chance score tilted by
+the groups; providers and contracts per delivery area; stays of up to 12 months over
+two placement periods, ended by a result, an interruption or the 12 months;
+provider switches; double reports at the placement-period change; deviation reports;
+heavy-tailed hours per activity (inverse CDFs through Tabell 2's percentiles, tied by
+a Gaussian copula); R1/R2 (RoM 1) and 3/6-month results (RoM 2) with filing and
+approval dates; register events for work results; provider ratings every other month.
+Every record carries the date it became known, and nothing known after the final
+cut-off (`synth_params.FINAL_CUTOFF`) is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr
+
+from romlab import codes
+from romlab import synth_params as default_params
+from romlab.classify import window as classify_window
+
+DAY = np.timedelta64(1, "D")
+
+
+def _d(x) -> np.datetime64:
+    return np.datetime64(x, "D")
+
+
+def _month_index(dates: np.ndarray) -> np.ndarray:
+    """Months since year 0 (year * 12 + month - 1) of datetime64[D] values."""
+    return dates.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+
+
+def _month_start(mi: np.ndarray) -> np.ndarray:
+    return (mi - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]")
+
+
+def _uniform_days(rng, lo, hi, n) -> np.ndarray:
+    """Integer day offsets drawn uniformly from [lo, hi]."""
+    return rng.integers(lo, hi + 1, size=n).astype("timedelta64[D]")
+
+
+# --------------------------------------------------------------------------------------
+# Providers and contracts
+# --------------------------------------------------------------------------------------
+
+def _contracts(rng, p) -> pd.DataFrame:
+    """Contracts per delivery area for both generations, with size and quality.
+
+    The first contract of each area (its anchor) runs for the whole generation, so every
+    start finds an active contract.
+    """
+    rows = []
+    final = _d(p.FINAL_CUTOFF)
+    for gen in (1, 2):
+        n_areas = p.N_AREAS[gen]
+        n_per = 3 + rng.poisson(p.CONTRACTS_PER_AREA_EXTRA[gen], size=n_areas)
+        area = np.repeat(np.arange(1, n_areas + 1), n_per)
+        first = np.r_[True, area[1:] != area[:-1]]
+        n = len(area)
+        # providers: big ones hold many contracts (Zipf-like choice), no duplicates in an area
+        weights = 1.0 / np.arange(1, p.N_PROVIDERS + 1) ** 0.8
+        weights /= weights.sum()
+        prov = rng.choice(p.N_PROVIDERS, size=n, p=weights)
+        # de-duplicate within area by shifting duplicates to the next free provider id
+        df = pd.DataFrame({"area": area, "prov": prov})
+        dup = df.duplicated(["area", "prov"])
+        while dup.any():
+            df.loc[dup, "prov"] = (df.loc[dup, "prov"] + rng.integers(1, 40, dup.sum())) % p.N_PROVIDERS
+            dup = df.duplicated(["area", "prov"])
+        if gen == 1:
+            start = np.full(n, _d(p.ROM1_CONTRACT_START))
+            late = ~first & (rng.random(n) < 0.15)
+            start[late] = _d("2021-01-01") + _uniform_days(rng, 0, 500, late.sum())
+            end = np.full(n, _d(p.ROM1_CONTRACT_END))
+            early = ~first & (rng.random(n) < 0.10)
+            end[early] = _d("2021-09-01") + _uniform_days(rng, 0, 450, early.sum())
+        else:
+            start = np.full(n, _d(p.ROM2_CONTRACT_START))
+            late = ~first & (rng.random(n) < p.P_ROM2_LATE_START)
+            start[late] = _d("2023-09-01") + _uniform_days(rng, 0, 420, late.sum())
+            end = np.full(n, np.datetime64("NaT", "D"))
+            early = ~first & (rng.random(n) < p.P_ROM2_EARLY_END)
+            end[early] = _d("2024-03-01") + _uniform_days(rng, 0, 570, early.sum())
+        end = np.where(~np.isnat(end) & (end <= start), start + 180 * DAY, end)
+        rows.append(pd.DataFrame({
+            "provider_id": [f"P{x + 1:04d}" for x in df["prov"].to_numpy()],
+            "delivery_area": [f"R{gen}-{a:02d}" for a in area],
+            "generation": gen,
+            "contract_start": start,
+            "contract_end": end,
+            # an end becomes known 90 days ahead (a decided end date), never after the cut-off
+            "end_recorded_date": np.where(np.isnat(end), np.datetime64("NaT", "D"),
+                                          np.minimum(end - 90 * DAY, final)),
+            "_area": area,
+            "_anchor": first,
+            "_weight": rng.lognormal(0.0, 0.7, n),
+            "_quality": rng.normal(0.0, p.PROVIDER_EFFECT_SD, n),
+        }))
+    out = pd.concat(rows, ignore_index=True)
+    return out
+
+
+def _choose_contract(rng, contracts: pd.DataFrame, gen: np.ndarray, area: np.ndarray,
+                     start: np.ndarray) -> np.ndarray:
+    """Index into `contracts` of the contract each start chooses in its area.
+
+    Weighted by contract size among the contracts active on the start date; vectorised
+    with one searchsorted over per-area cumulative weights.
+    """
+    c = contracts
+    key = (c["generation"].to_numpy() * 1000 + c["_area"].to_numpy())
+    order = np.argsort(key, kind="stable")
+    key_sorted = key[order]
+    w = c["_weight"].to_numpy()[order]
+    uniq, first_idx = np.unique(key_sorted, return_index=True)
+    group = np.searchsorted(uniq, key_sorted)
+    cw = np.cumsum(w)
+    group_start_cw = np.r_[0.0, cw][first_idx][group]
+    group_total = np.add.reduceat(w, first_idx)[group]
+    pos = group + (cw - group_start_cw) / group_total  # in (g, g+1]
+    pkey = gen * 1000 + area
+    pgroup = np.searchsorted(uniq, pkey)
+    cstart = c["contract_start"].to_numpy().astype("datetime64[D]")[order]
+    cend = c["contract_end"].to_numpy().astype("datetime64[D]")[order]
+    anchor_sorted = first_idx[pgroup]
+    chosen = np.full(len(pkey), -1)
+    todo = np.arange(len(pkey))
+    for _ in range(12):
+        u = rng.random(len(todo))
+        j = np.searchsorted(pos, pgroup[todo] + u, side="left")
+        j = np.minimum(j, first_idx[pgroup[todo]] + np.bincount(group)[pgroup[todo]] - 1)
+        ok = (cstart[j] <= start[todo]) & (np.isnat(cend[j]) | (cend[j] >= start[todo]))
+        chosen[todo[ok]] = j[ok]
+        todo = todo[~ok]
+        if not len(todo):
+            break
+    chosen[todo] = anchor_sorted[todo]
+    return order[chosen]
+
+
+# --------------------------------------------------------------------------------------
+# Participations
+# --------------------------------------------------------------------------------------
+
+def _start_dates(rng, p, scale: float) -> np.ndarray:
+    parts = []
+    for first, last, rate in p.INTAKE_RATE:
+        days = np.arange(_d(first), _d(last) + DAY, DAY)
+        if p.WEEKDAYS_ONLY:
+            wd = (days.astype(np.int64) + 3) % 7  # 0 = Monday
+            days = days[wd < 5]
+            rate = rate * 7 / 5
+        n = rng.poisson(rate * scale, size=len(days))
+        parts.append(np.repeat(days, n))
+    return np.concatenate(parts)
+
+
+def _groups(rng, p, n: int, window: np.ndarray) -> dict[str, np.ndarray]:
+    born_abroad = rng.random(n) < p.SHARE_BORN_ABROAD
+    p_woman_dom = (p.SHARE_WOMEN - p.SHARE_BORN_ABROAD * p.SHARE_WOMEN_AMONG_BORN_ABROAD) / (1 - p.SHARE_BORN_ABROAD)
+    woman = rng.random(n) < np.where(born_abroad, p.SHARE_WOMEN_AMONG_BORN_ABROAD, p_woman_dom)
+    disability = rng.random(n) < p.SHARE_DISABILITY
+    below_upper = rng.random(n) < p.SHARE_BELOW_UPPER_SECONDARY
+    post = ~below_upper & (rng.random(n) < p.SHARE_POST_SECONDARY_OF_UPPER)
+    education = np.where(below_upper, "compulsory", np.where(post, "post_secondary", "upper_secondary"))
+    age_group = rng.choice(3, size=n, p=np.array(p.AGE_GROUP_SHARES) / sum(p.AGE_GROUP_SHARES))
+    lo = np.array([r[0] for r in p.AGE_RANGES])[age_group]
+    hi = np.array([r[1] for r in p.AGE_RANGES])[age_group]
+    age = lo + np.floor(rng.random(n) * (hi - lo + 1)).astype(int)
+    reg_p = np.where((window == 3)[:, None], np.array(p.REGISTRATION_SHARES_WINDOW3)[None, :],
+                     np.array(p.REGISTRATION_SHARES)[None, :])
+    reg_group = (rng.random(n)[:, None] > np.cumsum(reg_p, axis=1)).sum(axis=1)
+    reg_group = np.minimum(reg_group, 4)
+    reg_lo = np.array([0, 366, 731, 1096, 1461])[reg_group]
+    reg_hi = np.array([365, 730, 1095, 1460, 3650])[reg_group]
+    days_registered = reg_lo + np.floor(rng.random(n) * (reg_hi - reg_lo + 1)).astype(int)
+    young = age < 25
+    fp = np.full(n, "none", dtype=object)
+    long_reg = days_registered >= 450
+    fp[long_reg & (rng.random(n) < 0.85)] = "jog"
+    fp[young & (days_registered >= 90) & (rng.random(n) < 0.7)] = "uga"
+    fp[born_abroad & (days_registered < 730) & ~young & (rng.random(n) < 0.12)] = "establishment"
+    return {
+        "woman": woman, "born_abroad": born_abroad, "disability": disability,
+        "below_upper": below_upper, "education": education, "age": age, "age_group": age_group,
+        "reg_group": reg_group, "days_registered": days_registered, "framework_programme": fp,
+    }
+
+
+def _levels(rng, p, g: dict, window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Level by a latent need score: the window's lowest scores go to A (its shares)."""
+    t = p.LEVEL_TILT
+    score = (t["born_abroad"] * g["born_abroad"] + t["disability"] * g["disability"]
+             + t["below_upper"] * g["below_upper"] + t["over_55"] * (g["age_group"] == 2)
+             + t["registration"] * g["reg_group"] + rng.logistic(0, 1, len(window)))
+    level = np.empty(len(window), dtype=object)
+    for w, shares in p.LEVEL_SHARES_BY_WINDOW.items():
+        m = window == w
+        if not m.any():
+            continue
+        q = np.quantile(score[m], [shares[0], shares[0] + shares[1]])
+        level[m] = np.where(score[m] <= q[0], "A", np.where(score[m] <= q[1], "B", "C"))
+    lo = np.array([p.JOB_CHANCE_BANDS[x][0] for x in "ABC"])
+    hi = np.array([p.JOB_CHANCE_BANDS[x][1] for x in "ABC"])
+    li = np.searchsorted(np.array(list("ABC")), level.astype(str))
+    job_chance = np.round(lo[li] + rng.random(len(window)) * (hi[li] - lo[li]), 4)
+    return level.astype(str), job_chance
+
+
+def _result_probability(p, g: dict, window: np.ndarray, level: np.ndarray,
+                        quality: np.ndarray) -> np.ndarray:
+    """R2 (RoM 2: 3-month result) probability: window × level share plus the Tabell 18
+    effects of the groups, centred within window × level, plus the contract's quality."""
+    e = p.R2_EFFECTS
+    x = pd.DataFrame({
+        "woman": g["woman"], "born_abroad": g["born_abroad"],
+        "born_abroad_woman": g["woman"] & g["born_abroad"], "disability": g["disability"],
+        "upper_secondary": ~g["below_upper"], "age_25_55": g["age_group"] == 1,
+        "age_55_plus": g["age_group"] == 2, "reg_1_2y": g["reg_group"] == 1,
+        "reg_2_3y": g["reg_group"] == 2, "reg_3_4y": g["reg_group"] == 3,
+        "reg_over_4y": g["reg_group"] == 4,
+    }).astype(float)
+    lin = x.to_numpy() @ np.array([e[c] for c in x.columns])
+    key = pd.Series(window.astype(int) * 10 + np.searchsorted(np.array(list("ABC")), level))
+    lin = lin - pd.Series(lin).groupby(key).transform("mean").to_numpy()
+    lut = {(int(w), lv): p.R2_SHARE[int(w)][lv] for w in p.R2_SHARE for lv in "ABC"}
+    keys = pd.MultiIndex.from_arrays([window.astype(int), level])
+    base = pd.Series(lut).reindex(keys).to_numpy()
+    return np.clip(base + lin + quality, 0.01, 0.95)
+
+
+def _participations(rng, p, scale: float, contracts: pd.DataFrame):
+    start = _start_dates(rng, p, scale)
+    n = len(start)
+    gen = np.where(start >= _d(codes.ROM2_START), 2, 1)
+    window = classify_window(pd.Series(start.astype("datetime64[ns]"))).to_numpy(dtype=int)
+    g = _groups(rng, p, n, window)
+    level, job_chance = _levels(rng, p, g, window)
+
+    # delivery area by area size (a fixed lognormal weight per area)
+    area = np.empty(n, dtype=int)
+    for gg in (1, 2):
+        m = gen == gg
+        aw = rng.lognormal(0, 0.6, p.N_AREAS[gg])
+        area[m] = rng.choice(np.arange(1, p.N_AREAS[gg] + 1), size=m.sum(), p=aw / aw.sum())
+    ci = _choose_contract(rng, contracts, gen, area, start)
+    quality = contracts["_quality"].to_numpy()[ci]
+
+    # outcomes
+    p_res = _result_probability(p, g, window, level, quality)
+    has_final = rng.random(n) < p_res  # R2 (RoM 1) / 3-month result (RoM 2)
+    p_r1_only = np.clip(p_res * (1 / p.R1_TO_R2 - 1) / (1 - p_res), 0, 1)
+    has_r1 = has_final | (rng.random(n) < p_r1_only)
+    max_delay = p.MAX_STAY_DAYS + 61
+    delay = rng.gamma(p.R1_DELAY_GAMMA[0], p.R1_DELAY_GAMMA[1], n)
+    too_late = delay > max_delay
+    delay[too_late] = rng.random(too_late.sum()) * max_delay
+    delay = delay.astype(int)
+    wl = pd.MultiIndex.from_arrays([window, level])
+    lut = {(w, lv): p.WORK_SHARE_OF_RESULTS[w][lv] for w in p.WORK_SHARE_OF_RESULTS for lv in "ABC"}
+    work = rng.random(n) < pd.Series(lut).reindex(wl).to_numpy()
+
+    planned_end = start + (p.MAX_STAY_DAYS - 1) * DAY
+    dropout_days = rng.exponential(30.4 / p.DROPOUT_HAZARD_PER_MONTH, n).astype(int)
+    r1_date = start + delay * DAY
+    ends_by_r1 = has_r1 & (r1_date <= planned_end) & (rng.random(n) < p.P_R1_ENDS_STAY)
+    end = planned_end.copy()
+    reason = np.full(n, "completed", dtype=object)
+    drop = start + dropout_days * DAY
+    m = drop < end
+    end[m], reason[m] = drop[m], "interrupted"
+    m = ends_by_r1 & (r1_date - DAY < end)
+    end[m], reason[m] = np.maximum(r1_date[m] - DAY, start[m]), "work_or_studies"
+    # a result counts only if the work/studies began by two months after the end (L762–770)
+    has_r1 &= r1_date <= end + 61 * DAY
+    has_final &= has_r1
+    # contract ended before the stay did: the participation ends with the contract
+    cend = contracts["contract_end"].to_numpy().astype("datetime64[D]")[ci]
+    m = ~np.isnat(cend) & (cend < end)
+    end[m], reason[m] = cend[m], "provider_terminated"
+
+    final = _d(p.FINAL_CUTOFF)
+    end_recorded = end + _uniform_days(rng, 0, 10, n)
+    ongoing = end_recorded > final
+    recorded = start - _uniform_days(rng, 3, 30, n)
+
+    age_days = (g["age"] * 365.25 + rng.random(n) * 364).astype(int)
+    birth = start - age_days * DAY
+    # make completed years on the start date equal the drawn age exactly
+    by = birth.astype("datetime64[Y]").astype(int) + 1970
+    sy = start.astype("datetime64[Y]").astype(int) + 1970
+    bmd = birth - birth.astype("datetime64[Y]").astype("datetime64[D]")
+    smd = start - start.astype("datetime64[Y]").astype("datetime64[D]")
+    completed = sy - by - (smd < bmd)
+    birth = birth + ((completed - g["age"]) * 365) * DAY
+    birth = np.where((birth - birth.astype("datetime64[M]").astype("datetime64[D]")) > 27 * DAY,
+                     birth - 3 * DAY, birth)  # avoid 29 Feb and month-end edge cases
+
+    part = pd.DataFrame({
+        "participation_id": np.arange(1, n + 1, dtype=np.int64),
+        "person_id": np.int64(10_000_000) + rng.permutation(n).astype(np.int64),
+        "provider_id": contracts["provider_id"].to_numpy()[ci],
+        "delivery_area": contracts["delivery_area"].to_numpy()[ci],
+        "generation": gen.astype(np.int64),
+        "recorded_date": recorded,
+        "start_date": start,
+        "end_date": np.where(ongoing, np.datetime64("NaT", "D"), end),
+        "end_reason": np.where(ongoing, None, reason),
+        "end_recorded_date": np.where(ongoing, np.datetime64("NaT", "D"), end_recorded),
+        "level": level,
+        "job_chance": job_chance,
+        "sex": np.where(g["woman"], "woman", "man"),
+        "born_abroad": g["born_abroad"],
+        "disability": g["disability"],
+        "education": g["education"],
+        "birth_date": birth,
+        "days_registered": g["days_registered"].astype(np.int64),
+        "framework_programme": g["framework_programme"].astype(str),
+    })
+    hidden = {
+        "contract_idx": ci, "end": end, "ongoing": ongoing, "has_r1": has_r1,
+        "has_final": has_final, "r1_date": r1_date, "work": work, "window": window, "g": g,
+    }
+    # RoM 2 participants who were in RoM 1 before (choice: 4 % come back)
+    back = np.flatnonzero((gen == 2) & (rng.random(n) < 0.04))
+    rom1 = np.flatnonzero(gen == 1)
+    if len(back) and len(rom1):
+        part.loc[back, "person_id"] = part["person_id"].to_numpy()[rng.choice(rom1, len(back))]
+    return part, hidden
+
+
+# --------------------------------------------------------------------------------------
+# Periodic and deviation reports
+# --------------------------------------------------------------------------------------
+
+def _hours(rng, p, n_rows: int, person_idx: np.ndarray, shift: np.ndarray, gen: np.ndarray,
+           days_in_month: np.ndarray) -> dict[str, np.ndarray]:
+    """Hours per activity: inverse CDFs through Tabell 2's percentiles, tied by a
+    Gaussian copula with a person and a report-month component."""
+    n_person = person_idx.max() + 1 if len(person_idx) else 0
+    zp = rng.standard_normal(n_person)[person_idx]
+    zm = rng.standard_normal(n_rows)
+    a, b = np.sqrt(p.COPULA_PERSON), np.sqrt(p.COPULA_MONTH)
+    c = np.sqrt(1 - p.COPULA_PERSON - p.COPULA_MONTH)
+    common = a * zp + b * zm + shift
+    pct = np.array(p.HOUR_PERCENTILES)
+    out = {}
+    unit = np.where(gen == 2, 4.0, 1.0)
+    for col in codes.HOUR_COLUMNS:
+        z = common + c * rng.standard_normal(n_rows)
+        u = ndtr(z) * 100.0
+        h = np.interp(u, pct, np.array(p.HOUR_QUANTILES[col], dtype=float))
+        out[col] = np.floor(h * unit + 0.5) / unit
+    total = sum(out.values())
+    cap = 24.0 * days_in_month * 0.9
+    over = total > cap
+    if over.any():
+        f = cap[over] / total[over]
+        for col in out:
+            out[col][over] = np.floor(out[col][over] * f * unit[over]) / unit[over]
+    return out
+
+
+def _periodic_reports(rng, p, part: pd.DataFrame, hid: dict, contracts: pd.DataFrame):
+    final = _d(p.FINAL_CUTOFF)
+    start = part["start_date"].to_numpy().astype("datetime64[D]")
+    end = hid["end"]
+    ongoing = hid["ongoing"]
+    sm = _month_index(start)
+    em = np.where(ongoing, _month_index(np.array([final]))[0], _month_index(end))
+    n_months = em - sm + 1
+    pi = np.repeat(np.arange(len(part)), n_months)
+    rel = np.arange(len(pi)) - np.repeat(np.cumsum(n_months) - n_months, n_months)
+    mi = sm[pi] + rel
+    # placement-period change month
+    pp_date = start + p.PLACEMENT_PERIOD_1_DAYS * DAY
+    reaches_pp2 = ongoing | (end >= pp_date)
+    pm = np.where(reaches_pp2, _month_index(pp_date), 10**9)
+    double_pp = reaches_pp2 & (rng.random(len(part)) < p.P_DOUBLE_REPORT_AT_PERIOD_CHANGE)
+    # provider switch: one month strictly inside the stay, not the period-change month
+    switch = (n_months >= 4) & (rng.random(len(part)) < p.P_PROVIDER_SWITCH)
+    k = 1 + np.floor(rng.random(len(part)) * np.maximum(n_months - 2, 1)).astype(int)
+    sw_month = np.where(switch, sm + k, -1)
+    switch &= sw_month != pm
+    sw_month = np.where(switch, sw_month, -1)
+
+    is_pp_double = double_pp[pi] & (mi == pm[pi])
+    is_switch = (mi == sw_month[pi])
+    copies = 1 + (is_pp_double | is_switch)
+    row = np.repeat(np.arange(len(pi)), copies)
+    copy = np.arange(len(row)) - np.repeat(np.cumsum(copies) - copies, copies)
+    pi2, mi2 = pi[row], mi[row]
+    pp = np.where(mi2 < pm[pi2], 1, 2)
+    pp = np.where(is_pp_double[row] & (copy == 0), 1, pp)
+
+    # provider: new contract in the same area after the switch
+    ci = hid["contract_idx"]
+    new_ci = ci.copy()
+    sw_idx = np.flatnonzero(switch)
+    if len(sw_idx):
+        key = contracts["generation"].to_numpy() * 1000 + contracts["_area"].to_numpy()
+        order = np.argsort(key, kind="stable")
+        uk, first, counts = np.unique(key[order], return_index=True, return_counts=True)
+        g = np.searchsorted(uk, key[ci[sw_idx]])
+        pick = first[g] + np.floor(rng.random(len(sw_idx)) * counts[g]).astype(int)
+        cand = order[pick]
+        same = cand == ci[sw_idx]
+        cand[same] = order[first[g[same]] + (pick[same] - first[g[same]] + 1) % counts[g[same]]]
+        new_ci[sw_idx] = cand
+    after = (sw_month[pi2] >= 0) & ((mi2 > sw_month[pi2]) | ((mi2 == sw_month[pi2]) & (copy == 1)))
+    provider = np.where(after, contracts["provider_id"].to_numpy()[new_ci[pi2]],
+                        contracts["provider_id"].to_numpy()[ci[pi2]])
+
+    month = _month_start(mi2)
+    month_end = _month_start(mi2 + 1) - DAY
+    submitted = month_end + _uniform_days(rng, 1, 20, len(row))
+    last_day = np.where(ongoing[pi2], final, end[pi2])
+    submitted = np.maximum(submitted, np.minimum(last_day, month_end) + DAY)
+    keep = submitted <= final
+    row, copy, pi2, mi2, pp, provider, month, submitted = (
+        x[keep] for x in (row, copy, pi2, mi2, pp, provider, month, submitted))
+
+    gen = part["generation"].to_numpy()[pi2]
+    gg = hid["g"]
+    hp = p.HOURS_SHIFT
+    shift = (hp["born_abroad"] * gg["born_abroad"] + hp["under_25"] * (gg["age_group"] == 0)
+             + hp["disability"] * gg["disability"] + hp["below_upper"] * gg["below_upper"]
+             + hp["level_C"] * (part["level"].to_numpy() == "C"))[pi2]
+    dim = ((_month_start(mi2 + 1) - month) / DAY).astype(float)
+    hours = _hours(rng, p, len(pi2), pi2, shift, gen, dim)
+    reports = pd.DataFrame({
+        "report_id": np.arange(1, len(pi2) + 1, dtype=np.int64),
+        "participation_id": part["participation_id"].to_numpy()[pi2],
+        "provider_id": provider,
+        "month": month,
+        "placement_period": pp.astype(np.int64),
+        "submitted_date": submitted,
+        **hours,
+    })
+
+    # deviation reports: once per participation-month (first copy), by person propensity
+    base = copy == 0
+    a, b = p.DEVIATION_BETA
+    prop = rng.beta(a, b, len(part))
+    bi = np.flatnonzero(base)
+    has = rng.random(len(bi)) < prop[pi2[bi]]
+    bi = bi[has]
+    n_dev = 1 + rng.poisson(0.4, len(bi))
+    di = np.repeat(bi, n_dev)
+    lo = np.maximum(month[di], start[pi2[di]])
+    hi = np.minimum(_month_start(mi2[di] + 1) - DAY, np.where(ongoing[pi2[di]], final, end[pi2[di]]))
+    span = np.maximum(((hi - lo) / DAY).astype(int), 0)
+    ddate = lo + np.floor(rng.random(len(di)) * (span + 1)).astype(int) * DAY
+    dsub = ddate + _uniform_days(rng, 0, 14, len(di))
+    keep = dsub <= final
+    deviations = pd.DataFrame({
+        "deviation_id": np.arange(1, keep.sum() + 1, dtype=np.int64),
+        "participation_id": part["participation_id"].to_numpy()[pi2[di]][keep],
+        "provider_id": provider[di][keep],
+        "deviation_date": ddate[keep],
+        "submitted_date": dsub[keep],
+    })
+    return reports, deviations
+
+
+# --------------------------------------------------------------------------------------
+# Results and register events
+# --------------------------------------------------------------------------------------
+
+def _results(rng, p, part: pd.DataFrame, hid: dict):
+    final = _d(p.FINAL_CUTOFF)
+    gen = part["generation"].to_numpy()
+    r1 = np.flatnonzero(hid["has_r1"])
+    r1_date = hid["r1_date"]
+    outcome = np.where(hid["work"], "work", "studies")
+    prov = part["provider_id"].to_numpy()
+    frames = []
+
+    def add(idx, rtype, event, filed, approved):
+        frames.append(pd.DataFrame({
+            "participation_id": part["participation_id"].to_numpy()[idx], "provider_id": prov[idx],
+            "result_type": rtype, "outcome": outcome[idx], "event_date": event,
+            "filed_date": filed, "approved_date": approved,
+        }))
+
+    # RoM 1: R1 at the work/studies start, R2 after four months
+    i1 = r1[gen[r1] == 1]
+    f1 = r1_date[i1] + _uniform_days(rng, *p.R1_FILING_DAYS, len(i1))
+    add(i1, "R1", r1_date[i1], f1, f1 + _uniform_days(rng, 1, 10, len(i1)))
+    i2 = i1[hid["has_final"][i1]]
+    e2 = r1_date[i2] + 122 * DAY
+    f2 = e2 + _uniform_days(rng, *p.R2_FILING_DAYS, len(i2))
+    late = rng.random(len(i2)) < p.P_R2_LATE
+    f2[late] += _uniform_days(rng, *p.R2_LATE_EXTRA_DAYS, late.sum())
+    a2 = f2 + _uniform_days(rng, *p.APPROVAL_DAYS, len(i2))
+    a2[rng.random(len(i2)) < p.P_R2_REJECTED] = np.datetime64("NaT")
+    add(i2, "R2", r1_date[i2], f2, a2)
+    # RoM 2: results after 3 and 6 months of work/studies
+    j = np.flatnonzero(hid["has_final"] & (gen == 2))
+    f3 = r1_date[j] + 91 * DAY + _uniform_days(rng, 0, 30, len(j))
+    a3 = f3 + _uniform_days(rng, *p.APPROVAL_DAYS, len(j))
+    add(j, "R3M", r1_date[j], f3, a3)
+    j6 = j[rng.random(len(j)) < p.R3M_TO_R6M]
+    f6 = r1_date[j6] + 182 * DAY + _uniform_days(rng, 0, 30, len(j6))
+    add(j6, "R6M", r1_date[j6], f6, f6 + _uniform_days(rng, *p.APPROVAL_DAYS, len(j6)))
+
+    res = pd.concat(frames, ignore_index=True)
+    res = res[res["filed_date"].to_numpy() <= final].copy()
+    appr = res["approved_date"].to_numpy().astype("datetime64[D]")
+    res["approved_date"] = np.where(appr > final, np.datetime64("NaT", "D"), appr)
+    res = res.sort_values(["participation_id", "filed_date", "result_type"], kind="stable")
+    res.insert(0, "result_id", np.arange(1, len(res) + 1, dtype=np.int64))
+    return res.reset_index(drop=True)
+
+
+def _register_events(rng, p, part: pd.DataFrame, hid: dict) -> pd.DataFrame:
+    final = _d(p.FINAL_CUTOFF)
+    level = part["level"].to_numpy()
+    work_r1 = hid["has_r1"] & hid["work"]
+    psub = np.array([p.REGISTER_MATCH[x][0] for x in "ABC"])[np.searchsorted(list("ABC"), level)]
+    punsub = np.array([p.REGISTER_MATCH[x][1] for x in "ABC"])[np.searchsorted(list("ABC"), level)]
+    u = rng.random(len(part))
+    sub = work_r1 & (u < psub)
+    unsub = work_r1 & (u >= psub) & (u < psub + punsub)
+    noise = ~hid["has_r1"] & (rng.random(len(part)) < p.P_EXIT_WITHOUT_RESULT)
+    idx = np.r_[np.flatnonzero(sub), np.flatnonzero(unsub), np.flatnonzero(noise)]
+    etype = np.r_[np.full(sub.sum(), "subsidised_employment"), np.full(unsub.sum(), "exit_unsubsidised_work"),
+                  np.full(noise.sum(), "exit_unsubsidised_work")]
+    start = part["start_date"].to_numpy().astype("datetime64[D]")
+    event = np.where(np.arange(len(idx)) < sub.sum() + unsub.sum(),
+                     hid["r1_date"][idx] + _uniform_days(rng, -5, 5, len(idx)),
+                     start[idx] + _uniform_days(rng, 30, 500, len(idx)))
+    recorded = event + _uniform_days(rng, 0, 20, len(idx))
+    keep = recorded <= final
+    ev = pd.DataFrame({
+        "person_id": part["person_id"].to_numpy()[idx][keep], "event_type": etype[keep],
+        "event_date": event[keep], "recorded_date": recorded[keep],
+    }).sort_values(["recorded_date", "person_id", "event_type"], kind="stable")
+    ev.insert(0, "event_id", np.arange(1, len(ev) + 1, dtype=np.int64))
+    return ev.reset_index(drop=True)
+
+
+def _ratings(rng, p, contracts: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
+    """Ratings of RoM 2 contracts every other month: stars by the contract's quality plus
+    noise; none when too few starts in the last 12 months or the contract has ended."""
+    final = _d(p.FINAL_CUTOFF)
+    c = contracts[contracts["generation"] == 2].reset_index()
+    pubs = np.arange(np.datetime64(p.RATINGS_FIRST, "M"), np.datetime64(final, "M") + 1, 2).astype("datetime64[D]")
+    starts = part.loc[part["generation"] == 2, ["provider_id", "delivery_area", "start_date"]]
+    key = starts["provider_id"] + "|" + starts["delivery_area"]
+    ckey = c["provider_id"] + "|" + c["delivery_area"]
+    smonth = _month_index(starts["start_date"].to_numpy().astype("datetime64[D]"))
+    rows = []
+    for pub in pubs:
+        pm = _month_index(np.array([pub]))[0]
+        recent = (smonth >= pm - 13) & (smonth <= pm - 2)
+        n = key[recent].value_counts().reindex(ckey).fillna(0).to_numpy()
+        perf = c["_quality"].to_numpy() + rng.normal(0, 0.02, len(c))
+        stars = 1 + np.searchsorted(np.quantile(perf, [0.15, 0.5, 0.85]), perf)
+        active = (c["contract_start"].to_numpy() <= pub) & (
+            c["contract_end"].isna().to_numpy() | (c["contract_end"].to_numpy() >= pub))
+        started = c["contract_start"].to_numpy() <= pub
+        rated = (n >= p.RATING_MIN_STARTS * 1.0) & active
+        published = pub + 14 * DAY
+        if published > final:
+            continue
+        rows.append(pd.DataFrame({
+            "provider_id": c["provider_id"][started], "delivery_area": c["delivery_area"][started],
+            "publication_month": pub, "rating": pd.array(np.where(rated, stars, 0)[started], dtype="Int64"),
+            "published_date": published,
+        }))
+    r = pd.concat(rows, ignore_index=True)
+    r["rating"] = r["rating"].mask(r["rating"] == 0)
+    return r
+
+
+# --------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------
+
+def generate(scale: float = 1.0, seed: int | None = None,
+             params: ModuleType = default_params) -> dict[str, pd.DataFrame]:
+    """Generate one DataFrame per table of the data contract.
+
+    Parameters
+    ----------
+    scale : volume relative to the report (1.0 = the report's volumes).
+    seed : seed of the one random generator (default `synth_params.DEFAULT_SEED`).
+    params : module or namespace with the generator's parameters (default
+        `romlab.synth_params`), so a calibration can try other values without editing it.
+    """
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    p = params
+    rng = np.random.default_rng(p.DEFAULT_SEED if seed is None else seed)
+    contracts = _contracts(rng, p)
+    part, hid = _participations(rng, p, scale, contracts)
+    reports, deviations = _periodic_reports(rng, p, part, hid, contracts)
+    results = _results(rng, p, part, hid)
+    events = _register_events(rng, p, part, hid)
+    ratings = _ratings(rng, p, contracts, part)
+    providers = pd.DataFrame({"provider_id": sorted(contracts["provider_id"].unique())})
+    providers["provider_name"] = "Leverantör " + providers["provider_id"].str[1:]
+    used = contracts[["provider_id", "delivery_area", "generation", "contract_start", "contract_end",
+                      "end_recorded_date"]].reset_index(drop=True)
+    tables = {
+        "participations": part, "periodic_reports": reports, "deviation_reports": deviations,
+        "result_reports": results, "register_events": events, "providers": providers,
+        "contracts": used, "provider_ratings": ratings,
+    }
+    for name, df in tables.items():
+        for col in df.columns:
+            if df[col].dtype.kind == "M":
+                df[col] = df[col].astype("datetime64[ns]")
+        tables[name] = df.reset_index(drop=True)
+    return tables
+
+
+def write(tables: dict[str, pd.DataFrame], out: str | Path, fmt: str = "parquet") -> dict[str, Path]:
+    """Write the tables as `<out>/<table>.parquet` (or `.csv`); returns the paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, df in tables.items():
+        path = out / f"{name}.{fmt}"
+        if fmt == "parquet":
+            df.to_parquet(path, index=False, compression="zstd")
+        elif fmt == "csv":
+            df.to_csv(path, index=False, date_format="%Y-%m-%d")
+        else:
+            raise ValueError(f"unknown format {fmt!r}: use 'parquet' or 'csv'")
+        paths[name] = path
+    return paths
+
+
+def synth(out: str | Path, scale: float = 1.0, seed: int | None = None, fmt: str = "parquet") -> dict[str, Path]:
+    """Generate the synthetic data and write them to `out` (see `generate`)."""
+    return write(generate(scale=scale, seed=seed), out, fmt=fmt)
