@@ -1,0 +1,64 @@
+# romlab: two commands do everything on a machine with Python 3.11, pip and make:
+#   make report   set up, generate the default synthetic data, run the report for PERIOD
+#   make test     set up and run the whole suite (pytest and nbval on the notebooks)
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PERIOD ?= 2023-10
+SCALE  ?= 1.0
+SEED   ?=
+DATA   ?= data/synthetic
+OUT    ?= runs
+SAMPLE := data/sample
+
+## help: list the targets (the default goal)
+help:
+	@awk '/^## /{sub(/^## /,""); i=index($$0,": "); printf "  make %-11s %s\n", substr($$0,1,i-1), substr($$0,i+2)}' $(MAKEFILE_LIST)
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $@
+
+## install: create .venv if missing and install romlab with its dependencies
+install: $(VENV)/.installed
+
+$(DATA)/participations.parquet: | $(VENV)/.installed
+	$(PY) -m romlab.cli synth --scale $(SCALE) --out $(DATA) $(if $(SEED),--seed $(SEED))
+
+## data: generate the default synthetic data (scale 1.0) into data/synthetic if missing
+data: $(DATA)/participations.parquet
+
+## report: run the report's notebooks for PERIOD (default 2023-10) into runs/PERIOD
+report: data
+	$(PY) -m romlab.cli run --period $(PERIOD) --data $(DATA) --out $(OUT)
+
+## test: run the whole suite: pytest and nbval on the stored notebooks
+test: install
+	$(PY) -m pytest --nbval --nbval-sanitize-with notebooks/nbval_sanitize.cfg tests notebooks
+
+## lab: open JupyterLab with romlab importable
+lab: install
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+## notebooks: re-execute the stored notebooks in place on data/sample (after an intended change)
+notebooks: install
+	$(PY) -m romlab.cli notebooks
+
+## sample: regenerate the committed synthetic sample in data/sample
+sample: install
+	$(PY) -m romlab.cli synth --scale 0.02 --out $(SAMPLE)
+
+## bench: run the benchmark scripts (scale 1.0; writes figures to stdout)
+bench: data
+	$(PY) benchmarks/bench_foundation.py --data $(DATA)
+
+## clean: remove the virtualenv, generated data and runs (keeps data/sample)
+clean:
+	rm -rf $(VENV) data/synthetic $(OUT) .pytest_cache
+
+.PHONY: help install data report test lab notebooks sample bench clean
