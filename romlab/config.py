@@ -1,0 +1,412 @@
+"""Run configuration: every period-dependent choice of a run, derived once from the
+report month and overridable by keyword (or ``--set key=value`` strings).
+
+`RunConfig.for_period("2023-10")` reproduces the October 2023 report; each derivation
+rule is stated in `RunConfig.for_period` and logged in ``docs/assumptions.md`` (A06–A14).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import pandas as pd
+
+from romlab.classify import WINDOW_ROM2, WINDOWS
+
+#: RoM 1 started in May 2020 (report L502, L590); first start month of the results
+#: population.
+SERVICE_START_MONTH = "2020-05"
+DEFAULT_PERIOD = "2023-10"
+
+#: numpy.percentile methods accepted for ``percentile_method``.
+PERCENTILE_METHODS: tuple[str, ...] = (
+    "inverted_cdf", "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf",
+    "hazen", "weibull", "linear", "median_unbiased", "normal_unbiased",
+    "lower", "higher", "midpoint", "nearest",
+)
+
+
+class ConfigError(ValueError):
+    """A run-configuration key or value is not valid."""
+
+
+# ----------------------------------------------------------------- month helpers
+
+_MONTH_RE = re.compile(r"^\s*(\d{4})-?(\d{2})(?:-\d{2})?\s*$")
+
+
+def to_month(value: Any) -> str:
+    """Normalise a month to ``"YYYY-MM"``.
+
+    Accepts "2023-10", "2023-10-05", "202310", 202310, a date/datetime/Timestamp or a
+    ``pd.Period``. (A bare year such as 2023 is refused: papermill turns "2023" into an
+    int, so say the month.)
+    """
+    if isinstance(value, pd.Period):
+        return value.asfreq("M").strftime("%Y-%m")
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return pd.Timestamp(value).strftime("%Y-%m")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        value = str(int(value))
+    if isinstance(value, str):
+        m = _MONTH_RE.match(value)
+        if m and 1 <= int(m.group(2)) <= 12:
+            return f"{m.group(1)}-{m.group(2)}"
+    raise ConfigError(f"not a month: {value!r} (expected 'YYYY-MM', e.g. '2023-10')")
+
+
+def _period(month: str) -> pd.Period:
+    return pd.Period(month, freq="M")
+
+
+def _shift(month: str, months: int) -> str:
+    return (_period(month) + months).strftime("%Y-%m")
+
+
+def _first_day(month: str) -> pd.Timestamp:
+    return _period(month).start_time
+
+
+def _last_day(month: str) -> pd.Timestamp:
+    return _period(month).end_time.normalize()
+
+
+def _to_timestamp(value: Any) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"not a date: {value!r} (expected 'YYYY-MM-DD')") from exc
+    if pd.isna(ts):
+        raise ConfigError(f"not a date: {value!r}")
+    return ts.normalize()
+
+
+def _split(value: Any) -> list:
+    """'a..b', 'a,b', 'a b', '[a, b]' or a sequence → list of parts."""
+    if isinstance(value, str):
+        text = value.strip().strip("[]()")
+        if ".." in text:
+            return [p.strip().strip("'\"") for p in text.split("..")]
+        return [p.strip().strip("'\"") for p in re.split(r"[,\s]+", text) if p.strip()]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def _month_range(value: Any) -> tuple[str, str]:
+    parts = _split(value)
+    if len(parts) != 2:
+        raise ConfigError(f"not a month range: {value!r} (expected 'YYYY-MM..YYYY-MM')")
+    first, last = to_month(parts[0]), to_month(parts[1])
+    if first > last:
+        raise ConfigError(f"month range {first}..{last}: first after last")
+    return first, last
+
+
+def _int_tuple(value: Any) -> tuple[int, ...]:
+    if isinstance(value, str) and ".." in value:
+        lo, hi = _split(value)
+        return tuple(range(int(lo), int(hi) + 1))
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*-\s*\d+\s*", value):
+        lo, hi = value.split("-")
+        return tuple(range(int(lo), int(hi) + 1))
+    return tuple(int(v) for v in _split(value))
+
+
+def _sorted_ints(value: Any) -> tuple[int, ...]:
+    return tuple(sorted(set(_int_tuple(value))))
+
+
+def _as_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ConfigError(f"not an integer: {value!r}")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        value = value.strip()
+    return int(value)
+
+
+# --------------------------------------------------------------------- RunConfig
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Every choice of a run that depends on the report period or is a convention.
+
+    Build it with `RunConfig.for_period` (derives the period fields) or
+    `RunConfig.from_dict`; direct construction coerces and checks values the same way.
+    Months are ``"YYYY-MM"`` strings, month ranges ``(first, last)`` inclusive, dates
+    ``pd.Timestamp`` at midnight (so they compare with datetime columns).
+    """
+
+    #: Report month, "YYYY-MM" (the October 2023 report: "2023-10").
+    period: str = DEFAULT_PERIOD
+    #: Data cut-off: nothing known after this date is used (A06).
+    data_cutoff: pd.Timestamp = field(default_factory=lambda: pd.Timestamp("2023-08-11"))
+    #: Months of the periodic reports analysed for support, inclusive (A07).
+    support_months: tuple[str, str] = ("2022-07", "2023-05")
+    #: Service generations whose periodic reports are analysed (RoM 1 only, L437, L498) (A08).
+    support_generations: tuple[int, ...] = (1,)
+    #: Follow-up needed for a complete R2 (L762–776).
+    followup_months: int = 18
+    #: Start months of the results population with full follow-up, inclusive (A09).
+    population_start_months: tuple[str, str] = ("2020-05", "2022-01")
+    #: Follow-up a window needs after its last day to be analysed for results (A10).
+    min_window_followup_months: int = 10
+    #: Intake windows analysed for results (A10).
+    windows: tuple[int, ...] = (1, 2, 3, 4)
+    #: Trimming: keep values at or below this percentile (L1363–1371) (A11).
+    trim_percentile: float = 95.0
+    #: numpy.percentile ``method`` for the trimming cut-off (A12).
+    percentile_method: str = "linear"
+    #: Significance level of group tests (A13).
+    significance_level: float = 0.05
+    #: Smallest cell (persons or report-months) shown; smaller cells are suppressed (A14).
+    min_cell: int = 10
+
+    # ---- coercion and checks -------------------------------------------------
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            try:
+                coerced = _COERCE[f.name](value)
+            except ConfigError as exc:
+                raise ConfigError(f"{f.name}: {exc}") from None
+            except (TypeError, ValueError) as exc:
+                raise ConfigError(f"{f.name}: cannot read {value!r} ({exc})") from None
+            object.__setattr__(self, f.name, coerced)
+        self._check()
+
+    def _check(self) -> None:
+        if not 0 < self.trim_percentile <= 100:
+            raise ConfigError(f"trim_percentile must be in (0, 100], got {self.trim_percentile}")
+        if not 0 < self.significance_level < 1:
+            raise ConfigError(f"significance_level must be in (0, 1), got {self.significance_level}")
+        if self.percentile_method not in PERCENTILE_METHODS:
+            raise ConfigError(f"percentile_method {self.percentile_method!r} is not a numpy.percentile "
+                              f"method; valid: {', '.join(PERCENTILE_METHODS)}")
+        if self.min_cell < 0:
+            raise ConfigError(f"min_cell must be >= 0, got {self.min_cell}")
+        if self.followup_months < 0 or self.min_window_followup_months < 0:
+            raise ConfigError("followup_months and min_window_followup_months must be >= 0")
+        valid_windows = {w for w, _, _ in WINDOWS}
+        bad = [w for w in self.windows if w not in valid_windows]
+        if bad:
+            raise ConfigError(f"windows: unknown window(s) {bad}; valid: {sorted(valid_windows)}")
+        bad_gen = [g for g in self.support_generations if g not in (1, 2)]
+        if bad_gen:
+            raise ConfigError(f"support_generations: unknown generation(s) {bad_gen}; valid: [1, 2]")
+
+    # ---- construction --------------------------------------------------------
+    @classmethod
+    def keys(cls) -> tuple[str, ...]:
+        """Valid keys for overrides, `to_dict` and `from_dict`."""
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    @classmethod
+    def _check_keys(cls, keys) -> None:
+        unknown = sorted(set(keys) - set(cls.keys()))
+        if unknown:
+            raise ConfigError(f"unknown RunConfig key(s): {', '.join(unknown)}; "
+                              f"valid keys: {', '.join(cls.keys())}")
+
+    @classmethod
+    def for_period(cls, period: Any = DEFAULT_PERIOD, **overrides: Any) -> "RunConfig":
+        """The configuration of the report published in month ``period``.
+
+        ``period`` is the report month: "2023-10", 202310, "2023-10-03", a date or a
+        ``pd.Period``. Derived (M = the report month):
+
+        - ``data_cutoff`` = the 11th of M − 2 (2023-10 → 2023-08-11, L451) (A06);
+        - ``support_months`` = (M − 15, M − 5): the last month of periodic reports is
+          M − 5, the first 10 months earlier (2023-10 → 2022-07..2023-05, L443, L848)
+          (A07); ``support_generations`` = (1,) (RoM 1 only, L437, L498) (A08);
+        - ``population_start_months`` = (2020-05, the latest start month whose last day
+          plus ``followup_months`` months is on or before ``data_cutoff``)
+          (2023-10 → 2020-05..2022-01, L2171) (A09);
+        - ``windows`` = the RoM 1 windows 1–6 whose last day plus
+          ``min_window_followup_months`` months is on or before ``data_cutoff``
+          (2023-10 → 1–4, L780–790) (A10).
+
+        Every field can be overridden by keyword, typed or as a string
+        (``trim_percentile="99"``, ``windows="1,2,3"``, ``support_months="2022-07..2023-05"``,
+        ``data_cutoff="2023-08-11"``). An overridden ``data_cutoff``, ``followup_months``
+        or ``min_window_followup_months`` feeds the derivations above; an overridden
+        derived field wins. Unknown keys raise `ConfigError` listing the valid keys.
+        """
+        cls._check_keys(overrides)
+        month = to_month(overrides.pop("period", period))
+        derived: dict[str, Any] = {"period": month}
+
+        cutoff = overrides.get("data_cutoff")
+        cutoff = _to_timestamp(cutoff) if cutoff is not None else _first_day(_shift(month, -2)) + pd.Timedelta(days=10)
+        derived["data_cutoff"] = cutoff
+
+        last_support = _shift(month, -5)
+        derived["support_months"] = (_shift(last_support, -10), last_support)
+
+        followup = _as_int(overrides.get("followup_months", cls.followup_months))
+        last_start = _last_month_with_followup(cutoff, followup)
+        if last_start < SERVICE_START_MONTH and "population_start_months" not in overrides:
+            raise ConfigError(
+                f"period {month}: no start month since {SERVICE_START_MONTH} has {followup} months of "
+                f"follow-up by the cut-off {cutoff.date()}; give population_start_months explicitly")
+        derived["population_start_months"] = (SERVICE_START_MONTH, last_start)
+
+        min_follow = _as_int(overrides.get("min_window_followup_months", cls.min_window_followup_months))
+        derived["windows"] = windows_with_followup(cutoff, min_follow)
+
+        derived.update(overrides)
+        return cls(**derived)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> "RunConfig":
+        """Inverse of `to_dict`; a partial mapping derives the missing fields from its
+        ``period`` like `for_period`."""
+        values = dict(values)
+        cls._check_keys(values)
+        period = values.pop("period", DEFAULT_PERIOD)
+        return cls.for_period(period, **values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-serialisable values (ISO dates, lists), e.g. papermill parameters."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, pd.Timestamp):
+                v = v.date().isoformat()
+            elif isinstance(v, tuple):
+                v = list(v)
+            out[f.name] = v
+        return out
+
+    def with_overrides(self, **overrides: Any) -> "RunConfig":
+        """A copy with some fields replaced (coerced and checked; nothing re-derived)."""
+        self._check_keys(overrides)
+        return dataclasses.replace(self, **overrides)
+
+    # ---- helper properties -----------------------------------------------------
+    @property
+    def report_month(self) -> pd.Timestamp:
+        """First day of the report month."""
+        return _first_day(self.period)
+
+    @property
+    def support_first_month(self) -> pd.Timestamp:
+        """First day of the first month of periodic reports analysed."""
+        return _first_day(self.support_months[0])
+
+    @property
+    def support_last_month(self) -> pd.Timestamp:
+        """Last day of the last month of periodic reports analysed."""
+        return _last_day(self.support_months[1])
+
+    @property
+    def population_first_start(self) -> pd.Timestamp:
+        """First start date of the full-follow-up results population."""
+        return _first_day(self.population_start_months[0])
+
+    @property
+    def population_last_start(self) -> pd.Timestamp:
+        """Last start date of the full-follow-up results population."""
+        return _last_day(self.population_start_months[1])
+
+    @property
+    def window_start_months(self) -> tuple[str, str] | None:
+        """Start months covered by the analysed windows (2023-10: 2020-05..2022-09):
+        from the service start (or the first window's first month if later) to the last
+        window's last month; ``None`` if that is undefined."""
+        if pd.isna(self.windows_first_start) or pd.isna(self.windows_last_start):
+            return None
+        return to_month(self.windows_first_start), to_month(self.windows_last_start)
+
+    @property
+    def windows_first_start(self) -> pd.Timestamp:
+        """First start date of the analysed windows (not before the service start);
+        ``NaT`` if no window is analysed."""
+        if not self.windows:
+            return pd.NaT
+        first = pd.Timestamp(_WINDOW_BOUNDS[min(self.windows)][0])
+        return max(first, _first_day(SERVICE_START_MONTH))
+
+    @property
+    def windows_last_start(self) -> pd.Timestamp:
+        """Last start date of the analysed windows (last day of the last window);
+        ``NaT`` if no window is analysed or the last is open-ended (RoM 2)."""
+        if not self.windows:
+            return pd.NaT
+        last = _WINDOW_BOUNDS[max(self.windows)][1]
+        return pd.Timestamp(last) if last is not None else pd.NaT
+
+
+_WINDOW_BOUNDS = {w: (first, last) for w, first, last in WINDOWS}
+
+
+def _last_month_with_followup(cutoff: pd.Timestamp, followup_months: int) -> str:
+    """Latest start month m with last day of (m + followup_months) on or before cutoff.
+
+    The last day of month m plus k months is the last day of month m + k, so m is the
+    month k months before the last complete month on or before the cut-off.
+    """
+    cut = pd.Period(cutoff, freq="M")
+    last_complete = cut if cutoff == cut.end_time.normalize() else cut - 1
+    return (last_complete - followup_months).strftime("%Y-%m")
+
+
+def windows_with_followup(cutoff: Any, min_followup_months: int) -> tuple[int, ...]:
+    """RoM 1 windows (1–6) whose last day plus ``min_followup_months`` months is on or
+    before ``cutoff`` (A10)."""
+    cut = _to_timestamp(cutoff)
+    return tuple(
+        w for w, _, last in WINDOWS
+        if w != WINDOW_ROM2 and last is not None
+        and pd.Timestamp(last) + pd.DateOffset(months=min_followup_months) <= cut
+    )
+
+
+def parse_overrides(items) -> dict[str, str]:
+    """``["key=value", ...]`` (e.g. a CLI's repeated ``--set``) → {key: value} strings,
+    to pass to `RunConfig.for_period`, which coerces them."""
+    out: dict[str, str] = {}
+    for item in items or ():
+        key, sep, value = str(item).partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"expected key=value, got {item!r}")
+        out[key.strip()] = value.strip()
+    RunConfig._check_keys(out)
+    return out
+
+
+def _as_float(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ConfigError(f"not a number: {value!r}")
+    return float(value.strip() if isinstance(value, str) else value)
+
+
+def _as_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"not a string: {value!r}")
+    return value.strip()
+
+
+#: Field → coercion to its declared type (strings from a CLI included).
+_COERCE: dict[str, typing.Callable[[Any], Any]] = {
+    "period": to_month,
+    "data_cutoff": _to_timestamp,
+    "support_months": _month_range,
+    "support_generations": _sorted_ints,
+    "followup_months": _as_int,
+    "population_start_months": _month_range,
+    "min_window_followup_months": _as_int,
+    "windows": _sorted_ints,
+    "trim_percentile": _as_float,
+    "percentile_method": _as_str,
+    "significance_level": _as_float,
+    "min_cell": _as_int,
+}
+assert set(_COERCE) == {f.name for f in dataclasses.fields(RunConfig)}
