@@ -39,7 +39,7 @@ report: data
 
 ## test: run the whole suite: pytest and nbval on the stored notebooks
 test: install
-	$(PY) -m pytest --nbval --nbval-sanitize-with notebooks/nbval_sanitize.cfg tests notebooks
+	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg tests notebooks
 
 ## lab: open JupyterLab with romlab importable
 lab: install

@@ -1,4 +1,4 @@
-"""Command line: `romlab synth`, `romlab validate`.
+"""Command line: `romlab synth`, `romlab validate`, `romlab run`, `romlab notebooks`.
 
 Bad input data end in a one-line `DataError` message and exit status 2, never in a
 traceback from inside pandas.
@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from romlab import paths
+from romlab.config import ConfigError
 from romlab.errors import DataError
 
 
@@ -34,6 +36,32 @@ def _cmd_validate(args) -> int:
     return 0
 
 
+def _cmd_run(args) -> int:
+    from romlab.config import parse_overrides
+    from romlab.runner import RunFailed, run_period
+
+    overrides = parse_overrides(args.set or [])
+    failed = []
+    for period in args.period or ["2023-10"]:
+        t0 = time.perf_counter()
+        try:
+            res = run_period(period, args.data, args.out, overrides)
+        except RunFailed as e:
+            print(f"{period}: FAILED: {e}", file=sys.stderr)
+            failed.append(period)
+            continue
+        print(f"{period}: {len(res.notebooks)} notebook(s) in {res.folder} ({time.perf_counter() - t0:.1f} s)")
+    return 1 if failed else 0
+
+
+def _cmd_notebooks(args) -> int:
+    from romlab.runner import refresh_stored
+
+    for nb in refresh_stored():
+        print(f"re-executed {nb}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="romlab", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -50,6 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--as-of", default=None, help="data cut-off date (YYYY-MM-DD)")
     v.add_argument("--mapping", default=None, help="mapping file for a real extract (YAML)")
     v.set_defaults(func=_cmd_validate)
+
+    r = sub.add_parser("run", help="run the report's notebooks for one or more periods")
+    r.add_argument("--period", action="append", help="report month YYYY-MM (repeatable; default 2023-10)")
+    r.add_argument("--data", default=str(paths.SYNTHETIC), help="dataset folder or DuckDB file")
+    r.add_argument("--out", default=str(paths.RUNS), help="output folder (default runs/)")
+    r.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a RunConfig value (repeatable)")
+    r.set_defaults(func=_cmd_run)
+
+    n = sub.add_parser("notebooks", help="re-execute the stored notebooks in place on data/sample")
+    n.set_defaults(func=_cmd_notebooks)
     return ap
 
 
@@ -59,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except DataError as e:
         print(e.one_line(), file=sys.stderr)
+        return 2
+    except ConfigError as e:
+        print(f"ConfigError: {e}", file=sys.stderr)
         return 2
 
 
