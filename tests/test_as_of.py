@@ -1,0 +1,138 @@
+"""As-of cut-off on hand-made data (tests/make_tiny.py), answers worked out by hand.
+
+As of 2023-08-11:
+
+* participations: 5 in the file; #4 recorded 2023-08-14 is hidden; #5 recorded on
+  2023-08-11 is visible; #2 ended 2023-09-01, recorded 2023-09-02, so it is ongoing:
+  end_date, end_reason and end_recorded_date blanked (3 values).
+* periodic_reports: 6; #5 submitted 2023-08-12 and #6 submitted 2023-09-04 hidden; #4
+  submitted 2023-08-11 visible.
+* deviation_reports: 2; #2 submitted 2023-08-15 hidden.
+* result_reports: 3; #3 filed 2023-08-20 hidden; #2 approved 2023-08-14 is not approved
+  (approved_date blanked: 1 value).
+* register_events: 2; #2 recorded 2023-08-25 hidden.
+* providers: always known, 2 visible.
+* contracts: 4; (P2, A2) starts 2023-10-01, hidden; (P2, A1) ends 2023-09-30, known
+  2023-08-20, so in force: contract_end and end_recorded_date blanked (2 values).
+* provider_ratings: 3; the September 2023 rating published 2023-09-14 hidden.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from make_tiny import AS_OF
+from romlab.load import load
+
+EXPECTED = pd.DataFrame(
+    [
+        ("participations", 5, 1, 4, 3),
+        ("periodic_reports", 6, 2, 4, 0),
+        ("deviation_reports", 2, 1, 1, 0),
+        ("result_reports", 3, 1, 2, 1),
+        ("register_events", 2, 1, 1, 0),
+        ("providers", 2, 0, 2, 0),
+        ("contracts", 4, 1, 3, 2),
+        ("provider_ratings", 3, 1, 2, 0),
+    ],
+    columns=["table", "rows_in_file", "rows_hidden_as_of", "rows_visible", "values_blanked"],
+)
+
+
+@pytest.fixture
+def cut(tiny_dir):
+    return load(tiny_dir, as_of=AS_OF)
+
+
+def test_summary_counts_exactly_what_was_hidden(cut):
+    assert cut.as_of == pd.Timestamp("2023-08-11")
+    pd.testing.assert_frame_equal(cut.as_of_summary, EXPECTED, check_dtype=False)
+    assert dict(zip(cut.row_counts().table, cut.row_counts().rows)) == dict(
+        zip(EXPECTED.table, EXPECTED.rows_visible))
+
+
+def test_reports_submitted_after_the_cut_off_are_hidden(cut):
+    assert sorted(cut.periodic_reports["report_id"]) == [1, 2, 3, 4]  # 4 submitted on the day
+    assert 5 not in set(cut.periodic_reports["report_id"])            # submitted 2023-08-12
+    assert cut.deviation_reports["deviation_id"].tolist() == [1]
+
+
+def test_participation_ended_after_the_cut_off_is_ongoing(cut, tiny):
+    p = cut.participations.set_index("participation_id")
+    assert sorted(p.index) == [1, 2, 3, 5]
+    assert pd.isna(p.loc[2, "end_date"]) and pd.isna(p.loc[2, "end_reason"])
+    assert pd.isna(p.loc[2, "end_recorded_date"])
+    assert p.loc[1, "end_date"] == pd.Timestamp("2023-04-16")  # known before: kept
+    assert p.loc[1, "end_reason"] == "provider_terminated"
+    # dtypes survive the blanking
+    assert p["end_date"].dtype == "datetime64[ns]"
+    assert p["end_reason"].dtype == tiny["participations"]["end_reason"].dtype
+
+
+def test_result_approved_after_the_cut_off_is_not_approved(cut):
+    r = cut.result_reports.set_index("result_id")
+    assert sorted(r.index) == [1, 2]
+    assert pd.isna(r.loc[2, "approved_date"])
+    assert r.loc[1, "approved_date"] == pd.Timestamp("2023-03-20")
+
+
+def test_contract_ended_after_the_cut_off_is_in_force(cut):
+    c = cut.contracts.set_index(["provider_id", "delivery_area"])
+    assert ("P2", "A2") not in c.index
+    assert pd.isna(c.loc[("P2", "A1"), "contract_end"])
+    assert pd.isna(c.loc[("P2", "A1"), "end_recorded_date"])
+    assert c.loc[("P1", "A2"), "contract_end"] == pd.Timestamp("2023-04-16")
+
+
+def test_rating_published_later_is_hidden(cut):
+    assert cut.provider_ratings["publication_month"].max() == pd.Timestamp("2023-06-01")
+    assert cut.register_events["event_id"].tolist() == [1]
+    assert len(cut.providers) == 2
+
+
+def test_rows_keep_their_row_number_in_the_file(cut):
+    assert cut.periodic_reports.index.tolist() == [0, 1, 2, 3]
+    assert cut.participations.index.tolist() == [0, 1, 2, 4]
+
+
+def test_as_of_view_equals_loading_as_of(tiny_dir, cut):
+    full = load(tiny_dir)
+    view = full.as_of_view(dt.date(2023, 8, 11))
+    assert view.as_of == cut.as_of
+    for name, frame in cut.tables().items():
+        pd.testing.assert_frame_equal(view[name], frame)
+    pd.testing.assert_frame_equal(view.as_of_summary, cut.as_of_summary)
+    # the full dataset is untouched
+    assert len(full.periodic_reports) == 6
+    assert full.participations["end_date"].notna().sum() == 2
+
+
+def test_as_of_view_of_a_cut_dataset(tiny_dir, cut):
+    earlier = cut.as_of_view("2023-06-30")
+    direct = load(tiny_dir, as_of="2023-06-30")
+    for name, frame in direct.tables().items():
+        pd.testing.assert_frame_equal(earlier[name], frame)
+    with pytest.raises(ValueError):
+        cut.as_of_view("2023-12-31")
+
+
+def test_cut_off_day_boundaries(tiny_dir):
+    # the day before: report 4 (submitted 2023-08-11) and participation 5 not yet known
+    before = load(tiny_dir, as_of="2023-08-10")
+    assert 4 not in set(before.periodic_reports["report_id"])
+    assert 5 not in set(before.participations["participation_id"])
+    # on 2023-08-14 result 2 is approved
+    later = load(tiny_dir, as_of=pd.Timestamp("2023-08-14"))
+    assert later.result_reports.set_index("result_id").loc[2, "approved_date"] == pd.Timestamp("2023-08-14")
+    # a time of day does not matter: the whole cut-off day is known
+    noon = load(tiny_dir, as_of="2023-08-11 12:00")
+    assert noon.as_of == pd.Timestamp("2023-08-11")
+    pd.testing.assert_frame_equal(noon.as_of_summary, EXPECTED, check_dtype=False)
+
+
+def test_bad_as_of(tiny_dir):
+    with pytest.raises(ValueError):
+        load(tiny_dir, as_of="not a date")
