@@ -1,4 +1,5 @@
-"""Command line: `romlab synth`, `romlab validate`, `romlab run`, `romlab notebooks`.
+"""Command line: `romlab synth`, `romlab validate`, `romlab run`, `romlab notebooks`,
+`romlab contract`.
 
 Bad input data end in a one-line `DataError` message and exit status 2, never in a
 traceback from inside pandas.
@@ -62,6 +63,13 @@ def _cmd_notebooks(args) -> int:
     return 0
 
 
+def _cmd_contract(args) -> int:
+    from romlab.schema import data_readme
+
+    print(data_readme(), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="romlab", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -88,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     n = sub.add_parser("notebooks", help="re-execute the stored notebooks in place on data/sample")
     n.set_defaults(func=_cmd_notebooks)
+
+    c = sub.add_parser("contract", help="print the data contract as Markdown (data/README.md)")
+    c.set_defaults(func=_cmd_contract)
     return ap
 
 

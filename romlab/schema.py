@@ -64,7 +64,9 @@ PARTICIPATIONS = pa.DataFrameSchema(
         "delivery_area": pa.Column(str, coerce=True, description="Delivery area (leveransområde) code"),
         "generation": _code(codes.GENERATIONS, "Service generation: 1 = RoM 1, 2 = RoM 2", dtype="int64"),
         "recorded_date": _date("Date the participation (anvisning) was recorded: known from"),
-        "start_date": _date("First day in the service"),
+        "start_date": _date("First day in the service (RoM 1 opened 2020-03-31, L624)", checks=[
+            pa.Check.ge(pd.Timestamp("2020-03-31"), name="service_started",
+                        error="start_date before the service opened on 2020-03-31")]),
         "end_date": _date("Last day in the service; empty while ongoing", nullable=True),
         "end_reason": _code(codes.END_REASONS, "Why the participation ended (avslutsorsak)", nullable=True),
         "end_recorded_date": _date("Date the end was recorded: end_date and end_reason known from", nullable=True),
@@ -256,6 +258,16 @@ TABLES: dict[str, TableSpec] = {
 }
 
 
+def _type_name(dtype) -> str:
+    """A pandas-version-independent name of a column type, for the contract's docs."""
+    name = str(dtype)
+    for key, plain in [("datetime", "date"), ("int", "integer"), ("Int", "integer"),
+                       ("float", "number"), ("bool", "true/false"), ("str", "text")]:
+        if name.startswith(key) or name.startswith(key.lower()):
+            return plain
+    return name
+
+
 def contract_markdown() -> str:
     """The data contract as Markdown tables, one per table (for data/README.md)."""
     out = []
@@ -267,14 +279,48 @@ def contract_markdown() -> str:
         for name, col in spec.schema.columns.items():
             rules = ", ".join(
                 (f"one of {sorted(c.statistics.get('allowed_values'))}" if c.name == "allowed_codes"
-                 else c.name) for c in col.checks
+                 else f"{c.name}: {c.error}" if c.error else c.name) for c in col.checks
             )
             req = "" if col.required else " (optional)"
-            out.append(f"| `{name}`{req} | {col.dtype} | {'yes' if col.nullable else 'no'} | {rules} | "
+            out.append(f"| `{name}`{req} | {_type_name(col.dtype)} | {'yes' if col.nullable else 'no'} | {rules} | "
                        f"{col.description} |")
         out.append("")
     return "\n".join(out)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    print(contract_markdown())
+DATA_README_INTRO = """\
+# The data contract
+
+romlab reads one table a file: `<table>.parquet` or `<table>.csv` in one folder, or one
+table per name in a DuckDB database. This page is generated from `romlab/schema.py`
+(`romlab contract > data/README.md`; a test keeps the two in step).
+
+- **Types.** Dates are calendar dates (`YYYY-MM-DD` in CSV); months are the first day of
+  the month. Identifiers of persons, participations and records are integers
+  (pseudonymised keys); providers and delivery areas are text codes.
+- **Known from.** Every record that becomes known at a date carries that date. Reading
+  as of a cut-off (`romlab.load(path, as_of=...)`) hides rows known later and blanks
+  values known later (an end date, an approval): see "Known from" under each table.
+- **Codes.** Coded columns take the codes listed (`romlab/codes.py` has their Swedish
+  labels). A real extract with other names or codes is loaded through a mapping file
+  (`docs/mapping.md`, `data/mapping_example.yml`).
+- **Checks across tables** (`romlab/validate.py`): every report, deviation and result
+  belongs to a participation, every participation to a contract, every report to a
+  known provider, every rating to a contract, every register event to a person; a
+  report's month lies within its participation; a result's work/studies do not begin
+  before the participation started, and its type fits the generation (R1/R2 in RoM 1,
+  R3M/R6M in RoM 2); the 12 hour columns fit in the month (24 h × days); RoM 1 hours are
+  whole hours, RoM 2 hours quarter hours.
+- **Errors.** A broken rule raises `romlab.DataError` naming the file, the column, the
+  rule, the number of rows that break it and up to five example rows. Nothing is
+  dropped.
+- **Hour columns.** The 12 `hours_*` columns of `periodic_reports` are, in Tabell 2's
+  order: """
+
+
+def data_readme() -> str:
+    """The text of data/README.md: the introduction and one table per contract table."""
+    hours = "; ".join(f"`{c}` = {label}" for c, label in codes.ACTIVITIES.items())
+    return DATA_README_INTRO + hours + ".\n\n## Tables\n\n" + contract_markdown()
+
+

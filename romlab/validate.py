@@ -144,16 +144,31 @@ def _month_start(values: np.ndarray) -> np.ndarray:
 
 
 def check_report_months(tables: Mapping[str, pd.DataFrame], labels: Mapping[str, str] | None = None) -> None:
-    """A periodic report's month is not before the month its participation started
-    (``report_within_participation``)."""
+    """A periodic report's month lies within its participation: not before the start
+    month, not after the end month (``report_within_participation``)."""
     rep, part = tables["periodic_reports"], tables["participations"]
     pos = _lookup(part, "participation_id", rep["participation_id"])
     start = _take(part["start_date"].to_numpy(), pos, np.datetime64("NaT"))
-    start_month = _month_start(start)
-    bad = rep["month"].to_numpy() < start_month
+    end = _take(part["end_date"].to_numpy(), pos, np.datetime64("NaT"))
+    month = rep["month"].to_numpy()
+    bad = (month < _month_start(start)) | (month > _month_start(end))  # NaT (ongoing) compares False
     _fail(labels, "periodic_reports", rep, "month", "report_within_participation", bad,
-          detail="month before the month the participation started",
-          extra={"participation_start_date": start})
+          detail="month before the month the participation started or after the month it ended",
+          extra={"participation_start_date": start, "participation_end_date": end})
+
+
+def check_result_types(tables: Mapping[str, pd.DataFrame], labels: Mapping[str, str] | None = None) -> None:
+    """A result's type belongs to its participation's generation: R1/R2 in RoM 1, R3M/R6M
+    in RoM 2 (``result_type_fits_generation``)."""
+    res, part = tables["result_reports"], tables["participations"]
+    pos = _lookup(part, "participation_id", res["participation_id"])
+    gen = _take(part["generation"].to_numpy(), pos, -1)
+    ok = np.zeros(len(res), dtype=bool)
+    for g, types in codes.RESULT_TYPES_BY_GENERATION.items():  # loop over generations, not rows
+        ok |= (gen == g) & res["result_type"].isin(types).to_numpy()
+    _fail(labels, "result_reports", res, "result_type", "result_type_fits_generation", ~ok & (gen > 0),
+          detail="R1/R2 belong to RoM 1 (generation 1), R3M/R6M to RoM 2 (generation 2)",
+          extra={"generation": gen})
 
 
 # --------------------------------------------------------------------------- hours
@@ -247,7 +262,7 @@ def check_dataset(tables: Mapping[str, pd.DataFrame], labels: Mapping[str, str] 
     """Run every cross-table rule in a stable order; raise DataError for the first broken one."""
     per_table = {
         "periodic_reports": (check_report_months, check_hours_fit_month, check_hour_unit),
-        "result_reports": (check_result_dates,),
+        "result_reports": (check_result_dates, check_result_types),
     }
     global _LOOKUPS
     _LOOKUPS = {}

@@ -136,3 +136,31 @@ def test_cross_table_checks_are_vectorised_on_a_big_frame(tiny):
     t = time.perf_counter()
     validate.check_dataset(tables)
     assert time.perf_counter() - t < 5
+
+
+def test_report_after_end_month(tiny, tmp_path):
+    # participation 1 ended 2023-04-16: a report for May is outside it, April is inside
+    rows = tiny["periodic_reports"]["participation_id"] == 1
+    first = rows.idxmax()
+    tiny["periodic_reports"].loc[first, ["month", "submitted_date"]] = [pd.Timestamp("2023-05-01"),
+                                                                        pd.Timestamp("2023-06-05")]
+    folder = _broken(tiny, tmp_path)
+    err = load_error(folder)
+    assert_error(err, folder / "periodic_reports.parquet", "month", "report_within_participation", 1)
+    assert err.examples["participation_end_date"].tolist() == [pd.Timestamp("2023-04-16")]
+
+
+def test_result_type_of_the_other_generation(tiny, tmp_path):
+    # participation 1 is RoM 1: an R3M (a RoM 2 result) does not belong to it
+    tiny["result_reports"].loc[0, "result_type"] = "R3M"
+    folder = _broken(tiny, tmp_path)
+    err = load_error(folder)
+    assert_error(err, folder / "result_reports.parquet", "result_type", "result_type_fits_generation", 1)
+
+
+def test_start_before_the_service_opened(tiny, tmp_path):
+    tiny["participations"].loc[0, ["recorded_date", "start_date"]] = [pd.Timestamp("2020-03-01"),
+                                                                      pd.Timestamp("2020-03-30")]
+    folder = _broken(tiny, tmp_path)
+    err = load_error(folder)
+    assert_error(err, folder / "participations.parquet", "start_date", "service_started", 1)
