@@ -22,3 +22,17 @@ def tiny():
 def tiny_dir(tmp_path, tiny):
     """The valid tiny dataset as a folder of Parquet files."""
     return make_tiny.write_parquet(tiny, tmp_path / "parquet")
+
+
+@pytest.fixture(scope="session")
+def default_data(tmp_path_factory):
+    """The default synthetic data (scale 1.0, default seed), loaded in full once per
+    session: the data the published-value comparisons run on. Uses data/synthetic when
+    `make data` has made it, else generates it into a temporary folder (about 10 s)."""
+    from romlab import load, paths, synth
+
+    folder = paths.SYNTHETIC
+    if not (folder / "participations.parquet").exists():
+        folder = tmp_path_factory.mktemp("synthetic")
+        synth.synth(folder, scale=1.0)
+    return load(folder)
