@@ -26,13 +26,11 @@ def tiny_dir(tmp_path, tiny):
 
 @pytest.fixture(scope="session")
 def default_data(tmp_path_factory):
-    """The default synthetic data (scale 1.0, default seed), loaded in full once per
-    session: the data the published-value comparisons run on. Uses data/synthetic when
-    `make data` has made it, else generates it into a temporary folder (about 10 s)."""
-    from romlab import load, paths, synth
+    """The default synthetic data (scale 1.0, default seed), generated afresh (so never
+    stale against the generator) and loaded in full once per session: the data the
+    published-value comparisons run on (about 15 s)."""
+    from romlab import load, synth
 
-    folder = paths.SYNTHETIC
-    if not (folder / "participations.parquet").exists():
-        folder = tmp_path_factory.mktemp("synthetic")
-        synth.synth(folder, scale=1.0)
+    folder = tmp_path_factory.mktemp("synthetic")
+    synth.synth(folder, scale=1.0)
     return load(folder)
