@@ -1,5 +1,5 @@
 """Command line: `romlab synth`, `romlab validate`, `romlab run`, `romlab notebooks`,
-`romlab contract`.
+`romlab review`, `romlab contract`.
 
 Bad input data end in a one-line `DataError` message and exit status 2, never in a
 traceback from inside pandas.
@@ -63,6 +63,32 @@ def _cmd_notebooks(args) -> int:
     return 0
 
 
+def _cmd_review(args) -> int:
+    from romlab import review
+
+    if args.stored:
+        print(f"re-executed {review.refresh_stored_notebook()}")
+        return 0
+    overrides = {}
+    for item in args.set or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"expected key=value, got {item!r}")
+        overrides[key.strip()] = value.strip()
+    review.ReviewConfig.from_overrides(overrides)  # fail on a bad key before any notebook runs
+    reviews = [tuple(r.replace(":", ",").split(",")) if "," in r or ":" in r else (r, "") for r in args.review] \
+        if args.review else review.DEFAULT_REVIEWS
+    t0 = time.perf_counter()
+    runs = review.run_reviews(args.data, args.out, reviews, overrides)
+    for run in runs:
+        if run.skipped:
+            print(f"review {run.first} + {run.second}: skipped ({run.skipped})")
+        else:
+            print(f"review {run.first} + {run.second}: {run.notebook} and {len(run.exports)} follow-up files")
+    print(f"{sum(not r.skipped for r in runs)} review(s) in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
 def _cmd_contract(args) -> int:
     from romlab.schema import data_readme
 
@@ -96,6 +122,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     n = sub.add_parser("notebooks", help="re-execute the stored notebooks in place on data/sample")
     n.set_defaults(func=_cmd_notebooks)
+
+    rv = sub.add_parser("review", help="provider review (kvalitetsvillkor): one executed notebook per review")
+    rv.add_argument("--data", default=str(paths.SYNTHETIC), help="dataset folder or DuckDB file")
+    rv.add_argument("--out", default=str(paths.RUNS / "review"), help="output folder (default runs/review)")
+    rv.add_argument("--review", action="append", metavar="FIRST,SECOND",
+                    help="the two publication months of a review, e.g. 2025-01,2025-03, or one month for it "
+                         "and the follow-up before (repeatable; default the 2025 reviews Jan+Mar, Sep+Nov)")
+    rv.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a ReviewConfig value (repeatable)")
+    rv.add_argument("--stored", action="store_true",
+                    help="only re-execute the stored notebook in place on data/sample")
+    rv.set_defaults(func=_cmd_review)
 
     c = sub.add_parser("contract", help="print the data contract as Markdown (data/README.md)")
     c.set_defaults(func=_cmd_contract)
