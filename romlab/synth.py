@@ -26,7 +26,7 @@ from types import ModuleType
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr
+from scipy.special import ndtr, stdtr
 
 from romlab import codes
 from romlab import synth_params as default_params
@@ -61,7 +61,9 @@ def _contracts(rng, p) -> pd.DataFrame:
     """Contracts per delivery area for both generations, with size and quality.
 
     The first contract of each area (its anchor) runs for the whole generation, so every
-    start finds an active contract.
+    start finds an active contract. RoM 2 contracts vary for the provider review: sizes
+    (``_weight``), some late-starting, some ended early, and quality (``_quality``, the
+    effect on the result probability) with a few weak contracts (``_weak``).
     """
     rows = []
     final = _d(p.FINAL_CUTOFF)
@@ -111,6 +113,19 @@ def _contracts(rng, p) -> pd.DataFrame:
             "_quality": rng.normal(0.0, p.PROVIDER_EFFECT_SD, n),
         }))
     out = pd.concat(rows, ignore_index=True)
+    # RoM 2 size and quality: a spread around a small positive mean plus a few weak contracts
+    # (synth_params, "Providers and contracts"), from an independent generator of the
+    # same seed (spawn key 8000) so that the main stream (RoM 1, every later draw) is untouched.
+    g2 = np.flatnonzero(out["generation"].to_numpy() == 2)
+    seq = rng.bit_generator.seed_seq
+    sub = np.random.default_rng(np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, 8000)))
+    weak = sub.random(len(g2)) < p.P_ROM2_WEAK
+    quality = np.where(weak, sub.normal(*p.ROM2_WEAK_QUALITY, len(g2)),
+                       sub.normal(p.ROM2_QUALITY_MEAN, p.ROM2_QUALITY_SD, len(g2)))
+    out.loc[g2, "_quality"] = quality
+    out.loc[g2, "_weight"] = sub.lognormal(0.0, p.ROM2_SIZE_SIGMA, len(g2))
+    out["_weak"] = False
+    out.loc[g2, "_weak"] = weak
     return out
 
 
@@ -221,12 +236,18 @@ def _levels(rng, p, g: dict, window: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return level.astype(str), job_chance
 
 
-def _result_probability(p, g: dict, window: np.ndarray, level: np.ndarray,
-                        quality: np.ndarray) -> np.ndarray:
-    """R2 (RoM 2: 3-month result) probability: window × level share plus the Tabell 18
-    effects of the groups, centred within window × level, plus the contract's quality."""
-    e = p.R2_EFFECTS
-    x = pd.DataFrame({
+def _outcome_rng(rng, stream: int) -> np.random.Generator:
+    """An independent generator for the result draws, from the same seed as ``rng``
+    (its root seed sequence with spawn key ``stream``), so that result draws neither
+    depend on nor shift the draws of the other parts of the generator."""
+    seq = rng.bit_generator.seed_seq
+    return np.random.default_rng(np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, 7000 + stream)))
+
+
+def _group_design(g: dict) -> pd.DataFrame:
+    """Indicators of the groups the result model uses (Tabell 18's regressors; reference
+    domestic-born man, under 25, registered at most a year, below upper secondary)."""
+    return pd.DataFrame({
         "woman": g["woman"], "born_abroad": g["born_abroad"],
         "born_abroad_woman": g["woman"] & g["born_abroad"], "disability": g["disability"],
         "upper_secondary": ~g["below_upper"], "age_25_55": g["age_group"] == 1,
@@ -234,13 +255,109 @@ def _result_probability(p, g: dict, window: np.ndarray, level: np.ndarray,
         "reg_2_3y": g["reg_group"] == 2, "reg_3_4y": g["reg_group"] == 3,
         "reg_over_4y": g["reg_group"] == 4,
     }).astype(float)
-    lin = x.to_numpy() @ np.array([e[c] for c in x.columns])
-    key = pd.Series(window.astype(int) * 10 + np.searchsorted(np.array(list("ABC")), level))
-    lin = lin - pd.Series(lin).groupby(key).transform("mean").to_numpy()
-    lut = {(int(w), lv): p.R2_SHARE[int(w)][lv] for w in p.R2_SHARE for lv in "ABC"}
-    keys = pd.MultiIndex.from_arrays([window.astype(int), level])
-    base = pd.Series(lut).reindex(keys).to_numpy()
-    return np.clip(base + lin + quality, 0.01, 0.95)
+
+
+def _period_cells(p, window: np.ndarray, level: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cell key (start period × level) and the cell's final R2 share: the window's
+    share (``R2_SHARE``) or, for starts in one of ``R2_SHARE_PERIODS``, that period's."""
+    lv = np.searchsorted(np.array(list("ABC")), level)
+    table = np.array([[p.R2_SHARE[w][x] for x in "ABC"] for w in sorted(p.R2_SHARE)])
+    wpos = np.searchsorted(np.array(sorted(p.R2_SHARE)), window)
+    base = table[wpos, lv]
+    period = window.astype(int) * 10
+    for i, (first, last, shares) in enumerate(p.R2_SHARE_PERIODS):  # a few periods
+        m = (start >= _d(first)) & (start <= _d(last))
+        base[m] = np.array([shares[x] for x in "ABC"])[lv[m]]
+        period[m] = 1000 + 10 * i
+    return period + lv, base
+
+
+def _centred(values: np.ndarray, key: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """``values`` minus their (weighted) mean within each ``key``."""
+    w = np.ones(len(values)) if weights is None else weights
+    k, inv = np.unique(key, return_inverse=True)
+    mean = np.bincount(inv, values * w, len(k)) / np.maximum(np.bincount(inv, w, len(k)), 1e-12)
+    return values - mean[inv]
+
+
+def _result_probability(p, g: dict, window: np.ndarray, level: np.ndarray,
+                        quality: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Final R2 (RoM 2: 3-month result) probability: the start period × level share
+    (`_period_cells`) plus the Tabell 18 effects of the groups (``R2_EFFECTS``, plus
+    ``R2_EFFECTS_CELL`` in the window × level cells it names), the
+    start month's shift (``R2_START_MONTH_SHIFT``) and the contract's quality, these
+    three centred within the cell so that the cell keeps its share."""
+    e = p.R2_EFFECTS
+    x = _group_design(g)
+    key, base = _period_cells(p, window, level, start)
+    month = start.astype("datetime64[M]")
+    shift = np.zeros(len(start))
+    for m, s in p.R2_START_MONTH_SHIFT.items():
+        shift[month == np.datetime64(m, "M")] += s
+    effects = x.to_numpy() @ np.array([e[c] for c in x.columns])
+    for (w, lv), extra in p.R2_EFFECTS_CELL.items():  # a few window × level cells
+        m = (window == w) & (level == lv)
+        effects[m] += x.to_numpy()[m] @ np.array([extra.get(c, 0.0) for c in x.columns])
+    lin = _centred(effects + shift + quality, key)
+    return np.clip(base + lin, 0.01, 0.95)
+
+
+def _studies_probability(p, g: dict, window: np.ndarray, level: np.ndarray, start: np.ndarray,
+                         p_res: np.ndarray) -> np.ndarray:
+    """Probability that a result is studies rather than work: the window × level share of
+    studies among results (1 − ``WORK_SHARE_OF_RESULTS``, or ``WORK_SHARE_PERIODS`` for
+    starts in one of its periods) plus the groups' effects (``STUDIES_EFFECTS``),
+    centred within the cell over the expected results."""
+    lv = np.searchsorted(np.array(list("ABC")), level)
+    table = np.array([[1 - p.WORK_SHARE_OF_RESULTS[w][x] for x in "ABC"] for w in sorted(p.WORK_SHARE_OF_RESULTS)])
+    base = table[np.searchsorted(np.array(sorted(p.WORK_SHARE_OF_RESULTS)), window), lv]
+    key = window.astype(int) * 10 + lv
+    for i, (first, last, shares) in enumerate(p.WORK_SHARE_PERIODS):  # a few periods
+        m = (start >= _d(first)) & (start <= _d(last))
+        base[m] = 1 - np.array([shares[x] for x in "ABC"])[lv[m]]
+        key[m] = 1000 + 10 * i + lv[m]
+    x = _group_design(g)
+    lin = x.to_numpy() @ np.array([p.STUDIES_EFFECTS[c] for c in x.columns])
+    lin = _centred(lin, key, weights=p_res)
+    return np.clip(base + lin, 0.005, 0.995)
+
+
+def _stay_survival(p, days: np.ndarray) -> np.ndarray:
+    """P(the stay has not been interrupted more than 61 days before day ``days``): a
+    result counts only if the work or studies began at most two months after the end
+    (L762–770), and an interruption ends the stay (the dropout model of
+    `_participations`: an exponential hazard plus a share who leave early)."""
+    k = np.maximum(days - 61, 0).astype(float)
+    expo = np.exp(-k * p.DROPOUT_HAZARD_PER_MONTH / 30.4)
+    p_early = getattr(p, "P_EARLY_DROPOUT", 0.0)
+    if p_early:
+        lo, hi = p.EARLY_DROPOUT_DAYS  # integers in [lo, hi)
+        early = np.clip((hi - np.maximum(k, lo)) / (hi - lo), 0, 1)
+        return (1 - p_early) * expo + p_early * early
+    return expo
+
+
+def _systematic(rng, prob: np.ndarray, strata: np.ndarray, sort_key: np.ndarray | None = None) -> np.ndarray:
+    """Bernoulli draws with P(True) = ``prob`` for each row whose number per stratum is
+    the expected number rounded up or down: systematic sampling within each stratum,
+    rows ordered by ``sort_key`` (implicit stratification: each run of equal keys also
+    gets about its expected number) and at random within a key. Cell and group shares
+    then carry little sampling noise."""
+    n = len(prob)
+    if not n:
+        return np.zeros(0, dtype=bool)
+    sort_key = np.zeros(n, dtype=np.int64) if sort_key is None else sort_key
+    order = np.lexsort((rng.random(n), sort_key, strata))
+    ps, st = prob[order], strata[order]
+    first = np.r_[True, st[1:] != st[:-1]]
+    gid = np.cumsum(first) - 1
+    cum = np.cumsum(ps)
+    before = (cum - ps)[first][gid]
+    u = rng.random(gid[-1] + 1)[gid]
+    hit = np.floor(cum - before + u) > np.floor(cum - ps - before + u)
+    out = np.empty(n, dtype=bool)
+    out[order] = hit
+    return out
 
 
 def _participations(rng, p, scale: float, contracts: pd.DataFrame):
@@ -260,22 +377,33 @@ def _participations(rng, p, scale: float, contracts: pd.DataFrame):
     ci = _choose_contract(rng, contracts, gen, area, start)
     quality = contracts["_quality"].to_numpy()[ci]
 
-    # outcomes
-    p_res = _result_probability(p, g, window, level, quality)
-    has_final = rng.random(n) < p_res  # R2 (RoM 1) / 3-month result (RoM 2)
-    p_r1_only = np.clip(p_res * (1 / p.R1_TO_R2 - 1) / (1 - p_res), 0, 1)
-    has_r1 = has_final | (rng.random(n) < p_r1_only)
+    # outcomes, from their own stream (result draws neither shift nor follow the others)
+    orng = _outcome_rng(rng, 1)
+    p_res = _result_probability(p, g, window, level, quality, start)
     max_delay = p.MAX_STAY_DAYS + 61
-    delay = rng.gamma(p.R1_DELAY_GAMMA[0], p.R1_DELAY_GAMMA[1], n)
+    delay = orng.gamma(p.R1_DELAY_GAMMA[0], p.R1_DELAY_GAMMA[1], n)
     too_late = delay > max_delay
-    delay[too_late] = rng.random(too_late.sum()) * max_delay
+    delay[too_late] = orng.random(too_late.sum()) * max_delay
     delay = delay.astype(int)
-    wl = pd.MultiIndex.from_arrays([window, level])
-    lut = {(w, lv): p.WORK_SHARE_OF_RESULTS[w][lv] for w in p.WORK_SHARE_OF_RESULTS for lv in "ABC"}
-    work = rng.random(n) < pd.Series(lut).reindex(wl).to_numpy()
+    # R2 (RoM 1) / 3-month result (RoM 2), drawn so that the share surviving the stay
+    # rule below (work/studies begun by two months after the end) and AF's approval is
+    # p_res; systematic per start month × level, so cell shares carry little noise
+    survive = _stay_survival(p, delay)
+    keep = survive * np.where(gen == 1, 1 - p.P_R2_REJECTED, 1.0)
+    strata = _month_index(start) * 3 + np.searchsorted(np.array(list("ABC")), level)
+    groups = (((g["woman"] * 2 + g["born_abroad"]) * 2 + g["disability"]) * 2 + g["below_upper"]) * 15 \
+        + g["age_group"] * 5 + g["reg_group"]
+    has_final = _systematic(orng, np.clip(p_res / keep, 0, 1), strata, groups)
+    p_r1_only = np.clip(p_res * (1 / p.R1_TO_R2 - 1) / (1 - p_res) / survive, 0, 1)
+    has_r1 = has_final | (orng.random(n) < p_r1_only)
+    studies = _studies_probability(p, g, window, level, start, p_res)
+    work = orng.random(n) >= studies
+    work[has_final] = ~_systematic(orng, studies[has_final], strata[has_final], groups[has_final])
 
     planned_end = start + (p.MAX_STAY_DAYS - 1) * DAY
     dropout_days = rng.exponential(30.4 / p.DROPOUT_HAZARD_PER_MONTH, n).astype(int)
+    early = rng.random(n) < p.P_EARLY_DROPOUT  # leave within the first weeks (never settle in)
+    dropout_days = np.where(early, rng.integers(*p.EARLY_DROPOUT_DAYS, n), dropout_days)
     r1_date = start + delay * DAY
     ends_by_r1 = has_r1 & (r1_date <= planned_end) & (rng.random(n) < p.P_R1_ENDS_STAY)
     end = planned_end.copy()
@@ -347,7 +475,16 @@ def _participations(rng, p, scale: float, contracts: pd.DataFrame):
 # Periodic and deviation reports
 # --------------------------------------------------------------------------------------
 
-def _hours(rng, p, n_rows: int, person_idx: np.ndarray, shift: np.ndarray, gen: np.ndarray,
+def _hour_quantile_knots(p, col: str) -> tuple[np.ndarray, np.ndarray]:
+    """Inverse-CDF knots of one activity: no hours below the zero share (Tabell 6), one
+    hour just above it, then Tabell 2's percentiles."""
+    z = 100.0 - p.HOUR_SHARE_ANY[col]
+    knots = [(0.0, 0.0), (z, 0.0), (z + 1e-9, 1.0)] + [(q, v) for q, v in p.HOUR_KNOTS[col] if q > z and v >= 1]
+    pct, val = np.array(knots, dtype=float).T
+    return pct, np.maximum.accumulate(val)
+
+
+def _hours(rng, p, n_rows: int, person_idx: np.ndarray, ratio: dict[str, np.ndarray], gen: np.ndarray,
            days_in_month: np.ndarray) -> dict[str, np.ndarray]:
     """Hours per activity: inverse CDFs through Tabell 2's percentiles, tied by a
     Gaussian copula with a person and a report-month component."""
@@ -356,15 +493,25 @@ def _hours(rng, p, n_rows: int, person_idx: np.ndarray, shift: np.ndarray, gen: 
     zm = rng.standard_normal(n_rows)
     a, b = np.sqrt(p.COPULA_PERSON), np.sqrt(p.COPULA_MONTH)
     c = np.sqrt(1 - p.COPULA_PERSON - p.COPULA_MONTH)
-    common = a * zp + b * zm + shift
-    pct = np.array(p.HOUR_PERCENTILES)
+    person = a * zp
+    # Student-t copula: one chi-square mixing draw per report-month gives tail dependence,
+    # so the extreme hours of several activities fall in the same months (choice, tuned
+    # against Tabell 4–5: a thin shoulder but a heavy top 5 %).
+    df = p.COPULA_T_DF
+    scale = np.sqrt(df / rng.chisquare(df, n_rows))
     out = {}
     unit = np.where(gen == 2, 4.0, 1.0)
     for col in codes.HOUR_COLUMNS:
-        z = common + c * rng.standard_normal(n_rows)
-        u = ndtr(z) * 100.0
-        h = np.interp(u, pct, np.array(p.HOUR_QUANTILES[col], dtype=float))
-        out[col] = np.floor(h * unit + 0.5) / unit
+        # the month component loads with a sign per activity: a negative sign makes the
+        # activity trade off against the others within a month (a provider's time budget)
+        g = person + p.HOUR_MONTH_SIGN.get(col, 1.0) * b * zm + c * rng.standard_normal(n_rows)
+        # upper tail only: below the median the copula stays Gaussian (no pile-up of
+        # months that are low in every activity); the CDF is continuous at 0
+        u = np.where(g < 0, ndtr(g), stdtr(df, g * scale))
+        pct, val = _hour_quantile_knots(p, col)
+        # log-linear between the knots (a heavy tail is concave between percentiles)
+        h = np.expm1(np.interp(u * 100.0, pct, np.log1p(val))) * ratio.get(col, 1.0)
+        out[col] = np.floor(h * unit + p.HOUR_ROUNDING) / unit  # to the reporting unit
     total = sum(out.values())
     cap = 24.0 * days_in_month * 0.9
     over = total > cap
@@ -436,12 +583,31 @@ def _periodic_reports(rng, p, part: pd.DataFrame, hid: dict, contracts: pd.DataF
 
     gen = part["generation"].to_numpy()[pi2]
     gg = hid["g"]
-    hp = p.HOURS_SHIFT
-    shift = (hp["born_abroad"] * gg["born_abroad"] + hp["under_25"] * (gg["age_group"] == 0)
-             + hp["disability"] * gg["disability"] + hp["below_upper"] * gg["below_upper"]
-             + hp["level_C"] * (part["level"].to_numpy() == "C"))[pi2]
+    dims = {"age_group": gg["age_group"], "below_upper": gg["below_upper"], "born_abroad": gg["born_abroad"],
+            "disability": gg["disability"], "level": part["level"].to_numpy(), "woman": gg["woman"],
+            "foreign_man": gg["born_abroad"] & ~gg["woman"]}
+    ratio = {}
+    for dim, per_activity in p.HOURS_GROUP_RATIO.items():  # a few dimensions, not rows
+        for col, by_group in per_activity.items():
+            r = pd.Series(dims[dim]).map(by_group).fillna(1.0).to_numpy(float)
+            ratio[col] = ratio.get(col, np.ones(len(part))) * r
+    every = np.full(len(part), float(p.HOURS_TOTAL_SCALE))
+    for dim, by_group in p.HOURS_GROUP_TOTAL_RATIO.items():
+        every *= pd.Series(dims[dim]).map(by_group).fillna(1.0).to_numpy(float)
+    for col in codes.HOUR_COLUMNS:
+        if col not in codes.EXCLUDED_FROM_TOTAL:
+            ratio[col] = ratio.get(col, np.ones(len(part))) * every
+    ratio = {col: r[pi2] for col, r in ratio.items()}
     dim = ((_month_start(mi2 + 1) - month) / DAY).astype(float)
-    hours = _hours(rng, p, len(pi2), pi2, shift, gen, dim)
+    hours = _hours(rng, p, len(pi2), pi2, ratio, gen, dim)
+    # a provider switch splits the month between the two providers' reports
+    split = is_switch[row]
+    if split.any():
+        frac = rng.uniform(0.2, 0.8, len(split))
+        frac = np.where(copy == 0, frac, 1 - frac)[split]
+        unit = np.where(gen[split] == 2, 4.0, 1.0)
+        for col in hours:
+            hours[col][split] = np.floor(hours[col][split] * frac * unit + 0.5) / unit
     reports = pd.DataFrame({
         "report_id": np.arange(1, len(pi2) + 1, dtype=np.int64),
         "participation_id": part["participation_id"].to_numpy()[pi2],
@@ -482,6 +648,7 @@ def _periodic_reports(rng, p, part: pd.DataFrame, hid: dict, contracts: pd.DataF
 # --------------------------------------------------------------------------------------
 
 def _results(rng, p, part: pd.DataFrame, hid: dict):
+    rng = _outcome_rng(rng, 2)  # own stream: filing and approval draws shift nothing else
     final = _d(p.FINAL_CUTOFF)
     gen = part["generation"].to_numpy()
     r1 = np.flatnonzero(hid["has_r1"])
@@ -507,7 +674,10 @@ def _results(rng, p, part: pd.DataFrame, hid: dict):
     late = rng.random(len(i2)) < p.P_R2_LATE
     f2[late] += _uniform_days(rng, *p.R2_LATE_EXTRA_DAYS, late.sum())
     a2 = f2 + _uniform_days(rng, *p.APPROVAL_DAYS, len(i2))
-    a2[rng.random(len(i2)) < p.P_R2_REJECTED] = np.datetime64("NaT")
+    # rejections: systematic per start month × level, so cell shares keep their value
+    strata = _month_index(part["start_date"].to_numpy().astype("datetime64[D]")[i2]) * 3 + np.searchsorted(
+        np.array(list("ABC")), part["level"].to_numpy()[i2])
+    a2[_systematic(rng, np.full(len(i2), p.P_R2_REJECTED), strata)] = np.datetime64("NaT")
     add(i2, "R2", r1_date[i2], f2, a2)
     # RoM 2: results after 3 and 6 months of work/studies
     j = np.flatnonzero(hid["has_final"] & (gen == 2))
@@ -528,6 +698,7 @@ def _results(rng, p, part: pd.DataFrame, hid: dict):
 
 
 def _register_events(rng, p, part: pd.DataFrame, hid: dict) -> pd.DataFrame:
+    rng = _outcome_rng(rng, 3)  # own stream: register draws shift nothing else
     final = _d(p.FINAL_CUTOFF)
     level = part["level"].to_numpy()
     work_r1 = hid["has_r1"] & hid["work"]
@@ -555,29 +726,50 @@ def _register_events(rng, p, part: pd.DataFrame, hid: dict) -> pd.DataFrame:
 
 
 def _ratings(rng, p, contracts: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
-    """Ratings of RoM 2 contracts every other month: stars by the contract's quality plus
-    noise; none when too few starts in the last 12 months or the contract has ended."""
+    """Ratings of RoM 2 contracts every other month (`000` L83–87), going with results.
+
+    A stand-in for the rating model (synth_params, "Providers and contracts"): the
+    contract's participants who started RATING_START_MONTHS before the publication and
+    ended with work or studies before it, against the national rate of their start
+    month and level (time since start and level allowed for), shrunk towards 1, plus
+    noise; stars 1–4 by quantiles among the rated contracts. None when fewer than
+    RATING_MIN_STARTS starts in the last 12 months or the contract has ended.
+    """
     final = _d(p.FINAL_CUTOFF)
-    c = contracts[contracts["generation"] == 2].reset_index()
+    c = contracts[contracts["generation"] == 2].reset_index(drop=True)
     pubs = np.arange(np.datetime64(p.RATINGS_FIRST, "M"), np.datetime64(final, "M") + 1, 2).astype("datetime64[D]")
-    starts = part.loc[part["generation"] == 2, ["provider_id", "delivery_area", "start_date"]]
-    key = starts["provider_id"] + "|" + starts["delivery_area"]
-    ckey = c["provider_id"] + "|" + c["delivery_area"]
-    smonth = _month_index(starts["start_date"].to_numpy().astype("datetime64[D]"))
+    s = part.loc[part["generation"] == 2]
+    ci = pd.MultiIndex.from_frame(c[["provider_id", "delivery_area"]]).get_indexer(
+        pd.MultiIndex.from_frame(s[["provider_id", "delivery_area"]]))
+    smonth = _month_index(s["start_date"].to_numpy().astype("datetime64[D]"))
+    lev = np.searchsorted(np.array(list("ABC")), s["level"].to_numpy().astype(str))
+    end = s["end_date"].to_numpy().astype("datetime64[D]")
+    success = (s["end_reason"] == "work_or_studies").to_numpy()
+    lo, hi = p.RATING_START_MONTHS
+    cuts_at = np.cumsum(p.RATING_SHARES)[:-1]
+    cstart = c["contract_start"].to_numpy()
+    cend = c["contract_end"].to_numpy()
     rows = []
-    for pub in pubs:
-        pm = _month_index(np.array([pub]))[0]
-        recent = (smonth >= pm - 13) & (smonth <= pm - 2)
-        n = key[recent].value_counts().reindex(ckey).fillna(0).to_numpy()
-        perf = c["_quality"].to_numpy() + rng.normal(0, 0.02, len(c))
-        stars = 1 + np.searchsorted(np.quantile(perf, [0.15, 0.5, 0.85]), perf)
-        active = (c["contract_start"].to_numpy() <= pub) & (
-            c["contract_end"].isna().to_numpy() | (c["contract_end"].to_numpy() >= pub))
-        started = c["contract_start"].to_numpy() <= pub
-        rated = (n >= p.RATING_MIN_STARTS * 1.0) & active
+    for pub in pubs:  # one publication every other month: a dozen iterations
         published = pub + 14 * DAY
         if published > final:
             continue
+        pm = _month_index(np.array([pub]))[0]
+        recent = (smonth >= pm - 13) & (smonth <= pm - 2)
+        n = np.bincount(ci[recent], minlength=len(c))
+        inwin = (smonth >= pm - hi) & (smonth <= pm - lo)
+        obs = (success & (end < pub))[inwin].astype(float)
+        cell = (smonth[inwin] - (pm - hi)) * 3 + lev[inwin]
+        rate = np.bincount(cell, obs, minlength=(hi - lo + 1) * 3) / np.maximum(
+            np.bincount(cell, minlength=(hi - lo + 1) * 3), 1)
+        observed = np.bincount(ci[inwin], obs, minlength=len(c))
+        expected = np.bincount(ci[inwin], rate[cell], minlength=len(c))
+        score = (observed + p.RATING_SHRINK) / (expected + p.RATING_SHRINK) + rng.normal(0, p.RATING_NOISE_SD, len(c))
+        active = (cstart <= pub) & (np.isnat(cend) | (cend >= pub))
+        started = cstart <= pub
+        rated = (n >= p.RATING_MIN_STARTS) & active
+        cuts = np.quantile(score[rated], cuts_at) if rated.any() else np.full(len(cuts_at), np.inf)
+        stars = 1 + np.searchsorted(cuts, score)
         rows.append(pd.DataFrame({
             "provider_id": c["provider_id"][started], "delivery_area": c["delivery_area"][started],
             "publication_month": pub, "rating": pd.array(np.where(rated, stars, 0)[started], dtype="Int64"),

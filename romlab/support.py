@@ -1,0 +1,458 @@
+"""Support in the service (stödet i tjänsten): report §3.5.1 and §4, Bilaga 1.
+
+Flow: `select_reports` (the sample of report-months, §3.5.1) → `trim` cut-offs (§4.2)
+→ the tables (Tabell 2–13, A1) → `group_tests` (significance of group differences).
+Every table function takes the selected report-months (`SupportSample.months`) and a
+`RunConfig` and returns numbers in long form with the key columns of the published
+CSVs (`table`, `measure`, `activity`, and `group`/`level`/`percentile`/
+`included_share`/`adjusted`/`column` as they apply) and `value`; `romlab.support_render`
+lays them out as the report prints them.
+
+Definitions (report `002`, domain.md "Support"):
+
+- total support (sammanlagt stöd) = hours over all activities except "Eget arbete" and
+  "Insats hos annan aktör" (L1296–1302);
+- trimming keeps report-months at or below the p-th percentile (p = `cfg.trim_percentile`,
+  95 by default, L1363–1371); ties at the cut-off are kept; the total is trimmed on its
+  own distribution and each activity on its own (footnote 21, L1388); group tables use
+  the cut-offs of the whole sample (domain.md; each split in Tabell 7–12 adds up to
+  Tabell 5's 420 957).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from romlab import codes
+from romlab.classify import classify_participations, label_map
+from romlab.config import RunConfig
+
+TOTAL = "total_support"
+#: The 11 activities of Tabell 1 (all hour columns but "Eget arbete").
+ACTIVITY_COLUMNS: list[str] = [c for c in codes.HOUR_COLUMNS if c != "hours_own_work"]
+#: Hour columns that make up total support (L1296–1302).
+TOTAL_COLUMNS: list[str] = [c for c in codes.HOUR_COLUMNS if c not in codes.EXCLUDED_FROM_TOTAL]
+#: Column → Swedish label, with total support under its report name.
+LABELS: dict[str, str] = {TOTAL: codes.TOTAL_SUPPORT_LABEL, **codes.ACTIVITIES}
+
+#: Percentiles of Tabell 2 (L1196) and included shares of Tabell 3 and 4 (L1250, L1324).
+TABELL_2_PERCENTILES = (10, 50, 80, 90, 95, 97.5, 99, 99.9, 99.999)
+TABELL_3_SHARES = (90, 95, 97.5, 99, 99.9, 100)
+TABELL_4_SHARES = (95, 97.5, 99, 99.9, 100)
+
+#: Group columns of Tabell 7–11 (table → classifier columns, in printed order).
+GROUP_TABLES: dict[int, tuple[str, ...]] = {
+    7: ("sex",), 8: ("education_group",), 9: ("age_group",),
+    10: ("birth_country", "sex_birth_group"), 11: ("disability_group",),
+}
+
+#: Tabell A1's 11 unlabelled columns (their headers were lost in extraction), as
+#: (classifier column, code). Inferred (assumption A18): each column's level-weighted
+#: means match one group of Tabell 7–11 best (age, disability, education, birth
+#: country, sex), in that order.
+A1_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("age_group", "under_25"), ("age_group", "25_55"), ("age_group", "over_55"),
+    ("disability_group", "no_disability"), ("disability_group", "disability"),
+    ("education_group", "below_upper_secondary"), ("education_group", "upper_secondary_or_more"),
+    ("birth_country", "domestic"), ("birth_country", "foreign"),
+    ("sex", "woman"), ("sex", "man"),
+)
+
+#: Swedish labels of the selection flow (§3.5.1, L820–945), keyed by the measure names
+#: of `data/published/urval.csv`.
+FLOW_LABELS: dict[str, str] = {
+    "periodic_reports_in_data": "Periodiska rapporter i data vid datauttaget",
+    "excluded_outside_period": "Exkluderade: månad utanför perioden eller annan tjänstegeneration (kriterium 1)",
+    "periodic_reports_total": "Periodiska rapporter som avser perioden (kriterium 1)",
+    "excluded_not_full_month_or_adjacent_months":
+        "Exkluderade: inte i tjänsten hela månaden samt månaden före och efter (kriterium 2)",
+    "excluded_deviation_report": "Exkluderade: avvikelserapport under månaden (kriterium 3)",
+    "excluded_double_reports_placement_period":
+        "Exkluderade: dubbla rapporter vid byte av placeringsperiod (kriterium 4)",
+    "periodic_reports_before_merge": "Periodiska rapporter före sammanslagning",
+    "merged_provider_switch": "Sammanslagna: två leverantörer samma deltagande och månad",
+    "periodic_reports_after_merge_exact": "Periodiska rapporter i urvalet (deltagande och månad)",
+    "unique_individuals": "Unika individer",
+    "reports_per_individual": "Rapporter per individ",
+}
+
+
+@dataclass(frozen=True)
+class SupportSample:
+    """The selected report-months and the selection flow.
+
+    `months`: one row per participation and month kept (after merging two providers'
+    reports), with `participation_id`, `person_id`, `month`, the 12 hour columns,
+    `total_support` and the participant's groups (`level`, `sex`, `education_group`,
+    `age_group`, `birth_country`, `sex_birth_group`, `disability_group`,
+    `registration_group`). `flow`: the counts of §3.5.1 (`measure`, `Steg`, `value`).
+    """
+
+    months: pd.DataFrame
+    flow: pd.DataFrame
+
+
+# --------------------------------------------------------------------------------------
+# Selection (§3.5.1)
+# --------------------------------------------------------------------------------------
+
+def _month_key(participation_id: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """One int64 per participation and month (for fast membership tests)."""
+    m = month.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    return participation_id.astype(np.int64) * 10_000 + m
+
+
+def select_reports(ds, cfg: RunConfig) -> SupportSample:
+    """Select the report-months of the support analysis, §3.5.1 (L820–945).
+
+    In the report's order, a periodic report is kept only if
+    1. its month lies in `cfg.support_months` and its participation's generation is in
+       `cfg.support_generations` (the report's data are RoM 1 only, L437, L498);
+    2. the participant was in the service the whole month and also the month before and
+       the month after (start before the month's first day; end on or after the next
+       month's first day, or ongoing at the cut-off with the cut-off in the next month
+       or later) (L856–874);
+    3. the participation has no deviation report dated in that month (L876–886);
+    4. it is not one of the double reports of a month in which the participant moved
+       from placement period 1 to 2: every report of such a participation-month is
+       removed (L888–900; footnote 14: provider-switch doubles stay).
+    Then reports from two providers for the same participation and month are merged
+    into one report-month, hours summed (L902–912, footnote 15).
+
+    The flow counts every exclusion, so kept + excluded = reports in, exactly.
+    """
+    part = ds.participations
+    rep = ds.periodic_reports
+    pos = pd.Index(part["participation_id"]).get_indexer(rep["participation_id"])
+    if (pos < 0).any():  # the loader's reference check makes this impossible; keep it loud
+        raise ValueError(f"{int((pos < 0).sum())} periodic report(s) without a participation")
+    month = rep["month"].to_numpy()
+    gen = part["generation"].to_numpy()[pos]
+    first, last = cfg.support_first_month, cfg.support_last_month
+    c1 = (month >= first.to_datetime64()) & (month <= last.to_datetime64()) & np.isin(gen, cfg.support_generations)
+
+    start = part["start_date"].to_numpy()[pos]
+    end = part["end_date"].to_numpy()[pos]
+    next_month = (month.astype("datetime64[M]") + 1).astype(month.dtype)
+    cutoff = np.datetime64(cfg.data_cutoff.to_datetime64())
+    in_after = np.where(np.isnat(end), cutoff >= next_month, end >= next_month)
+    c2 = (start < month) & in_after
+
+    dev = ds.deviation_reports
+    dev_key = _month_key(dev["participation_id"].to_numpy(),
+                         dev["deviation_date"].to_numpy().astype("datetime64[M]").astype(month.dtype))
+    rep_key = _month_key(rep["participation_id"].to_numpy(), month)
+    c3 = ~np.isin(rep_key, dev_key)
+
+    after3 = c1 & c2 & c3
+    pp = rep["placement_period"].to_numpy()
+    k3 = pd.Series(pp[after3], index=rep_key[after3])
+    g = k3.groupby(level=0)
+    double = (g.min() != g.max())
+    double_keys = double.index[double.to_numpy()].to_numpy()
+    c4 = ~np.isin(rep_key, double_keys)
+    kept = after3 & c4
+
+    hours = rep.loc[kept, codes.HOUR_COLUMNS]
+    merged = hours.groupby([rep_key[kept]], sort=True).sum()
+    first_row = pd.Series(np.flatnonzero(kept), index=rep_key[kept]).groupby(level=0).first()
+    src = first_row.loc[merged.index].to_numpy()
+    months = pd.DataFrame({
+        "participation_id": rep["participation_id"].to_numpy()[src],
+        "month": month[src],
+    })
+    months[codes.HOUR_COLUMNS] = merged.to_numpy()
+    months[TOTAL] = months[TOTAL_COLUMNS].sum(axis=1)
+    months = _with_groups(months, part)
+
+    n_in = len(rep)
+    counts = {
+        "periodic_reports_in_data": n_in,
+        "excluded_outside_period": int((~c1).sum()),
+        "periodic_reports_total": int(c1.sum()),
+        "excluded_not_full_month_or_adjacent_months": int((c1 & ~c2).sum()),
+        "excluded_deviation_report": int((c1 & c2 & ~c3).sum()),
+        "excluded_double_reports_placement_period": int((after3 & ~c4).sum()),
+        "periodic_reports_before_merge": int(kept.sum()),
+        "merged_provider_switch": int(kept.sum() - len(months)),
+        "periodic_reports_after_merge_exact": len(months),
+        "unique_individuals": int(months["person_id"].nunique()),
+    }
+    counts["reports_per_individual"] = (len(months) / counts["unique_individuals"]
+                                        if counts["unique_individuals"] else np.nan)
+    flow = pd.DataFrame({"measure": list(counts), "Steg": [FLOW_LABELS[k] for k in counts],
+                         "value": list(counts.values())})
+    return SupportSample(months=months, flow=flow)
+
+
+def _with_groups(months: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
+    """Attach the participant's level and groups (measured at the start, A03)."""
+    ids = months["participation_id"].unique()
+    sub = part[part["participation_id"].isin(ids)]
+    cls = classify_participations(sub)
+    keep = ["participation_id", "person_id", "level", "sex", "education_group", "age_group",
+            "birth_country", "sex_birth_group", "disability_group", "registration_group"]
+    out = months.merge(cls[keep], on="participation_id", how="left", validate="many_to_one")
+    first = ["participation_id", "person_id", "month"]
+    return out[first + [c for c in out.columns if c not in first]]
+
+
+# --------------------------------------------------------------------------------------
+# Trimming (§4.2)
+# --------------------------------------------------------------------------------------
+
+def cutoffs(months: pd.DataFrame, percentile: float, method: str = "linear",
+            columns: list[str] | None = None) -> pd.Series:
+    """The p-th percentile of each column over the whole sample (numpy `method`, A12)."""
+    columns = columns or [TOTAL, *codes.HOUR_COLUMNS]
+    values = months[columns].to_numpy(dtype=float)
+    if not len(values):
+        return pd.Series(np.nan, index=columns)
+    return pd.Series(np.percentile(values, percentile, axis=0, method=method), index=columns)
+
+
+def trimmed(months: pd.DataFrame, cut: pd.Series) -> pd.DataFrame:
+    """Boolean frame: True where a column's value is at or below its cut-off (ties kept).
+
+    A cut-off of the 100th percentile keeps everything."""
+    return months[cut.index].le(cut, axis=1)
+
+
+def trimmed_means(months: pd.DataFrame, cut: pd.Series) -> pd.Series:
+    """Mean of each column over the report-months at or below its own cut-off."""
+    keep = trimmed(months, cut)
+    return months[cut.index].where(keep).mean()
+
+
+# --------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------
+
+def _long(values: pd.Series, table: str, measure: str, **keys) -> pd.DataFrame:
+    out = pd.DataFrame({"table": table, "measure": measure, "activity": values.index.map(LABELS),
+                        "value": values.to_numpy(dtype=float)})
+    for k, v in keys.items():
+        out[k] = v
+    return out
+
+
+def tabell_02(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
+    """Tabell 2 (L1196–1233): percentiles of hours per activity and month, untrimmed,
+    for the 12 hour columns incl. Eget arbete."""
+    cols = codes.HOUR_COLUMNS
+    q = np.percentile(months[cols].to_numpy(float), TABELL_2_PERCENTILES, axis=0, method=cfg.percentile_method)
+    out = pd.DataFrame(q, index=list(TABELL_2_PERCENTILES), columns=cols).stack().rename("value").reset_index()
+    out.columns = ["percentile", "column", "value"]
+    out.insert(0, "table", "2")
+    out.insert(1, "measure", "percentile_hours")
+    out["activity"] = out.pop("column").map(LABELS)
+    return out[["table", "measure", "activity", "percentile", "value"]]
+
+
+def tabell_03(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
+    """Tabell 3 (L1250–1287): mean hours per activity when the highest values are removed,
+    keeping 90, 95, 97.5, 99, 99.9 and 100 % (each activity on its own cut-off)."""
+    cols = codes.HOUR_COLUMNS
+    parts = [_long(trimmed_means(months, cutoffs(months, s, cfg.percentile_method, cols)), "3", "mean_hours",
+                   included_share=float(s)) for s in TABELL_3_SHARES]
+    return pd.concat(parts, ignore_index=True)
+
+
+def tabell_04(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
+    """Tabell 4 (L1324–1335): mean total support with the top 5, 2.5, 1, 0.1 and 0 %
+    removed, and the median. The median row without a share is over all report-months
+    (it equals Tabell 5's unadjusted median, as printed); the trimmed-sample median is
+    given at the adjusted share (footnote 23, L1477)."""
+    parts = [_long(trimmed_means(months, cutoffs(months, s, cfg.percentile_method, [TOTAL])), "4", "mean_hours",
+                   included_share=float(s)) for s in TABELL_4_SHARES]
+    cut = cutoffs(months, cfg.trim_percentile, cfg.percentile_method, [TOTAL])
+    adj = months.loc[trimmed(months, cut)[TOTAL], TOTAL].median()
+    parts.append(_long(pd.Series({TOTAL: months[TOTAL].median()}), "4", "median_hours", included_share=np.nan))
+    parts.append(_long(pd.Series({TOTAL: adj}), "4", "median_hours", included_share=float(cfg.trim_percentile)))
+    return pd.concat(parts, ignore_index=True)
+
+
+def tabell_05(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
+    """Tabell 5 (L1482–1533): total support (mean, median) and mean per activity,
+    adjusted (trimmed at `cfg.trim_percentile`) and unadjusted; observations are the
+    report-months behind the total."""
+    cols = [TOTAL, *ACTIVITY_COLUMNS]
+    cut = cutoffs(months, cfg.trim_percentile, cfg.percentile_method, cols)
+    keep = trimmed(months, cut)[TOTAL]
+    parts = []
+    for adjusted, means, med, n in [
+        ("justerat", trimmed_means(months, cut), months.loc[keep, TOTAL].median(), int(keep.sum())),
+        ("ej justerat", months[cols].mean(), months[TOTAL].median(), len(months)),
+    ]:
+        parts.append(_long(means, "5", "mean_hours", adjusted=adjusted))
+        parts.append(_long(pd.Series({TOTAL: med}), "5", "median_hours", adjusted=adjusted))
+        parts.append(_long(pd.Series({TOTAL: float(n)}), "5", "observations", adjusted=adjusted))
+    return pd.concat(parts, ignore_index=True)
+
+
+def tabell_06(months: pd.DataFrame, cfg: RunConfig, min_hours: float = 1.0) -> pd.DataFrame:
+    """Tabell 6 (L1565–1597): percent of report-months with at least `min_hours` (one
+    hour, as the title says) of each activity, untrimmed. RoM 2's quarter hours below
+    one hour do not count (assumption A20)."""
+    share = months[ACTIVITY_COLUMNS].ge(min_hours).mean() * 100
+    return _long(share, "6", "share_any_hour")
+
+
+def _group_means(months: pd.DataFrame, cfg: RunConfig, by: list[str]) -> pd.DataFrame:
+    """Trimmed means of total support and each activity by groups, with observations.
+
+    Cut-offs come from the whole sample; the total's observations are the report-months
+    at or below the total's cut-off (so a split adds up to Tabell 5's adjusted count)."""
+    cols = [TOTAL, *ACTIVITY_COLUMNS]
+    cut = cutoffs(months, cfg.trim_percentile, cfg.percentile_method, cols)
+    keep = trimmed(months, cut)
+    vals = months[cols].where(keep)
+    g = vals.groupby([months[b] for b in by], observed=False, sort=True)
+    means = g.mean()
+    n = keep[TOTAL].groupby([months[b] for b in by], observed=False, sort=True).sum()
+    long = means.stack(future_stack=True).rename("value").reset_index()
+    long.columns = [*by, "column", "value"]
+    long["measure"] = "mean_hours"
+    obs = n.rename("value").reset_index()
+    obs["column"], obs["measure"] = TOTAL, "observations"
+    out = pd.concat([long, obs], ignore_index=True)
+    out["activity"] = out.pop("column").map(LABELS)
+    return out
+
+
+def tabell_group(months: pd.DataFrame, cfg: RunConfig, table: int) -> pd.DataFrame:
+    """Tabell 7–11 (§4.4.1–4.4.5): trimmed mean support by sex, education, age, country
+    of birth (incl. foreign-born women and men) and disability, with observations."""
+    parts = []
+    for col in GROUP_TABLES[table]:
+        t = _group_means(months, cfg, [col])
+        labels = label_map(col, table)  # Tabell 10 labels only the foreign-born of sex_birth_group
+        t = t[t[col].isin(list(labels))]
+        t["group"] = t.pop(col).map(labels).astype(str)
+        parts.append(t)
+    out = pd.concat(parts, ignore_index=True)
+    out.insert(0, "table", str(table))
+    return out[["table", "measure", "activity", "group", "value"]]
+
+
+def tabell_12(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
+    """Tabell 12 (§4.4.6, L1988–2032): trimmed mean support by level, with observations."""
+    out = _group_means(months, cfg, ["level"])
+    out.insert(0, "table", "12")
+    return out[["table", "measure", "activity", "level", "value"]]
+
+
+def tabell_13(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
+    """Tabell 13 (§4.4.7, L2047–2140): trimmed mean hours per activity by level ×
+    registration time (no total row, as printed)."""
+    out = _group_means(months, cfg, ["level", "registration_group"])
+    out = out[(out["measure"] == "mean_hours") & (out["activity"] != codes.TOTAL_SUPPORT_LABEL)]
+    out["group"] = out.pop("registration_group").map(label_map("registration_group", 13)).astype(str)
+    out.insert(0, "table", "13")
+    return out[["table", "measure", "activity", "group", "level", "value"]].reset_index(drop=True)
+
+
+def tabell_a1(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
+    """Tabell A1 (Bilaga 1, L3571–3667): trimmed mean hours per activity by group ×
+    level, in the 11 columns of `A1_COLUMNS` (col01 … col11, assumption A18), with the
+    group's Tabell 7–11 label in `group`."""
+    parts = []
+    for i, (col, code) in enumerate(A1_COLUMNS, start=1):
+        sub = months[months[col] == code]
+        t = _group_means(sub, cfg, ["level"]) if len(sub) else _group_means(months.iloc[:0], cfg, ["level"])
+        t = t[(t["measure"] == "mean_hours") & (t["activity"] != codes.TOTAL_SUPPORT_LABEL)]
+        t["column"] = f"col{i:02d}"
+        table = {"sex": 7, "education_group": 8, "age_group": 9, "birth_country": 10, "disability_group": 11}[col]
+        t["group"] = label_map(col, table)[code]
+        parts.append(t)
+    out = pd.concat(parts, ignore_index=True)
+    out.insert(0, "table", "A1")
+    return out[["table", "measure", "activity", "level", "column", "group", "value"]]
+
+
+# --------------------------------------------------------------------------------------
+# Significance of group differences
+# --------------------------------------------------------------------------------------
+
+def clustered_group_means(y: np.ndarray, group: np.ndarray, cluster: np.ndarray,
+                          n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Group means of `y` and their covariance matrix, robust to clustering.
+
+    The means are the OLS coefficients of `y` on one dummy per group; the covariance is
+    the cluster-robust sandwich with Stata's small-sample factor
+    G/(G−1) · (N−1)/(N−K) (G clusters, N observations, K groups). Because each
+    observation belongs to one group, X'X is diagonal (the group sizes) and the meat is
+    S'S with S[c, g] = the sum of residuals of cluster c in group g.
+    """
+    n = np.bincount(group, minlength=n_groups).astype(float)
+    sums = np.bincount(group, weights=y, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = sums / n
+    resid = y - mean[group]
+    cl, cl_idx = np.unique(cluster, return_inverse=True)
+    s = np.zeros((len(cl), n_groups))
+    np.add.at(s, (cl_idx, group), resid)
+    meat = s.T @ s
+    bread = np.diag(np.where(n > 0, 1.0 / np.where(n > 0, n, 1.0), np.nan))
+    g_, n_, k_ = len(cl), len(y), int((n > 0).sum())
+    factor = (g_ / (g_ - 1)) * ((n_ - 1) / (n_ - k_)) if g_ > 1 and n_ > k_ else np.nan
+    return mean, factor * bread @ meat @ bread
+
+
+def group_tests(months: pd.DataFrame, cfg: RunConfig, by: str, columns: list[str] | None = None,
+                reference: str | None = None) -> pd.DataFrame:
+    """Tests of differences in trimmed mean support between the groups of `by`.
+
+    For each hour column (total support and the 11 activities by default) and each pair
+    of groups (or each group against `reference`), the difference in means over the
+    report-months at or below the column's cut-off, its standard error clustered by
+    person (one person contributes several months, §3.5.1), and a two-sided p-value from
+    the t distribution with G−1 degrees of freedom (as Stata's `regress, vce(cluster)`).
+    `significant` is p < `cfg.significance_level` (assumption A19).
+    """
+    from scipy import stats
+
+    columns = columns or [TOTAL, *ACTIVITY_COLUMNS]
+    cut = cutoffs(months, cfg.trim_percentile, cfg.percentile_method, columns)
+    keep = trimmed(months, cut)
+    cat = months[by].astype("category")
+    groups = [g for g in cat.cat.categories if (cat == g).any()]
+    codes_ = pd.Categorical(cat, categories=groups).codes
+    pairs = ([(g, reference) for g in groups if g != reference] if reference is not None
+             else [(a, b) for i, a in enumerate(groups) for b in groups[i + 1:]])
+    rows = []
+    for col in columns:  # a loop over a dozen columns, not over rows
+        ok = keep[col].to_numpy() & (codes_ >= 0)
+        mean, cov = clustered_group_means(months[col].to_numpy(float)[ok], codes_[ok],
+                                          months["person_id"].to_numpy()[ok], len(groups))
+        n_clusters = months.loc[ok, "person_id"].nunique()
+        for a, b in pairs:
+            i, j = groups.index(a), groups.index(b)
+            diff = mean[i] - mean[j]
+            se = float(np.sqrt(cov[i, i] + cov[j, j] - 2 * cov[i, j]))
+            p = float(2 * stats.t.sf(abs(diff / se), n_clusters - 1)) if se > 0 else np.nan
+            rows.append((LABELS[col], by, a, b, mean[i], mean[j], diff, se, p))
+    out = pd.DataFrame(rows, columns=["activity", "by", "group", "reference", "mean", "mean_reference",
+                                      "difference", "se", "p_value"])
+    out["significant"] = out["p_value"] < cfg.significance_level
+    return out
+
+
+def support_tables(ds, cfg: RunConfig) -> dict[str, pd.DataFrame]:
+    """Every support table of the report for one run, from one selection.
+
+    Keys: "urval" (the flow), "2" … "13", "A1", and "tests_<by>" for the significance
+    of group differences (sex, education, age, birth country, disability, level)."""
+    sample = select_reports(ds, cfg)
+    m = sample.months
+    out = {"urval": sample.flow, "2": tabell_02(m, cfg), "3": tabell_03(m, cfg), "4": tabell_04(m, cfg),
+           "5": tabell_05(m, cfg), "6": tabell_06(m, cfg)}
+    for t in GROUP_TABLES:
+        out[str(t)] = tabell_group(m, cfg, t)
+    out["12"], out["13"], out["A1"] = tabell_12(m, cfg), tabell_13(m, cfg), tabell_a1(m, cfg)
+    for by in ["sex", "education_group", "age_group", "birth_country", "sex_birth_group", "disability_group", "level"]:
+        out[f"tests_{by}"] = group_tests(m, cfg, by)
+    return out

@@ -1,0 +1,193 @@
+"""Lay out the support tables as the report prints them, and say what they show.
+
+Input: the long tables of `romlab.support`. Output: wide DataFrames with the report's
+Swedish labels, numbers rounded as printed (one decimal for hours, whole percent, counts
+with a space as thousands separator and a decimal comma), cells based on fewer than
+`min_cell` report-months suppressed (`..`), and one plain sentence per table computed
+from the numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from romlab import codes
+from romlab.classify import label_map
+from romlab.disclosure import SUPPRESSED
+from romlab.support import A1_COLUMNS, GROUP_TABLES, LABELS, TOTAL
+
+ACTIVITY_ORDER = [LABELS[TOTAL], *[codes.ACTIVITIES[c] for c in codes.HOUR_COLUMNS]]
+OBS_LABEL = "Antalet observationer i urvalet*"
+
+
+def number(value, decimals: int = 1) -> str:
+    """A number as the report prints it: decimal comma, space as thousands separator."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or pd.isna(value):
+        return SUPPRESSED
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",")
+
+
+def _fmt(frame: pd.DataFrame, decimals: int) -> pd.DataFrame:
+    return frame.apply(lambda col: col.map(lambda v: number(v, decimals)))
+
+
+def _order(index: pd.Index) -> list:
+    return sorted(index, key=lambda a: ACTIVITY_ORDER.index(a) if a in ACTIVITY_ORDER else 99)
+
+
+def flow(table: pd.DataFrame) -> pd.DataFrame:
+    """§3.5.1: the selection flow (Steg, Antal)."""
+    out = table.set_index("Steg")[["value"]].rename(columns={"value": "Antal"})
+    out["Antal"] = [number(v, 1 if m == "reports_per_individual" else 0) for m, v in zip(table["measure"], table["value"])]
+    return out
+
+
+def tabell_02(long: pd.DataFrame) -> pd.DataFrame:
+    """Tabell 2: activities × percentiles (hours, untrimmed)."""
+    w = long.pivot(index="activity", columns="percentile", values="value")
+    w.columns = [number(c, 3).rstrip("0").rstrip(",") for c in w.columns]
+    w.columns.name, w.index.name = "Percentil", None
+    return _fmt(w.loc[_order(w.index)], 1)
+
+
+def tabell_03(long: pd.DataFrame) -> pd.DataFrame:
+    """Tabell 3: activities × share of observations kept."""
+    w = long.pivot(index="activity", columns="included_share", values="value")
+    w.columns = [f"{number(c, 1).replace(',0', '')} %" for c in w.columns]
+    w.columns.name, w.index.name = "Andel observationer", None
+    return _fmt(w.loc[_order(w.index)], 1)
+
+
+def tabell_04(long: pd.DataFrame) -> pd.DataFrame:
+    """Tabell 4: total support by share kept, and the medians (all / trimmed)."""
+    means = long[long["measure"] == "mean_hours"].set_index("included_share")["value"]
+    row = {f"{number(s, 1).replace(',0', '')} %": number(v) for s, v in means.items()}
+    med = long[long["measure"] == "median_hours"]
+    row["Median (alla observationer)"] = number(med.loc[med["included_share"].isna(), "value"].iloc[0], 0)
+    row["Median (justerat)"] = number(med.loc[med["included_share"].notna(), "value"].iloc[0], 0)
+    label = "Totalt stöd i antal timmar (exkl. eget arbete och insats hos annan aktör)"
+    return pd.DataFrame([row], index=[label])
+
+
+def tabell_05(long: pd.DataFrame) -> pd.DataFrame:
+    """Tabell 5: adjusted vs unadjusted total support, mean per activity, observations."""
+    rows = {}
+    for adjusted, col in [("justerat", "Justerat"), ("ej justerat", "Ej justerat")]:
+        d = long[long["adjusted"] == adjusted]
+        get = lambda measure, act=LABELS[TOTAL]: d.loc[(d["measure"] == measure) & (d["activity"] == act), "value"].iloc[0]  # noqa: E731
+        col_rows = {"Sammanlagt stöd: Medelvärde": number(get("mean_hours")),
+                    "Sammanlagt stöd: Median": number(get("median_hours"), 0)}
+        for act in _order(pd.Index(d.loc[d["measure"] == "mean_hours", "activity"])):
+            if act != LABELS[TOTAL]:
+                col_rows[act] = number(get("mean_hours", act))
+        col_rows["Antal observationer"] = number(get("observations"), 0)
+        rows[col] = col_rows
+    return pd.DataFrame(rows)
+
+
+def tabell_06(long: pd.DataFrame) -> pd.DataFrame:
+    """Tabell 6: percent of report-months with at least one hour, by activity."""
+    w = long.set_index("activity")[["value"]].rename(columns={"value": "Andel (%)"})
+    w.index.name = None
+    return _fmt(w.loc[_order(w.index)], 0)
+
+
+def _group_wide(long: pd.DataFrame, column: str, order: list[str], min_cell: int) -> pd.DataFrame:
+    means = long[long["measure"] == "mean_hours"].pivot(index="activity", columns=column, values="value")
+    obs = long[long["measure"] == "observations"].set_index(column)["value"]
+    means = means.loc[_order(means.index), [c for c in order if c in means.columns]]
+    small = obs.reindex(means.columns) < min_cell
+    shown = _fmt(means, 1)
+    shown.loc[:, small.to_numpy()] = SUPPRESSED
+    shown.loc[OBS_LABEL] = [number(v, 0) if v >= min_cell else SUPPRESSED for v in obs.reindex(means.columns)]
+    shown.index.name = shown.columns.name = None
+    return shown
+
+
+def tabell_group(long: pd.DataFrame, table: int, min_cell: int) -> pd.DataFrame:
+    """Tabell 7–11: activities × groups (trimmed means), observations last."""
+    order = [lab for col in GROUP_TABLES[table] for lab in label_map(col, table).values()]
+    return _group_wide(long, "group", order, min_cell)
+
+
+def tabell_12(long: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Tabell 12: activities × level."""
+    out = _group_wide(long, "level", ["A", "B", "C"], min_cell)
+    out.columns = [codes.LEVELS[c] for c in out.columns]
+    return out
+
+
+def tabell_13(long: pd.DataFrame) -> pd.DataFrame:
+    """Tabell 13: activities × (level, registration time)."""
+    order = list(label_map("registration_group", 13).values())
+    w = long.pivot_table(index="activity", columns=["level", "group"], values="value", aggfunc="first")
+    w = w.reindex(columns=pd.MultiIndex.from_product([["A", "B", "C"], order]))
+    w.columns = w.columns.set_levels([codes.LEVELS[x] for x in w.columns.levels[0]], level=0)
+    w.index.name = None
+    return _fmt(w.loc[_order(w.index)], 1)
+
+
+def tabell_a1(long: pd.DataFrame) -> pd.DataFrame:
+    """Tabell A1: (activity, level) × the 11 group columns (labels of A18)."""
+    labels = [label_map(c, {"sex": 7, "education_group": 8, "age_group": 9, "birth_country": 10,
+                            "disability_group": 11}[c])[code] for c, code in A1_COLUMNS]
+    w = long.pivot_table(index=["activity", "level"], columns="group", values="value", aggfunc="first")[labels]
+    w = w.reindex(pd.MultiIndex.from_tuples(sorted(w.index, key=lambda t: (ACTIVITY_ORDER.index(t[0]), t[1]))))
+    w.index = w.index.set_levels([codes.LEVELS[x] for x in w.index.levels[1]], level=1)
+    w.columns.name = None
+    return _fmt(w, 1)
+
+
+def tests(table: pd.DataFrame, total_only: bool = True) -> pd.DataFrame:
+    """Group differences with clustered standard errors, as a readable table."""
+    t = table[table["activity"] == LABELS[TOTAL]] if total_only else table
+    out = pd.DataFrame({
+        "Aktivitet": t["activity"], "Grupp": t["group"].astype(str), "Jämförs med": t["reference"].astype(str),
+        "Skillnad (timmar)": t["difference"].map(lambda v: number(v, 2)),
+        "Standardfel": t["se"].map(lambda v: number(v, 2)),
+        "p-värde": t["p_value"].map(lambda v: "<0,001" if v < 0.001 else number(v, 3)),
+        "Statistiskt säkerställd": np.where(t["significant"], "Ja", "Nej"),
+    })
+    return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
+# One sentence per table, from the numbers
+# --------------------------------------------------------------------------------------
+
+def say_flow(table: pd.DataFrame) -> str:
+    v = table.set_index("measure")["value"]
+    return (f"Of {number(v['periodic_reports_total'], 0)} periodic reports for the period, "
+            f"{number(v['periodic_reports_after_merge_exact'], 0)} report-months for "
+            f"{number(v['unique_individuals'], 0)} people remain "
+            f"({number(v['reports_per_individual'])} per person).")
+
+
+def say_percentiles(long: pd.DataFrame) -> str:
+    d = long[(long["percentile"] == 50) & (long["activity"] != "Eget arbete")]
+    top = d.loc[d["value"].idxmax()]
+    return f"At the median, '{top['activity']}' is the only activity with more than zero hours ({number(top['value'], 0)} h)." \
+        if (d["value"] > 0).sum() == 1 else f"The activity with the highest median is '{top['activity']}' ({number(top['value'], 0)} h)."
+
+
+def say_trimming(long4: pd.DataFrame) -> str:
+    m = long4[long4["measure"] == "mean_hours"].set_index("included_share")["value"]
+    return (f"Removing the top 5 % of report-months lowers mean total support from "
+            f"{number(m[100.0])} to {number(m[95.0])} hours a month.")
+
+
+def say_share(long6: pd.DataFrame) -> str:
+    d = long6.sort_values("value", ascending=False)
+    return (f"The most common activity is '{d.iloc[0]['activity']}' ({number(d.iloc[0]['value'], 0)} % of "
+            f"report-months), then '{d.iloc[1]['activity']}' ({number(d.iloc[1]['value'], 0)} %).")
+
+
+def say_groups(long: pd.DataFrame, tests_table: pd.DataFrame, column: str = "group") -> str:
+    tot = long[(long["measure"] == "mean_hours") & (long["activity"] == LABELS[TOTAL])].set_index(column)["value"]
+    hi, lo = tot.idxmax(), tot.idxmin()
+    t = tests_table[tests_table["activity"] == LABELS[TOTAL]]
+    n_sig = int(t["significant"].sum())
+    return (f"Mean total support ranges from {number(tot[lo])} h ({lo}) to {number(tot[hi])} h ({hi}); "
+            f"{n_sig} of {len(t)} pairwise differences in total support are statistically significant.")

@@ -1,0 +1,99 @@
+"""The support section on the default synthetic data (scale 1.0, default seed, period
+2023-10) against the published values in data/published, with the tolerances of the
+support issue. A value outside its tolerance fails the test and is listed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import romlab
+from romlab import support
+from romlab.compare import compare, published
+
+CFG = romlab.RunConfig.for_period("2023-10")
+
+
+@pytest.fixture(scope="module")
+def tables(default_data):
+    return support.support_tables(default_data.as_of_view(CFG.data_cutoff), CFG)
+
+
+def _assert_within(cmp: pd.DataFrame) -> None:
+    bad = cmp[~cmp["within"]]
+    assert bad.empty, "outside tolerance:\n" + bad.to_string()
+
+
+def test_selection_flow_within_5_percent(tables):
+    pub = published("urval")
+    pub = pub[pub["step"] <= 6].rename(columns={"step": "_step"})
+    pub = pub[pub["measure"] != "periodic_reports_after_merge"]  # the rounded 443 000 (exact: 442 984)
+    cmp = compare(tables["urval"], "urval", tolerance=lambda d: 0.05 * d["published"], pub=pub)
+    _assert_within(cmp)
+
+
+def test_tabell_05_totals_and_observations(tables):
+    t5 = tables["5"].set_index(["measure", "activity", "adjusted"])["value"]
+    tot = "Sammanlagt stöd"
+    assert abs(t5[("mean_hours", tot, "justerat")] - 8.2) <= 0.2
+    assert abs(t5[("mean_hours", tot, "ej justerat")] - 11.4) <= 0.3
+    assert t5[("median_hours", tot, "justerat")] == 6
+    assert t5[("median_hours", tot, "ej justerat")] == 7
+    share = t5[("observations", tot, "justerat")] / t5[("observations", tot, "ej justerat")] * 100
+    assert abs(share - 420_957 / 442_984 * 100) <= 0.1
+
+
+def test_tabell_05_activity_means(tables):
+    t5 = tables["5"]
+    pub = published(5).query("measure == 'mean_hours' and activity != 'Sammanlagt stöd'")
+    _assert_within(compare(t5[t5["measure"] == "mean_hours"], 5, tolerance=0.15, pub=pub))
+
+
+def test_tabell_02_percentiles(tables):
+    pub = published(2).query("percentile <= 95")
+    tol = lambda d: np.where(d["activity"] == "Eget arbete", 0.10 * d["published"].abs(), 1.0)  # noqa: E731
+    _assert_within(compare(tables["2"], 2, tolerance=tol, pub=pub))
+
+
+@pytest.mark.parametrize("table", ["3", "4"])
+def test_tabell_03_04_trimming(tables, table):
+    tol = lambda d: np.where(d["activity"] == "Eget arbete", 3.0, 0.15)  # noqa: E731
+    _assert_within(compare(tables[table], table, tolerance=tol))
+
+
+def test_tabell_06_share_any_hour(tables):
+    _assert_within(compare(tables["6"], 6, tolerance=3))
+
+
+@pytest.mark.parametrize("table", ["7", "8", "9", "10", "11", "12"])
+def test_tabell_07_12_group_means_and_counts(tables, table):
+    tol = lambda d: np.where(d["measure"] == "observations", 0.10 * d["published"], 0.15)  # noqa: E731
+    _assert_within(compare(tables[table], table, tolerance=tol))
+
+
+@pytest.mark.parametrize("table", ["13", "A1"])
+def test_tabell_13_a1_mean_absolute_difference(tables, table):
+    cmp = compare(tables[table], table, tolerance=np.inf)
+    assert cmp["reproduced"].notna().all()
+    assert cmp["difference"].abs().mean() <= 0.3
+
+
+#: Differences in total support the report calls statistically significant (L1691,
+#: L1759, L1824, L1895, L1963), as (group column, group, other group).
+SIGNIFICANT_IN_REPORT = [
+    ("education_group", "below_upper_secondary", "upper_secondary_or_more"),  # L1689–1691
+    ("age_group", "under_25", "25_55"),                                       # L1756–1759
+    ("age_group", "under_25", "over_55"),
+    ("birth_country", "domestic", "foreign"),                                 # L1822–1824
+    ("disability_group", "disability", "no_disability"),                      # L1892–1895
+    ("level", "B", "C"),                                                      # L1960–1963
+]
+
+
+@pytest.mark.parametrize("by,a,b", SIGNIFICANT_IN_REPORT)
+def test_differences_the_report_calls_significant(tables, by, a, b):
+    t = tables[f"tests_{by}"]
+    t = t[(t["activity"] == "Sammanlagt stöd")]
+    row = t[((t["group"] == a) & (t["reference"] == b)) | ((t["group"] == b) & (t["reference"] == a))]
+    assert len(row) == 1 and bool(row["significant"].iloc[0]), row.to_string()
