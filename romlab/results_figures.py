@@ -1,0 +1,93 @@
+"""Figur 1 and Figur 2 of the report's §5.1 (L2253–2387), drawn with seaborn.
+
+Each function takes the figure's data from `romlab.results` (`figur_1_data`,
+`figur_2_data`) and returns a matplotlib ``Figure`` (`ReportFigure`: built without
+pyplot, so no global state is touched, and shown by a notebook as one inline PNG;
+``fig.savefig(path)`` writes it to a file): one line per level with its
+95 % confidence band, the total as a dashed grey line, the window boundaries as pink
+vertical lines (L2283–2285), a percent axis and Swedish labels. Suppressed points
+(too few participants) are left out of the lines.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.dates as mdates
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from romlab import codes
+from romlab.classify import WINDOW_LABELS
+from romlab.results import TOTAL, window_boundaries
+
+#: Colours per level (colour-blind safe), the total and the window lines.
+LEVEL_COLOURS = {"Nivå A": "#0072B2", "Nivå B": "#E69F00", "Nivå C": "#009E73"}
+TOTAL_COLOUR = "#555555"
+WINDOW_COLOUR = "#E75480"  # "rosa strecken" (L2283)
+
+FIGUR_1_TITLE = ("Figur 1: Andel deltagare som uppnådde målet med tjänsten över tid och per nivå\n"
+                 "(av samtliga deltagare vilka vi kan följa minst 18 månader sedan start av tjänst)")
+FIGUR_2_TITLE = ("Figur 2: Andel arbetssökande som leverantören rapporterar har påbörjat arbete\n"
+                 "eller studier under tjänstens första sex månader")
+
+
+class ReportFigure(Figure):
+    """A matplotlib Figure that a notebook shows as one inline PNG (``_repr_png_``),
+    whatever the backend; the PNG carries no software or date metadata."""
+
+    def _repr_png_(self) -> bytes:
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", metadata={"Software": None})
+        return buf.getvalue()
+
+
+def _draw(data: pd.DataFrame, title: str, ylabel: str, band: bool = True) -> ReportFigure:
+    fig = ReportFigure(figsize=(10, 5.2), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    d = data.copy()
+    d["Nivå"] = d["level"].map(lambda lv: "Totalt" if lv == TOTAL else codes.LEVELS[lv])
+    levels = d[d["level"] != TOTAL]
+    if band:
+        for name, part in levels.groupby("Nivå", sort=True):
+            part = part.sort_values("start_month")
+            ax.fill_between(part["start_month"], part["ci_low"] / 100, part["ci_high"] / 100,
+                            color=LEVEL_COLOURS[name], alpha=0.15, linewidth=0)
+    sns.lineplot(data=levels.assign(andel=levels["value"] / 100), x="start_month", y="andel", hue="Nivå",
+                 hue_order=list(LEVEL_COLOURS), palette=LEVEL_COLOURS, marker="o", markersize=4, ax=ax,
+                 errorbar=None, sort=True)
+    total = d[d["level"] == TOTAL].sort_values("start_month")
+    if len(total):
+        ax.plot(total["start_month"], total["value"] / 100, color=TOTAL_COLOUR, linestyle="--", linewidth=1.2,
+                label="Totalt")
+    first, last = d["start_month"].min(), d["start_month"].max()
+    if pd.notna(first):
+        for row in window_boundaries(first, last + pd.offsets.MonthEnd(0)).itertuples():
+            ax.axvline(row.first_day, color=WINDOW_COLOUR, linewidth=1.5)
+            ax.annotate(WINDOW_LABELS[row.window], (row.first_day, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(3, -12), textcoords="offset points", color=WINDOW_COLOUR, fontsize=9)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylim(bottom=0)
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    ax.set_xlabel("Startmånad i tjänsten")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, loc="left", fontsize=11)
+    ax.legend(title="Nivå", loc="lower left", frameon=False, ncols=4)
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+def figur_1(data: pd.DataFrame, band: bool = True) -> ReportFigure:
+    """Figur 1 (caption L2327): percent with R2 by start month and level, the 18-month
+    population, window boundaries marked. ``data`` from `results.figur_1_data`."""
+    return _draw(data, FIGUR_1_TITLE, "Andel med resultat (R2)", band)
+
+
+def figur_2(data: pd.DataFrame, band: bool = True) -> ReportFigure:
+    """Figur 2 (caption L2387): percent whose provider reports (R1) that work or
+    studies began within six months, by start month and level. ``data`` from
+    `results.figur_2_data`."""
+    return _draw(data, FIGUR_2_TITLE, "Andel med R1 inom sex månader", band)
