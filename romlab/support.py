@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from romlab import codes
 from romlab.classify import classify_participations, label_map
@@ -214,6 +215,12 @@ def cutoffs(months: pd.DataFrame, percentile: float, method: str = "linear",
     return pd.Series(np.percentile(values, percentile, axis=0, method=method), index=columns)
 
 
+def _whole_sample_cutoffs(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None) -> pd.Series:
+    """`cutoffs` at `cfg.trim_percentile` for the total and every hour column (`cut`
+    when the caller computed them already: `support_tables` does once for all tables)."""
+    return cut if cut is not None else cutoffs(months, cfg.trim_percentile, cfg.percentile_method)
+
+
 def trimmed(months: pd.DataFrame, cut: pd.Series) -> pd.DataFrame:
     """Boolean frame: True where a column's value is at or below its cut-off (ties kept).
 
@@ -256,8 +263,10 @@ def tabell_03(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
     """Tabell 3 (L1250–1287): mean hours per activity when the highest values are removed,
     keeping 90, 95, 97.5, 99, 99.9 and 100 % (each activity on its own cut-off)."""
     cols = codes.HOUR_COLUMNS
-    parts = [_long(trimmed_means(months, cutoffs(months, s, cfg.percentile_method, cols)), "3", "mean_hours",
-                   included_share=float(s)) for s in TABELL_3_SHARES]
+    values = months[cols].to_numpy(float)
+    cuts = np.percentile(values, TABELL_3_SHARES, axis=0, method=cfg.percentile_method)  # one sort
+    parts = [_long(trimmed_means(months, pd.Series(cut, index=cols)), "3", "mean_hours", included_share=float(s))
+             for s, cut in zip(TABELL_3_SHARES, cuts)]
     return pd.concat(parts, ignore_index=True)
 
 
@@ -301,13 +310,18 @@ def tabell_06(months: pd.DataFrame, cfg: RunConfig, min_hours: float = 1.0) -> p
     return _long(share, "6", "share_any_hour")
 
 
-def _group_means(months: pd.DataFrame, cfg: RunConfig, by: list[str]) -> pd.DataFrame:
+def _group_means(months: pd.DataFrame, cfg: RunConfig, by: list[str], rows: np.ndarray | None = None,
+                 cut: pd.Series | None = None) -> pd.DataFrame:
     """Trimmed means of total support and each activity by groups, with observations.
 
-    Cut-offs come from the whole sample; the total's observations are the report-months
-    at or below the total's cut-off (so a split adds up to Tabell 5's adjusted count)."""
+    Cut-offs come from the whole sample (`months`), also when only `rows` (a boolean
+    mask, e.g. one group of Tabell A1) are summarised; the total's observations are the
+    report-months at or below the total's cut-off (so a split adds up to Tabell 5's
+    adjusted count)."""
     cols = [TOTAL, *ACTIVITY_COLUMNS]
-    cut = cutoffs(months, cfg.trim_percentile, cfg.percentile_method, cols)
+    cut = _whole_sample_cutoffs(months, cfg, cut)[cols]
+    if rows is not None:
+        months = months[rows]
     keep = trimmed(months, cut)
     vals = months[cols].where(keep)
     g = vals.groupby([months[b] for b in by], observed=False, sort=True)
@@ -323,12 +337,12 @@ def _group_means(months: pd.DataFrame, cfg: RunConfig, by: list[str]) -> pd.Data
     return out
 
 
-def tabell_group(months: pd.DataFrame, cfg: RunConfig, table: int) -> pd.DataFrame:
+def tabell_group(months: pd.DataFrame, cfg: RunConfig, table: int, cut: pd.Series | None = None) -> pd.DataFrame:
     """Tabell 7–11 (§4.4.1–4.4.5): trimmed mean support by sex, education, age, country
     of birth (incl. foreign-born women and men) and disability, with observations."""
     parts = []
     for col in GROUP_TABLES[table]:
-        t = _group_means(months, cfg, [col])
+        t = _group_means(months, cfg, [col], cut=cut)
         labels = label_map(col, table)  # Tabell 10 labels only the foreign-born of sex_birth_group
         t = t[t[col].isin(list(labels))]
         t["group"] = t.pop(col).map(labels).astype(str)
@@ -338,31 +352,31 @@ def tabell_group(months: pd.DataFrame, cfg: RunConfig, table: int) -> pd.DataFra
     return out[["table", "measure", "activity", "group", "value"]]
 
 
-def tabell_12(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
+def tabell_12(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None) -> pd.DataFrame:
     """Tabell 12 (§4.4.6, L1988–2032): trimmed mean support by level, with observations."""
-    out = _group_means(months, cfg, ["level"])
+    out = _group_means(months, cfg, ["level"], cut=cut)
     out.insert(0, "table", "12")
     return out[["table", "measure", "activity", "level", "value"]]
 
 
-def tabell_13(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
+def tabell_13(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None) -> pd.DataFrame:
     """Tabell 13 (§4.4.7, L2047–2140): trimmed mean hours per activity by level ×
     registration time (no total row, as printed)."""
-    out = _group_means(months, cfg, ["level", "registration_group"])
+    out = _group_means(months, cfg, ["level", "registration_group"], cut=cut)
     out = out[(out["measure"] == "mean_hours") & (out["activity"] != codes.TOTAL_SUPPORT_LABEL)]
     out["group"] = out.pop("registration_group").map(label_map("registration_group", 13)).astype(str)
     out.insert(0, "table", "13")
     return out[["table", "measure", "activity", "group", "level", "value"]].reset_index(drop=True)
 
 
-def tabell_a1(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
+def tabell_a1(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None) -> pd.DataFrame:
     """Tabell A1 (Bilaga 1, L3571–3667): trimmed mean hours per activity by group ×
     level, in the 11 columns of `A1_COLUMNS` (col01 … col11, assumption A18), with the
-    group's Tabell 7–11 label in `group`."""
+    group's Tabell 7–11 label in `group`. Cut-offs from the whole sample, as in 7–13."""
+    cut = _whole_sample_cutoffs(months, cfg, cut)
     parts = []
-    for i, (col, code) in enumerate(A1_COLUMNS, start=1):
-        sub = months[months[col] == code]
-        t = _group_means(sub, cfg, ["level"]) if len(sub) else _group_means(months.iloc[:0], cfg, ["level"])
+    for i, (col, code) in enumerate(A1_COLUMNS, start=1):  # 11 columns, not rows
+        t = _group_means(months, cfg, ["level"], rows=(months[col] == code).to_numpy(), cut=cut)
         t = t[(t["measure"] == "mean_hours") & (t["activity"] != codes.TOTAL_SUPPORT_LABEL)]
         t["column"] = f"col{i:02d}"
         table = {"sex": 7, "education_group": 8, "age_group": 9, "birth_country": 10, "disability_group": 11}[col]
@@ -392,18 +406,20 @@ def clustered_group_means(y: np.ndarray, group: np.ndarray, cluster: np.ndarray,
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = sums / n
     resid = y - mean[group]
-    cl, cl_idx = np.unique(cluster, return_inverse=True)
-    s = np.zeros((len(cl), n_groups))
-    np.add.at(s, (cl_idx, group), resid)
-    meat = s.T @ s
-    bread = np.diag(np.where(n > 0, 1.0 / np.where(n > 0, n, 1.0), np.nan))
-    g_, n_, k_ = len(cl), len(y), int((n > 0).sum())
+    cluster = np.asarray(cluster)
+    if cluster.dtype.kind not in "iu" or len(cluster) == 0 or cluster.min() < 0 or cluster.max() > 4 * len(cluster):
+        cluster = pd.factorize(cluster)[0]  # dense codes; small non-negative integer codes are used as they are
+    n_cl = int(cluster.max()) + 1 if len(cluster) else 0
+    s = np.bincount(cluster * n_groups + group, weights=resid, minlength=n_cl * n_groups).reshape(n_cl, n_groups)
+    meat = s.T @ s  # clusters without observations add zero rows
+    inv_n = np.divide(1.0, n, out=np.full(n_groups, np.nan), where=n > 0)
+    g_, n_, k_ = int((np.bincount(cluster) > 0).sum()), len(y), int((n > 0).sum())
     factor = (g_ / (g_ - 1)) * ((n_ - 1) / (n_ - k_)) if g_ > 1 and n_ > k_ else np.nan
-    return mean, factor * bread @ meat @ bread
+    return mean, factor * inv_n[:, None] * meat * inv_n[None, :]
 
 
 def group_tests(months: pd.DataFrame, cfg: RunConfig, by: str, columns: list[str] | None = None,
-                reference: str | None = None) -> pd.DataFrame:
+                reference: str | None = None, cut: pd.Series | None = None) -> pd.DataFrame:
     """Tests of differences in trimmed mean support between the groups of `by`.
 
     For each hour column (total support and the 11 activities by default) and each pair
@@ -413,22 +429,20 @@ def group_tests(months: pd.DataFrame, cfg: RunConfig, by: str, columns: list[str
     the t distribution with G−1 degrees of freedom (as Stata's `regress, vce(cluster)`).
     `significant` is p < `cfg.significance_level` (assumption A19).
     """
-    from scipy import stats
-
     columns = columns or [TOTAL, *ACTIVITY_COLUMNS]
-    cut = cutoffs(months, cfg.trim_percentile, cfg.percentile_method, columns)
+    cut = _whole_sample_cutoffs(months, cfg, cut)[columns]
     keep = trimmed(months, cut)
     cat = months[by].astype("category")
     groups = [g for g in cat.cat.categories if (cat == g).any()]
     codes_ = pd.Categorical(cat, categories=groups).codes
     pairs = ([(g, reference) for g in groups if g != reference] if reference is not None
              else [(a, b) for i, a in enumerate(groups) for b in groups[i + 1:]])
+    person = pd.factorize(months["person_id"])[0]
     rows = []
     for col in columns:  # a loop over a dozen columns, not over rows
         ok = keep[col].to_numpy() & (codes_ >= 0)
-        mean, cov = clustered_group_means(months[col].to_numpy(float)[ok], codes_[ok],
-                                          months["person_id"].to_numpy()[ok], len(groups))
-        n_clusters = months.loc[ok, "person_id"].nunique()
+        mean, cov = clustered_group_means(months[col].to_numpy(float)[ok], codes_[ok], person[ok], len(groups))
+        n_clusters = int((np.bincount(person[ok]) > 0).sum())
         for a, b in pairs:
             i, j = groups.index(a), groups.index(b)
             diff = mean[i] - mean[j]
@@ -450,9 +464,10 @@ def support_tables(ds, cfg: RunConfig) -> dict[str, pd.DataFrame]:
     m = sample.months
     out = {"urval": sample.flow, "2": tabell_02(m, cfg), "3": tabell_03(m, cfg), "4": tabell_04(m, cfg),
            "5": tabell_05(m, cfg), "6": tabell_06(m, cfg)}
+    cut = cutoffs(m, cfg.trim_percentile, cfg.percentile_method)  # once, for every group table
     for t in GROUP_TABLES:
-        out[str(t)] = tabell_group(m, cfg, t)
-    out["12"], out["13"], out["A1"] = tabell_12(m, cfg), tabell_13(m, cfg), tabell_a1(m, cfg)
+        out[str(t)] = tabell_group(m, cfg, t, cut)
+    out["12"], out["13"], out["A1"] = tabell_12(m, cfg, cut), tabell_13(m, cfg, cut), tabell_a1(m, cfg, cut)
     for by in ["sex", "education_group", "age_group", "birth_country", "sex_birth_group", "disability_group", "level"]:
-        out[f"tests_{by}"] = group_tests(m, cfg, by)
+        out[f"tests_{by}"] = group_tests(m, cfg, by, cut=cut)
     return out

@@ -140,11 +140,19 @@ def tabell_a1(long: pd.DataFrame) -> pd.DataFrame:
     return _fmt(w, 1)
 
 
+#: The table whose labels name the groups of a test, by group column.
+_TEST_TABLE = {"sex": 7, "education_group": 8, "age_group": 9, "birth_country": 10, "sex_birth_group": 10,
+               "disability_group": 11}
+
+
 def tests(table: pd.DataFrame, total_only: bool = True) -> pd.DataFrame:
     """Group differences with clustered standard errors, as a readable table."""
     t = table[table["activity"] == LABELS[TOTAL]] if total_only else table
+    by = t["by"].iloc[0] if len(t) else None
+    names = dict(codes.LEVELS) if by == "level" else label_map(by, _TEST_TABLE[by]) if by in _TEST_TABLE else {}
     out = pd.DataFrame({
-        "Aktivitet": t["activity"], "Grupp": t["group"].astype(str), "Jämförs med": t["reference"].astype(str),
+        "Aktivitet": t["activity"], "Grupp": t["group"].astype(str).map(lambda g: names.get(g, g)),
+        "Jämförs med": t["reference"].astype(str).map(lambda g: names.get(g, g)),
         "Skillnad (timmar)": t["difference"].map(lambda v: number(v, 2)),
         "Standardfel": t["se"].map(lambda v: number(v, 2)),
         "p-värde": t["p_value"].map(lambda v: "<0,001" if v < 0.001 else number(v, 3)),
