@@ -725,7 +725,7 @@ def _register_events(rng, p, part: pd.DataFrame, hid: dict) -> pd.DataFrame:
     return ev.reset_index(drop=True)
 
 
-def _ratings(rng, p, contracts: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
+def _ratings(rng, p, contracts: pd.DataFrame, part: pd.DataFrame, scale: float = 1.0) -> pd.DataFrame:
     """Ratings of RoM 2 contracts every other month (`000` L83–87), going with results.
 
     A stand-in for the rating model (synth_params, "Providers and contracts"): the
@@ -767,7 +767,8 @@ def _ratings(rng, p, contracts: pd.DataFrame, part: pd.DataFrame) -> pd.DataFram
         score = (observed + p.RATING_SHRINK) / (expected + p.RATING_SHRINK) + rng.normal(0, p.RATING_NOISE_SD, len(c))
         active = (cstart <= pub) & (np.isnat(cend) | (cend >= pub))
         started = cstart <= pub
-        rated = (n >= p.RATING_MIN_STARTS) & active
+        # the minimum scales with the data, so a small sample still has rated contracts
+        rated = (n >= max(3.0, p.RATING_MIN_STARTS * min(scale, 1.0))) & active
         cuts = np.quantile(score[rated], cuts_at) if rated.any() else np.full(len(cuts_at), np.inf)
         stars = 1 + np.searchsorted(cuts, score)
         rows.append(pd.DataFrame({
@@ -804,7 +805,7 @@ def generate(scale: float = 1.0, seed: int | None = None,
     reports, deviations = _periodic_reports(rng, p, part, hid, contracts)
     results = _results(rng, p, part, hid)
     events = _register_events(rng, p, part, hid)
-    ratings = _ratings(rng, p, contracts, part)
+    ratings = _ratings(rng, p, contracts, part, scale)
     providers = pd.DataFrame({"provider_id": sorted(contracts["provider_id"].unique())})
     providers["provider_name"] = "Leverantör " + providers["provider_id"].str[1:]
     used = contracts[["provider_id", "delivery_area", "generation", "contract_start", "contract_end",

@@ -362,7 +362,8 @@ ROM2_QUALITY_MEAN = -P_ROM2_WEAK * ROM2_WEAK_QUALITY[0] / (1 - P_ROM2_WEAK)
 ROM2_SIZE_SIGMA = 0.4
 #: Rating publications: every other month (odd months) from/to (`000` L23, L67).
 RATINGS_FIRST = D(2023, 11, 1)
-#: A contract gets no rating with fewer starts than this in the last 12 months (choice).
+#: A contract gets no rating with fewer starts than this in the last 12 months (choice;
+#: scaled down with the data below scale 1, to at least 3, so the sample has ratings).
 RATING_MIN_STARTS = 30
 #: Rating model (choice; the real one is in "Betygsmodellen i Rusta och matcha", `000`
 #: L84–87, L154–164): participants who started RATING_START_MONTHS (from, to) months
