@@ -97,8 +97,21 @@ class Dataset:
         if self.as_of is not None and cutoff > self.as_of:
             raise ValueError(f"as_of_view({cutoff.date()}) is after this dataset's cut-off "
                              f"{self.as_of.date()}: load the data again without as_of")
-        full = self._full or self.tables()
-        return _make_dataset(full, cutoff, self.source, self.files, self.unknown_files)
+        if self._full:
+            return _make_dataset(self._full, cutoff, self.source, self.files, self.unknown_files)
+        # cut already: cutting this view again gives what cutting the files would (rows
+        # and values hidden at the own cut-off are hidden at any earlier one); the
+        # summary still counts against the rows in the files
+        view = _make_dataset(self.tables(), cutoff, self.source, self.files, self.unknown_files,
+                             keep_full=False)
+        if len(self.as_of_summary):
+            s = view.as_of_summary.set_index("table")
+            own = self.as_of_summary.set_index("table")
+            s["rows_in_file"] = own["rows_in_file"]
+            s["rows_hidden_as_of"] = s["rows_in_file"] - s["rows_visible"]
+            s["values_blanked"] = s["values_blanked"] + own["values_blanked"]
+            view.as_of_summary = s.reset_index()[list(self.as_of_summary.columns)]
+        return view
 
 
 def _as_timestamp(date: DateLike) -> pd.Timestamp:
@@ -113,9 +126,14 @@ def _as_timestamp(date: DateLike) -> pd.Timestamp:
     return ts.normalize()
 
 
-def _cut(full: dict[str, pd.DataFrame], cutoff: pd.Timestamp | None
+def _cut(full: dict[str, pd.DataFrame], cutoff: pd.Timestamp | None, prehidden: dict[str, int] | None = None
          ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """Hide rows known after ``cutoff`` and blank values that became known after it."""
+    """Hide rows known after ``cutoff`` and blank values that became known after it.
+
+    ``prehidden``: rows per table that were left unread because they became known after
+    the cut-off (`load` filters large Parquet files while reading); they are counted as
+    in the file and hidden."""
+    prehidden = prehidden or {}
     out: dict[str, pd.DataFrame] = {}
     rows = []
     # anything dated on the cut-off day is known; compare with the next midnight
@@ -145,16 +163,22 @@ def _cut(full: dict[str, pd.DataFrame], cutoff: pd.Timestamp | None
         # a new frame object even when nothing was cut, so that adding a column to a
         # table of one view does not change the full data (copy-on-write: no data copied)
         out[name] = df if df is not full[name] else df.copy(deep=False)
+        pre = prehidden.get(name, 0)
+        n, hidden = n + pre, hidden + pre
         rows.append({"table": name, "rows_in_file": n, "rows_hidden_as_of": hidden,
                      "rows_visible": len(df), "values_blanked": blanked})
     return out, pd.DataFrame(rows)
 
 
 def _make_dataset(full: dict[str, pd.DataFrame], cutoff: pd.Timestamp | None, source: Path | None,
-                  files: dict[str, Path], unknown: list[str]) -> Dataset:
-    cut, summary = _cut(full, cutoff)
+                  files: dict[str, Path], unknown: list[str], keep_full: bool = True,
+                  prehidden: dict[str, int] | None = None) -> Dataset:
+    """A Dataset cut at `cutoff`. With `keep_full`, the uncut tables stay referenced so
+    that a later `as_of_view` may go past the cut-off's rows again; `load(as_of=…)` does
+    not keep them (half the memory on large data; views at earlier dates need none)."""
+    cut, summary = _cut(full, cutoff, prehidden)
     return Dataset(**cut, as_of=cutoff, source=source, files=dict(files), as_of_summary=summary,
-                   unknown_files=list(unknown), _full=full)
+                   unknown_files=list(unknown), _full=full if keep_full else {})
 
 
 # --------------------------------------------------------------------------- mapping
@@ -292,12 +316,43 @@ def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, bool]:
     return df, sep == ";"
 
 
-def _read_parquet(path: Path, label: str) -> pd.DataFrame:
+def _read_parquet(path: Path, label: str, known_before: tuple[str, pd.Timestamp] | None = None
+                  ) -> tuple[pd.DataFrame, int]:
+    """A Parquet file as a frame indexed by row number in the file, and the number of
+    rows left unread.
+
+    ``known_before=(column, limit)``: read only the rows whose ``column`` is before
+    ``limit`` or empty (rows known after a cut-off are never read, which halves the
+    memory of a run for an early period on large data); the index keeps the rows'
+    numbers in the file. The date column is read first to find them.
+    """
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
     try:
+        if known_before is not None and known_before[0] in pq.read_schema(path).names:
+            col, limit = known_before
+            dates = pq.read_table(path, columns=[col]).column(col)
+            if not (arrow.types.is_timestamp(dates.type) or arrow.types.is_date(dates.type)):
+                known_before = None  # dates stored as text: read all, the schema coerces them
+        if known_before is not None and known_before[0] in pq.read_schema(path).names:
+            col, limit = known_before
+            lim = arrow.scalar(limit.to_pydatetime()).cast(dates.type, safe=False)
+            keep = pc.fill_null(pc.less(dates, lim), True).to_numpy(zero_copy_only=False)
+            rows = np.flatnonzero(keep)
+            if len(rows) < len(keep):
+                expr = (pc.field(col) < lim) | pc.field(col).is_null()
+                df = pq.read_table(path, filters=expr).to_pandas()
+                if len(df) != len(rows):  # pragma: no cover - pyarrow keeps the order and the rows
+                    raise DataError(label, col, "parquet_readable", 0, detail="filtered read lost rows")
+                df.index = rows
+                return df, int(len(keep) - len(rows))
         df = pd.read_parquet(path, engine="pyarrow")
+    except DataError:
+        raise
     except Exception as e:  # pyarrow raises several types for a broken file
         raise DataError(label, "", "parquet_readable", 0, detail=f"{type(e).__name__}: {e}") from None
-    return df.reset_index(drop=True)
+    return df.reset_index(drop=True), 0
 
 
 def _find_in_dir(source: Path, mapping: dict[str, TableMapping]
@@ -335,18 +390,24 @@ def _find_in_dir(source: Path, mapping: dict[str, TableMapping]
     return found, unknown
 
 
-def _read_dir(source: Path, mapping: dict[str, TableMapping]
-              ) -> tuple[dict[str, _Raw], dict[str, Path], list[str]]:
+def _read_dir(source: Path, mapping: dict[str, TableMapping], cutoff: pd.Timestamp | None = None
+              ) -> tuple[dict[str, _Raw], dict[str, Path], list[str], dict[str, int]]:
     found, unknown = _find_in_dir(source, mapping)
     raws: dict[str, _Raw] = {}
+    prehidden: dict[str, int] = {}
     for name, p in found.items():
         label = str(p)
         if p.suffix.lower() == ".parquet":
-            raws[name] = _Raw(name, label, p, _read_parquet(p, label))
+            known = TABLES[name].known_at
+            # rows known after the cut-off are not read (not with a mapping: names differ)
+            pre = ((known, cutoff + pd.Timedelta(days=1))
+                   if cutoff is not None and known and name not in mapping else None)
+            df, prehidden[name] = _read_parquet(p, label, pre)
+            raws[name] = _Raw(name, label, p, df)
         else:
             df, comma = _read_csv(p, label)
             raws[name] = _Raw(name, label, p, df, decimal_comma=comma, from_csv=True)
-    return raws, found, unknown
+    return raws, found, unknown, prehidden
 
 
 def _read_duckdb(source: Path, mapping: dict[str, TableMapping]
@@ -704,8 +765,9 @@ def load(path: str | Path, as_of: DateLike | None = None, mapping: str | Path | 
     maps = read_mapping(mapping_path) if mapping_path is not None else {}
     cutoff = None if as_of is None else _as_timestamp(as_of)
 
+    prehidden: dict[str, int] = {}
     if source.is_dir():
-        raws, files, unknown = _read_dir(source, maps)
+        raws, files, unknown, prehidden = _read_dir(source, maps, cutoff)
     elif source.is_file() and source.suffix.lower() in DB_SUFFIXES:
         raws, files, unknown = _read_duckdb(source, maps)
     elif source.exists():
@@ -731,4 +793,6 @@ def load(path: str | Path, as_of: DateLike | None = None, mapping: str | Path | 
         labels = {name: raws[name].label if name in raws else name for name in TABLE_NAMES}
         xval.check_dataset(full, labels)
 
-    return _make_dataset(full, cutoff, source, files, unknown)
+    dataset = _make_dataset(full, cutoff, source, files, unknown, keep_full=cutoff is None, prehidden=prehidden)
+    del full  # a cut load keeps only the visible rows
+    return dataset
