@@ -28,14 +28,22 @@ FINAL_CUTOFF = D(2025, 11, 30)
 
 #: Starts per calendar day at scale 1.0, by period (first day, last day, starts/day).
 #: Windows 1–4 (2020-05-01 … 2022-09-07) hold about 138 000 starts: Tabell 18 has
-#: N = 137 840 (tabell_18.csv, L2933). Windows 5–6 are set so that about 815 000 RoM 1
-#: periodic reports fall in July 2022 – May 2023 (urval.csv step 1, L850).
+#: N = 137 840 (tabell_18.csv, L2933). Their split, about 19 000 / 25 000 / 22 000 /
+#: 30 000 / 42 000 starts in windows 1, 2, 3, early window 4 (16 Nov 2021 – 31 Jan
+#: 2022) and later window 4, is the intake under which Tabell 14 (33 / 38 / 33 / 30 %,
+#: tabell_14.csv L2245), Tabell 15 (L2426–2430) and the previous report's 37 % for
+#: starts May 2020 – Jul 2021 (L2175–2185) hold together with each window at its own
+#: Tabell 15 share (a linear program over the three; the autumn-2021 cohorts are large
+#: and weak, L2175–2185). Windows 5–6 are set so that about 815 000 RoM 1 periodic
+#: reports fall in July 2022 – May 2023 (urval.csv step 1, L850) with the other steps
+#: of the selection flow within 5 % (urval.csv L850–914).
 INTAKE_RATE: tuple[tuple[D, D, float], ...] = (
-    (D(2020, 5, 1), D(2020, 12, 7), 112.0),    # window 1 (L642: target 6 500/month, not reached)
-    (D(2020, 12, 8), D(2021, 7, 31), 180.0),   # window 2: widened (L650–660)
-    (D(2021, 8, 1), D(2021, 11, 15), 150.0),   # window 3: closed below 400 days (L666–680)
-    (D(2021, 11, 16), D(2022, 9, 7), 185.0),   # window 4
-    (D(2022, 9, 8), D(2023, 2, 28), 420.0),    # window 5: bar lowered to 180 days (L700)
+    (D(2020, 5, 1), D(2020, 12, 7), 86.0),     # window 1 (L642: target 6 500/month, not reached)
+    (D(2020, 12, 8), D(2021, 7, 31), 106.0),   # window 2: widened (L650–660)
+    (D(2021, 8, 1), D(2021, 11, 15), 207.0),   # window 3: closed below 400 days (L666–680)
+    (D(2021, 11, 16), D(2022, 1, 31), 392.0),  # window 4, early (in Tabell 14's population)
+    (D(2022, 2, 1), D(2022, 9, 7), 192.0),     # window 4, later
+    (D(2022, 9, 8), D(2023, 2, 28), 340.0),    # window 5: bar lowered to 180 days (L700)
     (D(2023, 3, 1), D(2023, 4, 16), 260.0),    # window 6: bar lowered to 120 days (L715)
     (D(2023, 4, 17), D(2025, 6, 30), 230.0),   # RoM 2 (choice)
 )
@@ -211,16 +219,14 @@ HOURS_GROUP_TOTAL_RATIO: dict[str, dict] = {
 # --- Results ---------------------------------------------------------------------------
 #: Final R2 share (approved eventually) by window × level; the draw compensates the
 #: results lost to the stay rule and to rejection, so these are the shares seen once
-#: follow-up is complete. Windows 1–3: Tabell 15 (tabell_15.csv, L2426–2436) less 0.6
-#: points, so that Tabell 14 (tabell_14.csv, L2245: 33 / 38 / 33 / 30 %) holds too: with
-#: this generator's intake (INTAKE_RATE, LEVEL_SHARES_BY_WINDOW) windows 1–2 weigh more
-#: in the 18-month population than the report's two tables imply. Window 4: see
-#: R2_SHARE_PERIODS. Windows 5–6 and RoM 2 (7): choice (Figur 2's text, L2373–2380:
-#: lower again from March 2022).
+#: follow-up is complete. Windows 1–3: Tabell 15 (tabell_15.csv, L2426–2430); with the
+#: intake of INTAKE_RATE, Tabell 14 (tabell_14.csv, L2245: 33 / 38 / 33 / 30 %) then
+#: holds too. Window 4: see R2_SHARE_PERIODS. Windows 5–6 and RoM 2 (7): choice
+#: (Figur 2's text, L2373–2380: lower again from March 2022).
 R2_SHARE: dict[int, dict[str, float]] = {
-    1: {"A": 0.364, "B": 0.314, "C": 0.314},
-    2: {"A": 0.444, "B": 0.394, "C": 0.344},
-    3: {"A": 0.324, "B": 0.284, "C": 0.264},
+    1: {"A": 0.37, "B": 0.32, "C": 0.32},
+    2: {"A": 0.45, "B": 0.40, "C": 0.35},
+    3: {"A": 0.33, "B": 0.29, "C": 0.27},
     4: {"A": 0.40, "B": 0.35, "C": 0.30},
     5: {"A": 0.36, "B": 0.32, "C": 0.28},
     6: {"A": 0.36, "B": 0.32, "C": 0.28},
@@ -230,26 +236,29 @@ R2_SHARE: dict[int, dict[str, float]] = {
 #: (first day, last day, shares). Window 4 is split at the 18-month boundary of the
 #: October 2023 report: its early starters (16 Nov 2021 – 31 Jan 2022) are in Tabell 14's
 #: population and, with windows 1–3, must give its 38 / 33 / 30 % (tabell_14.csv L2245):
-#: the weak autumn-2021 cohorts the report blames for the fall from 37 % (L2175–2185).
-#: The later starters make window 4's observed shares of Tabell 15 (35 / 31 / 27 %,
-#: L2426–2430) at the cut-off, where their R2 are still incomplete (footnote 31), so
-#: their final shares are higher.
+#: with INTAKE_RATE's large autumn-2021 intake (the weak cohorts the report blames for
+#: the fall from 37 %, L2175–2185) that is a little above window 3's Tabell 15 shares
+#: (so no dip: Figur 2's text, L2373–2380, has results lower again only from March
+#: 2022). The later starters make window 4's observed shares of Tabell 15 (35 / 31 /
+#: 27 %, L2426–2430) at the cut-off, where their R2 are still incomplete (footnote 31),
+#: so their final shares are higher.
 R2_SHARE_PERIODS: tuple[tuple[D, D, dict[str, float]], ...] = (
-    (D(2021, 11, 16), D(2022, 1, 31), {"A": 0.25, "B": 0.245, "C": 0.24}),
-    (D(2022, 2, 1), D(2022, 9, 7), {"A": 0.459, "B": 0.39, "C": 0.329}),
+    (D(2021, 11, 16), D(2022, 1, 31), {"A": 0.335, "B": 0.304, "C": 0.281}),
+    (D(2022, 2, 1), D(2022, 9, 7), {"A": 0.423, "B": 0.368, "C": 0.307}),
 )
 #: Shift of the R2 probability by start month (linear scale): the first start month is
 #: the base of Tabell 18's start-month fixed effects, so its level sets the constant
-#: (Konstant 0.49, tabell_18.csv L2909).
-R2_START_MONTH_SHIFT: dict[str, float] = {"2020-05": 0.105}
+#: (Konstant 0.49, tabell_18.csv L2909; fitted on the default data, 0.4887 with 0.095).
+R2_START_MONTH_SHIFT: dict[str, float] = {"2020-05": 0.095}
 #: Effects on the R2 probability (linear probability scale), from Tabell 18
 #: (tabell_18.csv, L2863–2907), applied to deviations from the start period × level
 #: mean. The draw compensates the results lost to the stay rule and to rejection, but
 #: window 4's later starters are seen at the cut-off with about 84 % of their R2, which
 #: shrinks the pooled estimates by about 1/1.05; so each value is the Tabell 18
 #: coefficient × 1.05, less the part R2_EFFECTS_CELL adds in window 2 level A and in
-#: window 3 (8 % and 12 % of the window population). Registration time and age over 55
-#: are set half a point beyond the printed coefficients (within their rounding), so the
+#: window 3 (set when these were 8 % and 12 % of the window population; with
+#: INTAKE_RATE's 5 % and 16 % the estimates on the default data stay within 0.007 of
+#: Tabell 18). Registration time and age over 55 are set half a point beyond the printed coefficients (within their rounding), so the
 #: groups' raw gaps of Tabell 16 (L2608–2622) come out nearer; disability is set so that
 #: the estimate on the default data lands on Tabell 18's −0.02.
 R2_EFFECTS = {
@@ -274,12 +283,12 @@ R2_EFFECTS_CELL: dict[tuple[int, str], dict[str, float]] = {
 #: Share of R1 that become R2: about 70 % (L2349–2352).
 R1_TO_R2 = 0.70
 #: Work as a share of results by window × level, from Tabell 20 (tabell_20.csv,
-#: L3048–3052). Windows 1–2 have fewer studies than Tabell 20's (73 / 76 / 73 and
-#: 80 / 83 / 79 %), so that Tabell 14's education shares (6 / 6 / 5 / 6 %, tabell_14.csv
-#: L2249) hold with this generator's intake (as for R2_SHARE).
+#: L3048–3052). Windows 1–2 level A (and window 1 level B) have 1–2 points fewer studies
+#: than Tabell 20's (73 / 76 and 80 %), so that Tabell 14's education share of level A
+#: (6 %, tabell_14.csv L2249) holds (with WORK_SHARE_PERIODS).
 WORK_SHARE_OF_RESULTS: dict[int, dict[str, float]] = {
-    1: {"A": 0.77, "B": 0.78, "C": 0.73},
-    2: {"A": 0.835, "B": 0.845, "C": 0.79},
+    1: {"A": 0.75, "B": 0.77, "C": 0.73},
+    2: {"A": 0.82, "B": 0.83, "C": 0.79},
     3: {"A": 0.88, "B": 0.86, "C": 0.81},
     4: {"A": 0.86, "B": 0.87, "C": 0.81},
     5: {"A": 0.86, "B": 0.86, "C": 0.81},
@@ -287,11 +296,12 @@ WORK_SHARE_OF_RESULTS: dict[int, dict[str, float]] = {
     7: {"A": 0.86, "B": 0.86, "C": 0.81},
 }
 #: Work share of results for start periods that override their window's (as
-#: R2_SHARE_PERIODS): window 4's early starters go almost only to work, its later ones
-#: keep window 4's share of Tabell 20 (86 / 87 / 81 %, L3048–3052).
+#: R2_SHARE_PERIODS): window 4 keeps Tabell 20's 86 / 87 / 81 % (L3048–3052), in level A
+#: as 90 % for the early starters (in Tabell 14's population, so that its education
+#: share of level A, 6 %, L2249, holds) and 83 % for the later ones.
 WORK_SHARE_PERIODS: tuple[tuple[D, D, dict[str, float]], ...] = (
-    (D(2021, 11, 16), D(2022, 1, 31), {"A": 0.96, "B": 0.96, "C": 0.96}),
-    (D(2022, 2, 1), D(2022, 9, 7), {"A": 0.837, "B": 0.8475, "C": 0.764}),
+    (D(2021, 11, 16), D(2022, 1, 31), {"A": 0.90, "B": 0.87, "C": 0.81}),
+    (D(2022, 2, 1), D(2022, 9, 7), {"A": 0.83, "B": 0.87, "C": 0.81}),
 )
 #: Effects on the probability that a result is studies rather than work (linear scale,
 #: centred within window × level; reference: domestic-born man, under 25, registered at
