@@ -484,6 +484,14 @@ def _hour_quantile_knots(p, col: str) -> tuple[np.ndarray, np.ndarray]:
     return pct, np.maximum.accumulate(val)
 
 
+def _t_cdf(df: float, x: np.ndarray) -> np.ndarray:
+    """Student t CDF; closed form for 3 degrees of freedom (fast), scipy otherwise."""
+    if df == 3.0:
+        y = x / np.sqrt(3.0)
+        return 0.5 + (y / (1.0 + y * y) + np.arctan(y)) / np.pi
+    return stdtr(df, x)
+
+
 def _hours(rng, p, n_rows: int, person_idx: np.ndarray, ratio: dict[str, np.ndarray], gen: np.ndarray,
            days_in_month: np.ndarray) -> dict[str, np.ndarray]:
     """Hours per activity: inverse CDFs through Tabell 2's percentiles, tied by a
@@ -507,7 +515,9 @@ def _hours(rng, p, n_rows: int, person_idx: np.ndarray, ratio: dict[str, np.ndar
         g = person + p.HOUR_MONTH_SIGN.get(col, 1.0) * b * zm + c * rng.standard_normal(n_rows)
         # upper tail only: below the median the copula stays Gaussian (no pile-up of
         # months that are low in every activity); the CDF is continuous at 0
-        u = np.where(g < 0, ndtr(g), stdtr(df, g * scale))
+        u = ndtr(g)
+        pos = g >= 0
+        u[pos] = _t_cdf(df, g[pos] * scale[pos])
         pct, val = _hour_quantile_knots(p, col)
         # log-linear between the knots (a heavy tail is concave between percentiles)
         h = np.expm1(np.interp(u * 100.0, pct, np.log1p(val))) * ratio.get(col, 1.0)
