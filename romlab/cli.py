@@ -1,5 +1,5 @@
-"""Command line: `romlab synth`, `romlab validate`, `romlab run`, `romlab notebooks`,
-`romlab review`, `romlab contract`.
+"""Command line: `romlab synth`, `romlab validate`, `romlab run`, `romlab compare`,
+`romlab notebooks`, `romlab review`, `romlab contract`.
 
 Bad input data end in a one-line `DataError` message and exit status 2, never in a
 traceback from inside pandas.
@@ -8,6 +8,7 @@ traceback from inside pandas.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -38,21 +39,133 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_run(args) -> int:
-    from romlab.config import parse_overrides
-    from romlab.runner import RunFailed, run_period
+    from tqdm import tqdm
+
+    from romlab.config import RunConfig, parse_overrides
+    from romlab.runner import RunFailed, run_period, section_notebooks
 
     overrides = parse_overrides(args.set or [])
+    periods = args.period or ["2023-10"]
+    jobs = args.jobs if args.jobs > 0 else min(4, os.cpu_count() or 1)
+    for period in periods:  # a bad parameter fails before any notebook runs
+        RunConfig.for_period(period, **overrides)
     failed = []
-    for period in args.period or ["2023-10"]:
-        t0 = time.perf_counter()
-        try:
-            res = run_period(period, args.data, args.out, overrides)
-        except RunFailed as e:
-            print(f"{period}: FAILED: {e}", file=sys.stderr)
-            failed.append(period)
-            continue
-        print(f"{period}: {len(res.notebooks)} notebook(s) in {res.folder} ({time.perf_counter() - t0:.1f} s)")
+    bar = tqdm(total=len(periods) * len(section_notebooks()), unit="notebook", disable=args.quiet,
+               file=sys.stderr)
+    done = []
+    with bar:
+        for period in periods:
+            try:
+                res = run_period(period, args.data, args.out, overrides, progress=bar, jobs=jobs)
+            except RunFailed as e:
+                bar.write(f"{period}: FAILED: {e}", file=sys.stderr)
+                failed.append(period)
+                continue
+            done.append(res)
+    for res in done:
+        k = res.nyckeltal
+        r2 = k.get("r2_share", {})
+        print(f"{res.period}: {len(res.notebooks)} notebook(s) and {len(res.outputs)} output file(s) in "
+              f"{res.folder} ({res.seconds:.1f} s); open {res.folder / 'index.html'}")
+        print(f"  R2 share (18 months): {_fmt_num(r2.get('ABC'))} % (A {_fmt_num(r2.get('A'))}, "
+              f"B {_fmt_num(r2.get('B'))}, C {_fmt_num(r2.get('C'))}); work "
+              f"{_fmt_num(k.get('work_share_of_results'))} % of results; support per month "
+              f"mean {_fmt_num(k['support_mean_hours']['justerat'])} h, median "
+              f"{_fmt_num(k['support_median_hours']['justerat'])} h (trimmed)")
+    for period in failed:
+        print(f"{period}: FAILED (see {Path(args.out) / (period + '.failed')})", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _fmt_num(v, decimals: int = 1) -> str:
+    return "–" if v is None else f"{v:.{decimals}f}"
+
+
+def _cmd_compare(args) -> int:
+
+    import pandas as pd
+
+    from romlab import outputs
+
+    if len(args.runs) > 2:
+        raise SystemExit("romlab compare: give one run folder, or two to compare them")
+    for run in args.runs:
+        if not (Path(run) / "jamforelse.csv").is_file():
+            print(f"{run}: no jamforelse.csv (not a romlab run folder?)", file=sys.stderr)
+            return 2
+    if len(args.runs) == 1:
+        cmp = pd.read_csv(Path(args.runs[0]) / "jamforelse.csv", dtype={"table": str, "level": str,
+                                                                         "column": str})
+        if args.json:
+            print(outputs.to_json(cmp.to_dict("records")), end="")
+            return 0
+        summary = outputs.comparison_summary(cmp)
+        pd.set_option("display.width", 200)
+        print(summary.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+        print(outputs.describe_comparison(cmp))
+        return 0
+    a, b = (Path(r) for r in args.runs)
+    diff = run_difference(a, b)
+    if args.json:
+        print(outputs.to_json(diff), end="")
+        return 0
+    print(f"nyckeltal: {a} → {b}")
+    for name, va, vb in diff["nyckeltal"]:
+        change = f" ({vb - va:+.2f})" if isinstance(va, (int, float)) and isinstance(vb, (int, float)) else ""
+        print(f"  {name}: {va} → {vb}{change}")
+    if not diff["nyckeltal"]:
+        print("  (no change)")
+    print("tables (cells in both runs; changed cells; mean and largest |change|):")
+    for row in diff["tables"]:
+        print(f"  {row['table']}: {row['cells']} cells, {row['changed']} changed, mean "
+              f"{_fmt_num(row['mean_abs_change'], 3)}, max {_fmt_num(row['max_abs_change'], 3)}"
+              + (f", {row['only_a']} only in A, {row['only_b']} only in B" if row["only_a"] or row["only_b"] else ""))
+    return 0
+
+
+def _flatten(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, name + "."))
+        else:
+            out[name] = v
+    return out
+
+
+def run_difference(a: Path, b: Path) -> dict:
+    """What changed from run `a` to run `b`: every nyckeltal that differs (name, a, b) and,
+    per table of `tabeller.csv`, how many cells changed and by how much."""
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    ka = _flatten(json.loads((a / "nyckeltal.json").read_text(encoding="utf-8")))
+    kb = _flatten(json.loads((b / "nyckeltal.json").read_text(encoding="utf-8")))
+    changed = [(k, ka.get(k), kb.get(k)) for k in dict.fromkeys([*ka, *kb]) if ka.get(k) != kb.get(k)]
+    ta = pd.read_csv(a / "tabeller.csv", dtype=str)
+    tb = pd.read_csv(b / "tabeller.csv", dtype=str)
+    keys = [c for c in ta.columns if c in tb.columns and c not in ("value", "n", "suppressed")]
+    m = ta[keys + ["value"]].fillna({k: "" for k in keys}).merge(
+        tb[keys + ["value"]].fillna({k: "" for k in keys}), on=keys, how="outer", suffixes=("_a", "_b"),
+        indicator=True)
+    rows = []
+    for table, d in m.groupby("table", sort=False):
+        both = d[d["_merge"] == "both"]
+        va = pd.to_numeric(both["value_a"], errors="coerce")
+        vb = pd.to_numeric(both["value_b"], errors="coerce")
+        delta = (vb - va).abs()
+        ch = ~(np.isclose(va, vb, rtol=0, atol=1e-9) | (va.isna() & vb.isna()))
+        rows.append({"table": table, "cells": len(both), "changed": int(ch.sum()),
+                     "mean_abs_change": float(delta.mean()) if delta.notna().any() else None,
+                     "max_abs_change": float(delta.max()) if delta.notna().any() else None,
+                     "only_a": int((d["_merge"] == "left_only").sum()),
+                     "only_b": int((d["_merge"] == "right_only").sum())})
+    order = {t: i for i, t in enumerate(dict.fromkeys([*ta["table"], *tb["table"]]))}
+    rows.sort(key=lambda r: order[r["table"]])
+    return {"a": str(a), "b": str(b), "nyckeltal": changed, "tables": rows}
 
 
 def _cmd_notebooks(args) -> int:
@@ -118,7 +231,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--data", default=str(paths.SYNTHETIC), help="dataset folder or DuckDB file")
     r.add_argument("--out", default=str(paths.RUNS), help="output folder (default runs/)")
     r.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a RunConfig value (repeatable)")
+    r.add_argument("--jobs", type=int, default=0, metavar="N",
+                   help="notebooks executed at once within a period (default: the number of CPUs, at most 4)")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_run)
+
+    cp = sub.add_parser("compare", help="a run against the published report, or two runs against each other")
+    cp.add_argument("runs", nargs="+", metavar="RUN_DIR", help="a run folder (runs/2023-10), or two to compare")
+    cp.add_argument("--json", action="store_true",
+                    help="one run: one record per published number; two runs: the changes as JSON")
+    cp.set_defaults(func=_cmd_compare)
 
     n = sub.add_parser("notebooks", help="re-execute the stored notebooks in place on data/sample")
     n.set_defaults(func=_cmd_notebooks)

@@ -2,29 +2,41 @@
 
 Each section notebook has a cell tagged `parameters` with `period`, `data_dir` and
 `overrides` (RunConfig keys → values). `run_period` executes every section notebook for
-one period into a temporary folder and moves it to `<out>/<period>` only when all
-succeeded; a failed run is kept as `<out>/<period>.failed` and the error names the
-notebook. `refresh_stored` re-executes the committed notebooks in place on the sample,
-which is what nbval compares against.
+one period into a temporary folder `<out>/.<period>.running`, writes the period's outputs
+beside them (`write_outputs`: tabeller.xlsx, tabeller.csv, nyckeltal.json,
+jamforelse.csv/.json, figures, one HTML page per notebook, index.html, manifest.json)
+and moves the folder to `<out>/<period>` only when all of that succeeded; a failed run
+is kept as `<out>/<period>.failed` (with a manifest saying which notebook failed) and
+the error names the notebook and cell. `refresh_stored` re-executes the committed
+notebooks in place on the sample, which is what nbval compares against.
 """
 
 from __future__ import annotations
 
+import html as html_lib
+import os
 import shutil
-from dataclasses import dataclass
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
+
+import pandas as pd
 
 from romlab import paths
 from romlab.config import RunConfig
 
 
 def section_notebooks(folder: Path = paths.NOTEBOOKS) -> list[Path]:
-    """The section notebooks in report order (file names start with a two-digit number)."""
-    return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb"))
+    """The section notebooks in report order (file names start with a two-digit number;
+    temporary copies such as `10_stod.tmp.ipynb` from `refresh_stored` are not sections)."""
+    return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb") if "." not in p.stem)
 
 
 class RunFailed(RuntimeError):
-    """A notebook failed during a run; the message names it and the cell."""
+    """A notebook (or the outputs) failed during a run; the message names it and the cell."""
 
 
 @dataclass
@@ -32,6 +44,9 @@ class RunResult:
     period: str
     folder: Path
     notebooks: list[Path]
+    outputs: list[Path] = field(default_factory=list)
+    nyckeltal: dict = field(default_factory=dict)
+    seconds: float = 0.0
 
 
 def _execute(src: Path, dst: Path, parameters: dict, cwd: Path) -> None:
@@ -41,42 +56,247 @@ def _execute(src: Path, dst: Path, parameters: dict, cwd: Path) -> None:
                         kernel_name="python3", progress_bar=False, log_output=False)
 
 
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
 def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
-               overrides: dict | None = None) -> RunResult:
-    """Run every section notebook for `period` on the dataset at `data`.
+               overrides: dict | None = None, *, notebooks: list[Path] | None = None,
+               progress=None, html: bool = True, figures: bool = True, jobs: int = 1) -> RunResult:
+    """Run every section notebook for `period` on the dataset at `data`, then write the
+    period's outputs (`write_outputs`) beside them.
 
     The parameters injected into each notebook are `period`, `data_dir` (absolute) and
     `overrides`; `RunConfig.for_period(period, **overrides)` is checked first so that a
-    bad parameter fails before any notebook runs.
+    bad parameter fails (`ConfigError`) before any folder is made. Everything is written
+    to `<out>/.<period>.running` and renamed to `<out>/<period>` only when every notebook
+    and output succeeded; otherwise the partial output (with a manifest saying what
+    failed) is kept as `<out>/<period>.failed` and `RunFailed` names the notebook and cell.
+    `notebooks` (default `section_notebooks()`) and a tqdm `progress` bar (updated once
+    per notebook) are for batches and tests; `jobs` > 1 executes that many notebooks at
+    once (each in its own kernel), which pays on a machine with cores to spare.
     """
     overrides = dict(overrides or {})
     cfg = RunConfig.for_period(period, **overrides)
     period = cfg.period
+    data = Path(data).resolve()
+    nbs = section_notebooks() if notebooks is None else [Path(p) for p in notebooks]
     out = Path(out)
     final = out / period
     tmp = out / f".{period}.running"
     failed = out / f"{period}.failed"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    t0 = time.perf_counter()
+    started = _now()
     params = {"period": period, "data_dir": str(Path(data).resolve()), "overrides": overrides}
-    done = []
-    for nb in section_notebooks():
-        dst = tmp / nb.name
+    status = {nb.name: {"status": "not run"} for nb in nbs}
+
+    def fail(message: str) -> RunFailed:
         try:
-            _execute(nb, dst, params, cwd=nb.parent)
+            _write_failed_manifest(tmp, cfg, data, overrides, started, status)
+        except Exception:  # the manifest of a failed run is best effort
+            pass
+        shutil.rmtree(failed, ignore_errors=True)
+        tmp.rename(failed)
+        return RunFailed(f"{message} (partial output kept in {failed})")
+
+    def one(nb: Path) -> dict:
+        t_nb = time.perf_counter()
+        try:
+            _execute(nb, tmp / nb.name, params, cwd=nb.parent)
         except Exception as e:  # papermill raises PapermillExecutionError with the cell
-            shutil.rmtree(failed, ignore_errors=True)
-            tmp.rename(failed)
-            cell = getattr(e, "exec_count", None)
-            ename = getattr(e, "ename", type(e).__name__)
-            evalue = getattr(e, "evalue", str(e))
-            raise RunFailed(f"{nb.name} failed in cell {cell}: {ename}: {evalue} "
-                            f"(partial output kept in {failed})") from None
-        done.append(dst)
+            return {"status": "failed", "cell": getattr(e, "exec_count", None),
+                    "error": f"{getattr(e, 'ename', type(e).__name__)}: {getattr(e, 'evalue', str(e))}",
+                    "seconds": round(time.perf_counter() - t_nb, 1)}
+        finally:
+            if progress is not None:
+                progress.update(1)
+        return {"status": "ok", "seconds": round(time.perf_counter() - t_nb, 1)}
+
+    if progress is not None:
+        progress.set_postfix_str(period)
+    if jobs > 1 and len(nbs) > 1:
+        # each notebook has its own kernel; papermill changes the process's working
+        # directory around each execution, so it is restored once all are done
+        cwd = os.getcwd()
+        try:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                for nb, st in zip(nbs, pool.map(one, nbs)):
+                    status[nb.name] = st
+        finally:
+            os.chdir(cwd)
+    else:
+        for nb in nbs:
+            status[nb.name] = one(nb)
+            if status[nb.name]["status"] != "ok":
+                break
+    bad = [(name, st) for name, st in status.items() if st["status"] == "failed"]
+    if bad:
+        if progress is not None:
+            progress.update(sum(st["status"] == "not run" for st in status.values()))
+        name, st = bad[0]
+        raise fail(f"{name} failed in cell {st['cell']}: {st['error']}")
+    done = [tmp / nb.name for nb in nbs]
+    try:
+        written, key = write_outputs(tmp, cfg, data, overrides, started, status, html=html, figures=figures)
+    except Exception as e:
+        raise fail(f"writing the outputs failed: {type(e).__name__}: {e}") from e
     shutil.rmtree(final, ignore_errors=True)
     shutil.rmtree(failed, ignore_errors=True)
     tmp.rename(final)
-    return RunResult(period, final, [final / p.name for p in done])
+    return RunResult(period, final, [final / p.name for p in done],
+                     [final / p.relative_to(tmp) for p in written], key, time.perf_counter() - t0)
+
+
+def _write_failed_manifest(folder: Path, cfg, data, overrides, started, status) -> None:
+    from romlab import outputs
+    from romlab.load import load
+
+    ds = load(data, as_of=cfg.data_cutoff)
+    outputs.to_json(outputs.manifest(cfg, ds, data=data, overrides=overrides, started=started, ended=_now(),
+                                     notebooks=status, status="failed"), folder / "manifest.json")
+
+
+def write_outputs(folder: str | Path, cfg: RunConfig, data: str | Path, overrides: dict | None = None,
+                  started: str | None = None, status: dict | None = None, *, html: bool = True,
+                  figures: bool = True) -> tuple[list[Path], dict]:
+    """Write a period's outputs into `folder` (the executed notebooks already there):
+    `tabeller.xlsx`, `tabeller.csv` (every table in long form, cells below
+    ``cfg.min_cell`` blanked as in the workbook), `undertryckta.csv` (the suppression
+    log: one row per suppressed cell with its rule and reason), `nyckeltal.json`,
+    `jamforelse.csv` and `jamforelse.json` (one record per published number),
+    `figur_1.png`/`.svg`, `figur_2.png`/`.svg`, one HTML file per notebook, `index.html`
+    and `manifest.json`. The data are loaded and the tables computed once here.
+    Returns the files written and the nyckeltal."""
+    from romlab import __version__, outputs
+    from romlab.load import load
+
+    folder = Path(folder)
+    ds = load(data, as_of=cfg.data_cutoff)
+    tables = outputs.report_tables(ds, cfg)
+    written = []
+    info = {"Data": str(Path(data).resolve()), "romlab": __version__,
+            "Parametrar ändrade": ", ".join(f"{k}={v}" for k, v in (overrides or {}).items()) or "inga"}
+    written.append(outputs.write_xlsx(tables, folder / "tabeller.xlsx", cfg, info))
+    shown = outputs.suppress(tables, cfg.min_cell)  # what leaves the run: small cells blanked
+    long = pd.concat(shown.values(), ignore_index=True)
+    keep = [c for c in ("table", *KEY_ORDER, "value", "n", "suppressed") if c in long.columns]
+    long[keep].to_csv(folder / "tabeller.csv", index=False)
+    outputs.suppression_log(shown, cfg.min_cell).to_csv(folder / "undertryckta.csv", index=False)
+    written += [folder / "tabeller.csv", folder / "undertryckta.csv"]
+    key = outputs.nyckeltal(tables, ds, cfg)
+    outputs.to_json(key, folder / "nyckeltal.json")
+    written.append(folder / "nyckeltal.json")
+    cmp = outputs.comparison(shown)
+    cmp.to_csv(folder / "jamforelse.csv", index=False)
+    outputs.to_json(cmp.to_dict("records"), folder / "jamforelse.json")
+    written += [folder / "jamforelse.csv", folder / "jamforelse.json"]
+    figs = []
+    if figures:
+        figs = _write_figures(folder, tables)
+        written += figs
+    pages = []
+    if html:
+        for nb in sorted(folder.glob("*.ipynb")):
+            pages.append((nb, _notebook_html(nb)))
+            written.append(pages[-1][1])
+    index = _index_html(folder, cfg, data, overrides, pages, figs, key, outputs.comparison_summary(cmp), __version__)
+    written.append(index)
+    man = outputs.manifest(cfg, ds, data=data, overrides=overrides, started=started, ended=_now(),
+                           notebooks=status, outputs=[p.name for p in written] + ["manifest.json"])
+    outputs.to_json(man, folder / "manifest.json")
+    written.append(folder / "manifest.json")
+    return written, key
+
+
+KEY_ORDER = ("measure", "activity", "group", "window", "level", "percentile", "included_share", "adjusted",
+             "column", "Steg", "start_month")
+
+
+def _write_figures(folder: Path, tables: dict) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from romlab import results_figures
+
+    written = []
+    for name, draw in (("figur_1", results_figures.figur_1), ("figur_2", results_figures.figur_2)):
+        fig = draw(tables[name])
+        for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+            p = folder / f"{name}.{ext}"
+            fig.savefig(p, format=ext, metadata=meta)
+            written.append(p)
+    return written
+
+
+@lru_cache(maxsize=1)
+def _html_exporter():
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
+def _notebook_html(nb: Path) -> Path:
+    import nbformat
+
+    body, _ = _html_exporter().from_notebook_node(nbformat.read(nb, as_version=4))
+    dst = nb.with_suffix(".html")
+    dst.write_text(body, encoding="utf-8")
+    return dst
+
+
+def _notebook_title(nb: Path) -> str:
+    import nbformat
+
+    for cell in nbformat.read(nb, as_version=4).cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("# ").strip()
+    return nb.stem
+
+
+def _index_html(folder: Path, cfg: RunConfig, data, overrides, pages, figs, key, summary, version) -> Path:
+    esc = html_lib.escape
+    params = "".join(f"<tr><th>{esc(str(k))}</th><td>{esc(str(v))}</td></tr>" for k, v in cfg.to_dict().items())
+    sections = "".join(f'<li><a href="{esc(h.name)}">{esc(_notebook_title(nb))}</a> '
+                       f'(<a href="{esc(nb.name)}">notebook</a>)</li>' for nb, h in pages)
+    images = "".join(f'<figure><img src="{esc(p.name)}" alt="{esc(p.stem)}" style="max-width:100%">'
+                     f"<figcaption>{esc(p.stem.replace('_', ' ').capitalize())}</figcaption></figure>"
+                     for p in figs if p.suffix == ".png")
+    r2 = key.get("r2_share", {})
+
+    def f(v) -> str:
+        return "–" if v is None else f"{v:.1f}".replace(".", ",")
+
+    head = (f"Andel R2 (minst 18 månaders uppföljning): {f(r2.get('ABC'))} % "
+            f"(nivå A {f(r2.get('A'))}, B {f(r2.get('B'))}, C {f(r2.get('C'))}); arbete "
+            f"{f(key.get('work_share_of_results'))} % av resultaten; stöd per deltagare och månad (justerat): "
+            f"medelvärde {f(key['support_mean_hours']['justerat'])} timmar, median "
+            f"{f(key['support_median_hours']['justerat'])} timmar.")
+    text = f"""<!DOCTYPE html>
+<html lang="sv"><head><meta charset="utf-8"><title>romlab {esc(cfg.period)}</title>
+<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto}} table{{border-collapse:collapse}}
+th,td{{border:1px solid #ccc;padding:2px 6px;text-align:left}}</style></head><body>
+<h1>Rusta och matcha: stöd och resultat, rapportmånad {esc(cfg.period)}</h1>
+<p>Data: <code>{esc(str(Path(data).resolve()))}</code>, uttag per {esc(str(cfg.data_cutoff.date()))}.
+romlab {esc(version)}. Ändrade parametrar: {esc(", ".join(f"{k}={v}" for k, v in (overrides or {}).items()) or "inga")}.</p>
+<h2>Nyckeltal</h2><p>{esc(head)} (<a href="nyckeltal.json">nyckeltal.json</a>)</p>
+<h2>Rapportens avsnitt</h2><ol>{sections}</ol>
+<h2>Tabeller</h2><p><a href="tabeller.xlsx">tabeller.xlsx</a> (en flik per tabell, i rapportens ordning;
+celler med färre än {cfg.min_cell} personer visas som '..'), <a href="tabeller.csv">tabeller.csv</a> (lång form).</p>
+<h2>Figurer</h2>{images or "<p>(inga)</p>"}
+<h2>Jämförelse med publicerade värden</h2>
+{summary.to_html(index=False, float_format=lambda v: f"{v:.2f}")}
+<p><a href="jamforelse.csv">jamforelse.csv</a>, <a href="jamforelse.json">jamforelse.json</a></p>
+<h2>Parametrar</h2><table>{params}</table>
+<p><a href="manifest.json">manifest.json</a>: indatafiler med sha256, paketversioner, tider, status per notebook.</p>
+</body></html>
+"""
+    dst = folder / "index.html"
+    dst.write_text(text, encoding="utf-8")
+    return dst
 
 
 def refresh_stored(folder: Path = paths.NOTEBOOKS) -> list[Path]:

@@ -1,0 +1,269 @@
+"""Per-period runs (romlab.runner, `romlab run`, `romlab compare`) on data/sample.
+
+One full run of every section notebook on the sample (module fixture, some tens of
+seconds); the failure tests use a one-cell broken notebook or a bad parameter, which
+fail before or at the first notebook."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import nbformat
+import openpyxl
+import pandas as pd
+import pytest
+
+import romlab
+from romlab import outputs, paths, runner
+from romlab.cli import main
+from romlab.compare import published
+from romlab.config import ConfigError
+
+PERIOD = "2023-10"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs")
+    return runner.run_period(PERIOD, paths.SAMPLE, out, jobs=2)
+
+
+def _broken_notebook(folder: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    params = nbformat.v4.new_code_cell('period = "2023-10"\ndata_dir = ""\noverrides = {}')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("raise ValueError('broken on purpose')")]
+    path = folder / "50_broken.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_run_writes_every_output(run):
+    folder = run.folder
+    assert folder.name == PERIOD and folder.is_dir()
+    assert not list(folder.parent.glob(".*.running")) and not list(folder.parent.glob("*.failed"))
+    names = {p.name for p in folder.iterdir()}
+    for nb in runner.section_notebooks():
+        assert nb.name in names and nb.with_suffix(".html").name in names
+    assert {"tabeller.xlsx", "tabeller.csv", "undertryckta.csv", "nyckeltal.json", "jamforelse.csv", "jamforelse.json",
+            "manifest.json", "index.html", "figur_1.png", "figur_2.png", "figur_1.svg", "figur_2.svg"} <= names
+    assert "90_jamforelse.ipynb" in names
+
+
+def test_manifest_states_the_run(run):
+    m = json.loads((run.folder / "manifest.json").read_text())
+    assert m["status"] == "ok" and m["period"] == PERIOD
+    assert {n for n, s in m["notebooks"].items() if s["status"] == "ok"} == {p.name for p in runner.section_notebooks()}
+    assert set(m["input_files"]) == set(romlab.load(paths.SAMPLE).files)
+    assert m["started"] <= m["ended"]
+    assert m["parameters"]["data_cutoff"] == "2023-08-11"
+    assert set(m["outputs"]) >= {"tabeller.xlsx", "index.html", "manifest.json"}
+
+
+def test_index_links_sections_in_report_order(run):
+    html = (run.folder / "index.html").read_text()
+    links = re.findall(r'href="(\d\d_[^"]+\.html)"', html)
+    assert links == [p.with_suffix(".html").name for p in runner.section_notebooks()]
+    assert PERIOD in html and romlab.__version__ in html and str(paths.SAMPLE) in html
+    assert 'src="figur_1.png"' in html and "tabeller.xlsx" in html and "trim_percentile" in html
+
+
+def test_section_notebooks_skip_temporary_copies(tmp_path):
+    for name in ("00_a.ipynb", "10_b.ipynb", "10_b.tmp.ipynb", "notes.ipynb", "review_x.ipynb"):
+        (tmp_path / name).write_text("{}")
+    assert [p.name for p in runner.section_notebooks(tmp_path)] == ["00_a.ipynb", "10_b.ipynb"]
+
+
+def test_injected_parameters_in_each_notebook(run):
+    for nb in run.notebooks:
+        cells = nbformat.read(nb, as_version=4).cells
+        injected = [c for c in cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert injected and f'period = "{PERIOD}"' in injected[0].source, nb.name
+        assert str(paths.SAMPLE) in injected[0].source
+
+
+def test_comparison_file_has_one_record_per_published_number(run):
+    records = json.loads((run.folder / "jamforelse.json").read_text())
+    expected = sum(len(published(t)) for t in outputs.TOLERANCES)
+    assert len(records) == expected
+    assert {"table", "published", "reproduced", "difference", "tolerance", "within"} <= set(records[0])
+    assert len(pd.read_csv(run.folder / "jamforelse.csv")) == expected
+
+
+def test_long_tables_show_no_small_cell(run):
+    t = pd.read_csv(run.folder / "tabeller.csv", dtype={"table": str})
+    small = t["n"].notna() & (t["n"] < romlab.RunConfig.for_period(PERIOD).min_cell)
+    assert not small.any()
+    assert t.loc[t["suppressed"], "value"].isna().all()
+    log = pd.read_csv(run.folder / "undertryckta.csv", dtype={"table": str})
+    assert len(log) == int(t["suppressed"].sum())
+
+
+def test_outputs_identical_when_written_again(run, tmp_path):
+    cfg = romlab.RunConfig.for_period(PERIOD)
+    runner.write_outputs(tmp_path, cfg, paths.SAMPLE, html=False, figures=False)
+    assert (tmp_path / "nyckeltal.json").read_bytes() == (run.folder / "nyckeltal.json").read_bytes()
+
+    def values(p):
+        return {ws.title: [[c.value for c in r] for r in ws.iter_rows()] for ws in openpyxl.load_workbook(p).worksheets}
+
+    assert values(tmp_path / "tabeller.xlsx") == values(run.folder / "tabeller.xlsx")
+    assert (tmp_path / "jamforelse.csv").read_bytes() == (run.folder / "jamforelse.csv").read_bytes()
+
+
+def _strip_markup(text: str) -> str:
+    text = re.sub(r"<(style|script)\b.*?</\1>", " ", text, flags=re.S | re.I)
+    text = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", " ", text)
+    text = re.sub(r'\sd="[^"]*"', " ", text)  # SVG path geometry
+    return re.sub(r"<[^>]+>", " ", text)
+
+
+def _text_of(path: Path) -> str:
+    """What a reader of the file sees: cell values of a workbook, the text outputs of
+    a notebook, HTML and SVG without styles, scripts, embedded images and geometry."""
+    if path.suffix == ".xlsx":
+        wb = openpyxl.load_workbook(path)
+        return "\n".join(str(c.value) for ws in wb.worksheets for r in ws.iter_rows() for c in r
+                         if c.value is not None)
+    if path.suffix == ".ipynb":
+        parts = []
+        for cell in nbformat.read(path, as_version=4).cells:
+            parts.append(cell.source)
+            for o in cell.get("outputs", []):
+                parts.append(o.get("text", ""))
+                data = o.get("data", {})
+                parts += [data.get("text/plain", ""), _strip_markup(data.get("text/html", ""))]
+        return "\n".join(parts)
+    if path.suffix in {".html", ".svg"}:
+        return _strip_markup(path.read_text(encoding="utf-8"))
+    if path.suffix == ".png":
+        return ""
+    return path.read_text(encoding="utf-8")
+
+
+def test_no_identifiers_from_the_input_in_the_outputs(run):
+    """Sample a few hundred person and participation identifiers of the input and look
+    for them as whole numbers in what a reader sees of every output (workbook cells,
+    json, csv, html, svg text, notebook outputs). Person ids are eight digits: no hit
+    allowed. The sample's participation ids are 1…N, so a four-digit one can coincide
+    with a count printed in a table: at most 3 % of those sampled may (a leaked id
+    column would hit most of them)."""
+    part = pd.read_parquet(paths.SAMPLE / "participations.parquet", columns=["participation_id", "person_id"])
+    persons = part["person_id"].drop_duplicates().sample(300, random_state=1).astype(str)
+    pids = part["participation_id"].drop_duplicates()
+    pids = pids[pids >= 1000].sample(300, random_state=1).astype(str)
+    text = "\n".join(_text_of(p) for p in run.folder.iterdir() if p.is_file())
+    tokens = set(re.findall(r"(?<![\d.,])\d+(?![\d.,]*\d)", text))
+    assert not (set(persons) & tokens), sorted(set(persons) & tokens)[:10]
+    hits = set(pids) & tokens
+    assert len(hits) <= 0.03 * len(pids), sorted(hits)
+
+
+def test_bad_parameter_fails_before_any_folder(tmp_path):
+    with pytest.raises(ConfigError):
+        runner.run_period(PERIOD, paths.SAMPLE, tmp_path, {"trim_percentile": 0})
+    assert list(tmp_path.iterdir()) == []
+    assert main(["run", "--period", PERIOD, "--set", "trim_percentile=0", "--data", str(paths.SAMPLE),
+                 "--out", str(tmp_path), "--quiet"]) == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failing_notebook_leaves_only_a_failed_folder(tmp_path):
+    broken = _broken_notebook(tmp_path)
+    out = tmp_path / "runs"
+    with pytest.raises(runner.RunFailed, match=r"50_broken.ipynb failed in cell \d+: ValueError: broken on purpose"):
+        runner.run_period(PERIOD, paths.SAMPLE, out, notebooks=[broken])
+    assert not (out / PERIOD).exists() and not (out / f".{PERIOD}.running").exists()
+    failed = out / f"{PERIOD}.failed"
+    assert (failed / "50_broken.ipynb").is_file()
+    m = json.loads((failed / "manifest.json").read_text())
+    assert m["status"] == "failed" and m["notebooks"]["50_broken.ipynb"]["status"] == "failed"
+    assert m["notebooks"]["50_broken.ipynb"]["error"] == "ValueError: broken on purpose"
+    assert not (failed / "tabeller.xlsx").exists()
+
+
+def test_parallel_notebooks_fail_the_same_way(tmp_path):
+    broken = _broken_notebook(tmp_path)
+    ok = tmp_path / "40_ok.ipynb"
+    nb = nbformat.read(broken, as_version=4)
+    nb.cells = nb.cells[:2]
+    nbformat.write(nb, ok)
+    out = tmp_path / "runs"
+    with pytest.raises(runner.RunFailed, match="50_broken.ipynb"):
+        runner.run_period(PERIOD, paths.SAMPLE, out, notebooks=[ok, broken], jobs=2)
+    m = json.loads((out / f"{PERIOD}.failed" / "manifest.json").read_text())
+    assert {k: v["status"] for k, v in m["notebooks"].items()} == {"40_ok.ipynb": "ok", "50_broken.ipynb": "failed"}
+    assert not (out / PERIOD).exists()
+
+
+def test_failed_rerun_keeps_the_previous_complete_run_out_of_the_way(tmp_path):
+    """A failed run never leaves a folder named like a complete one: an earlier complete
+    `<period>` stays as it was (it is replaced only by a successful run)."""
+    broken = _broken_notebook(tmp_path)
+    out = tmp_path / "runs"
+    (out / PERIOD).mkdir(parents=True)
+    (out / PERIOD / "marker").write_text("earlier run")
+    with pytest.raises(runner.RunFailed):
+        runner.run_period(PERIOD, paths.SAMPLE, out, notebooks=[broken])
+    assert (out / PERIOD / "marker").read_text() == "earlier run"
+    assert (out / f"{PERIOD}.failed").is_dir()
+
+
+def test_batch_goes_on_after_a_failed_period(monkeypatch, tmp_path, capsys):
+    calls = []
+
+    def fake(period, data, out, overrides, progress=None, jobs=1):
+        calls.append(period)
+        if period == "2023-04":
+            raise runner.RunFailed("10_stod.ipynb failed in cell 4: ValueError: x")
+        return runner.RunResult(period, Path(out) / period, [], [], {
+            "r2_share": {"ABC": 33.0, "A": 38.0, "B": 33.0, "C": 30.0}, "work_share_of_results": 83.0,
+            "support_mean_hours": {"justerat": 8.2}, "support_median_hours": {"justerat": 6.0}}, 1.0)
+
+    monkeypatch.setattr(runner, "run_period", fake)
+    code = main(["run", "--period", "2023-04", "--period", "2023-10", "--data", str(paths.SAMPLE),
+                 "--out", str(tmp_path), "--quiet"])
+    assert code == 1 and calls == ["2023-04", "2023-10"]
+    cap = capsys.readouterr()
+    assert "2023-04: FAILED" in cap.err and "10_stod.ipynb failed in cell 4" in cap.err
+    assert "2023-10:" in cap.out and "R2 share (18 months): 33.0 %" in cap.out
+
+
+def test_compare_one_run(run, capsys):
+    assert main(["compare", str(run.folder)]) == 0
+    out = capsys.readouterr().out
+    assert "Totalt" in out and "headline" in out and "publicerade värden" in out
+    assert main(["compare", str(run.folder), "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert len(records) == sum(len(published(t)) for t in outputs.TOLERANCES)
+
+
+def test_compare_two_runs(run, tmp_path, capsys):
+    other = tmp_path / "other"
+    shutil.copytree(run.folder, other)
+    assert main(["compare", str(run.folder), str(other)]) == 0
+    assert "(no change)" in capsys.readouterr().out
+    # a run with one changed headline figure and one changed cell
+    k = json.loads((other / "nyckeltal.json").read_text())
+    k["r2_share"]["ABC"] += 1.0
+    (other / "nyckeltal.json").write_text(json.dumps(k))
+    t = pd.read_csv(other / "tabeller.csv", dtype=str)
+    i = t.index[(t["table"] == "14") & (t["measure"] == "r2_share") & (t["level"] == "ABC")][0]
+    t.loc[i, "value"] = str(float(t.loc[i, "value"]) + 1.0)
+    t.to_csv(other / "tabeller.csv", index=False)
+    assert main(["compare", str(run.folder), str(other), "--json"]) == 0
+    diff = json.loads(capsys.readouterr().out)
+    assert [d[0] for d in diff["nyckeltal"]] == ["r2_share.ABC"]
+    rows = {r["table"]: r for r in diff["tables"]}
+    assert rows["14"]["changed"] == 1 and rows["14"]["max_abs_change"] == pytest.approx(1.0)
+    assert all(r["changed"] == 0 for name, r in rows.items() if name != "14")
+
+
+def test_compare_rejects_a_folder_that_is_no_run(tmp_path, capsys):
+    assert main(["compare", str(tmp_path)]) == 2
+    assert "jamforelse.csv" in capsys.readouterr().err
