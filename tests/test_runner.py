@@ -28,8 +28,18 @@ PERIOD = "2023-10"
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs")
-    return runner.run_period(PERIOD, paths.SAMPLE, out, jobs=2)
+    """One run of every section notebook on the sample, two at a time, with the output
+    and data folders given relative to the working directory (as `make report` does:
+    papermill changes the working directory per notebook, so the runner must not)."""
+    import os
+
+    here = tmp_path_factory.mktemp("work")
+    before = os.getcwd()
+    os.chdir(here)
+    try:
+        return runner.run_period(PERIOD, os.path.relpath(paths.SAMPLE, here), "runs", jobs=2)
+    finally:
+        os.chdir(before)
 
 
 def _broken_notebook(folder: Path) -> Path:
