@@ -53,9 +53,13 @@ notebooks: install
 sample: install
 	$(PY) -m romlab.cli synth --scale 0.02 --out $(SAMPLE)
 
-## bench: run the benchmark scripts (scale 1.0; writes figures to stdout)
+## bench: run the benchmark scripts at scale 1.0 (figures to stdout; a few minutes)
 bench: data
-	$(PY) benchmarks/bench_foundation.py --data $(DATA)
+	$(PY) benchmarks/bench_foundation.py
+	$(PY) benchmarks/bench_support.py --data $(DATA)
+	$(PY) benchmarks/bench_regression.py --data $(DATA)
+	$(PY) benchmarks/bench_review.py --data $(DATA)
+	$(PY) benchmarks/bench_report.py --data $(DATA)
 
 ## clean: remove the virtualenv, generated data and runs (keeps data/sample)
 clean:
