@@ -333,20 +333,18 @@ def _read_parquet(path: Path, label: str, known_before: tuple[str, pd.Timestamp]
         if known_before is not None and known_before[0] in pq.read_schema(path).names:
             col, limit = known_before
             dates = pq.read_table(path, columns=[col]).column(col)
-            if not (arrow.types.is_timestamp(dates.type) or arrow.types.is_date(dates.type)):
-                known_before = None  # dates stored as text: read all, the schema coerces them
-        if known_before is not None and known_before[0] in pq.read_schema(path).names:
-            col, limit = known_before
-            lim = arrow.scalar(limit.to_pydatetime()).cast(dates.type, safe=False)
-            keep = pc.fill_null(pc.less(dates, lim), True).to_numpy(zero_copy_only=False)
-            rows = np.flatnonzero(keep)
-            if len(rows) < len(keep):
-                expr = (pc.field(col) < lim) | pc.field(col).is_null()
-                df = pq.read_table(path, filters=expr).to_pandas()
-                if len(df) != len(rows):  # pragma: no cover - pyarrow keeps the order and the rows
-                    raise DataError(label, col, "parquet_readable", 0, detail="filtered read lost rows")
-                df.index = rows
-                return df, int(len(keep) - len(rows))
+            # dates stored as text: read all rows, the schema coerces them
+            if arrow.types.is_timestamp(dates.type) or arrow.types.is_date(dates.type):
+                lim = arrow.scalar(limit.to_pydatetime()).cast(dates.type, safe=False)
+                keep = pc.fill_null(pc.less(dates, lim), True).to_numpy(zero_copy_only=False)
+                rows = np.flatnonzero(keep)
+                if len(rows) < len(keep):
+                    expr = (pc.field(col) < lim) | pc.field(col).is_null()
+                    df = pq.read_table(path, filters=expr).to_pandas()
+                    if len(df) != len(rows):  # pragma: no cover - pyarrow keeps the order and the rows
+                        raise DataError(label, col, "parquet_readable", 0, detail="filtered read lost rows")
+                    df.index = rows
+                    return df, int(len(keep) - len(rows))
         df = pd.read_parquet(path, engine="pyarrow")
     except DataError:
         raise

@@ -143,8 +143,7 @@ def select_reports(ds, cfg: RunConfig) -> SupportSample:
     c2 = (start < month) & in_after
 
     dev = ds.deviation_reports
-    dev_key = _month_key(dev["participation_id"].to_numpy(),
-                         dev["deviation_date"].to_numpy().astype("datetime64[M]").astype(month.dtype))
+    dev_key = _month_key(dev["participation_id"].to_numpy(), dev["deviation_date"].to_numpy())
     rep_key = _month_key(rep["participation_id"].to_numpy(), month)
     c3 = ~np.isin(rep_key, dev_key)
 
@@ -284,12 +283,12 @@ def tabell_04(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def tabell_05(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
+def tabell_05(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None) -> pd.DataFrame:
     """Tabell 5 (L1482–1533): total support (mean, median) and mean per activity,
     adjusted (trimmed at `cfg.trim_percentile`) and unadjusted; observations are the
     report-months behind the total."""
     cols = [TOTAL, *ACTIVITY_COLUMNS]
-    cut = cutoffs(months, cfg.trim_percentile, cfg.percentile_method, cols)
+    cut = _whole_sample_cutoffs(months, cfg, cut)[cols]
     keep = trimmed(months, cut)[TOTAL]
     parts = []
     for adjusted, means, med, n in [
@@ -462,9 +461,9 @@ def support_tables(ds, cfg: RunConfig) -> dict[str, pd.DataFrame]:
     of group differences (sex, education, age, birth country, disability, level)."""
     sample = select_reports(ds, cfg)
     m = sample.months
+    cut = cutoffs(m, cfg.trim_percentile, cfg.percentile_method)  # once, for Tabell 5 and every group table
     out = {"urval": sample.flow, "2": tabell_02(m, cfg), "3": tabell_03(m, cfg), "4": tabell_04(m, cfg),
-           "5": tabell_05(m, cfg), "6": tabell_06(m, cfg)}
-    cut = cutoffs(m, cfg.trim_percentile, cfg.percentile_method)  # once, for every group table
+           "5": tabell_05(m, cfg, cut), "6": tabell_06(m, cfg)}
     for t in GROUP_TABLES:
         out[str(t)] = tabell_group(m, cfg, t, cut)
     out["12"], out["13"], out["A1"] = tabell_12(m, cfg, cut), tabell_13(m, cfg, cut), tabell_a1(m, cfg, cut)
