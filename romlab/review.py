@@ -1026,10 +1026,6 @@ def run_reviews(data: str | Path, out: str | Path, reviews=DEFAULT_REVIEWS, over
 def refresh_stored_notebook(notebook: Path = NOTEBOOK) -> Path:
     """Re-execute the stored review notebook in place with its default parameters (the
     committed sample), as `romlab.runner.refresh_stored` does for the section notebooks."""
-    from romlab.runner import _execute, _strip_papermill_metadata
+    from romlab.runner import execute_in_place
 
-    tmp = notebook.with_suffix(".tmp.ipynb")
-    _execute(notebook, tmp, {}, cwd=notebook.parent)
-    _strip_papermill_metadata(tmp)
-    tmp.replace(notebook)
-    return notebook
+    return execute_in_place(notebook)

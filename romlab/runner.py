@@ -16,6 +16,7 @@ from __future__ import annotations
 import html as html_lib
 import os
 import shutil
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -299,16 +300,23 @@ celler med färre än {cfg.min_cell} personer visas som '..'), <a href="tabeller
     return dst
 
 
-def refresh_stored(folder: Path = paths.NOTEBOOKS) -> list[Path]:
-    """Re-execute the stored notebooks in place with their default parameters (sample data)."""
-    done = []
-    for nb in section_notebooks(folder):
-        tmp = nb.with_suffix(".tmp.ipynb")
+def execute_in_place(nb: Path) -> Path:
+    """Re-execute one stored notebook in place with its default parameters (the committed
+    sample), without papermill's timings. The executed copy is written outside the
+    notebooks folder first, so a run listing the sections never sees it."""
+    nb = Path(nb).resolve()
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir) / nb.name
         _execute(nb, tmp, {}, cwd=nb.parent)
         _strip_papermill_metadata(tmp)
-        tmp.replace(nb)
-        done.append(nb)
-    return done
+        shutil.move(str(tmp), str(nb))
+    return nb
+
+
+def refresh_stored(folder: Path = paths.NOTEBOOKS) -> list[Path]:
+    """Re-execute every stored notebook in place (the sections and the provider review),
+    as nbval compares them: run it after regenerating data/sample (`make notebooks`)."""
+    return [execute_in_place(nb) for nb in sorted(Path(folder).glob("*.ipynb"))]
 
 
 def _strip_papermill_metadata(path: Path) -> None:
