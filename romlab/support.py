@@ -311,7 +311,8 @@ def tabell_06(months: pd.DataFrame, cfg: RunConfig, min_hours: float = 1.0) -> p
 
 def _group_means(months: pd.DataFrame, cfg: RunConfig, by: list[str], rows: np.ndarray | None = None,
                  cut: pd.Series | None = None) -> pd.DataFrame:
-    """Trimmed means of total support and each activity by groups, with observations.
+    """Trimmed means of total support and each activity by groups, with observations
+    and ``n``, the persons behind each group (for disclosure control).
 
     Cut-offs come from the whole sample (`months`), also when only `rows` (a boolean
     mask, e.g. one group of Tabell A1) are summarised; the total's observations are the
@@ -326,6 +327,7 @@ def _group_means(months: pd.DataFrame, cfg: RunConfig, by: list[str], rows: np.n
     g = vals.groupby([months[b] for b in by], observed=False, sort=True)
     means = g.mean()
     n = keep[TOTAL].groupby([months[b] for b in by], observed=False, sort=True).sum()
+    persons = months["person_id"].groupby([months[b] for b in by], observed=False, sort=True).nunique()
     long = means.stack(future_stack=True).rename("value").reset_index()
     long.columns = [*by, "column", "value"]
     long["measure"] = "mean_hours"
@@ -333,6 +335,8 @@ def _group_means(months: pd.DataFrame, cfg: RunConfig, by: list[str], rows: np.n
     obs["column"], obs["measure"] = TOTAL, "observations"
     out = pd.concat([long, obs], ignore_index=True)
     out["activity"] = out.pop("column").map(LABELS)
+    out["n"] = pd.MultiIndex.from_frame(out[by]).map(persons).astype("Int64") if len(by) > 1 else \
+        out[by[0]].map(persons).astype("Int64")
     return out
 
 
@@ -348,14 +352,14 @@ def tabell_group(months: pd.DataFrame, cfg: RunConfig, table: int, cut: pd.Serie
         parts.append(t)
     out = pd.concat(parts, ignore_index=True)
     out.insert(0, "table", str(table))
-    return out[["table", "measure", "activity", "group", "value"]]
+    return out[["table", "measure", "activity", "group", "value", "n"]]
 
 
 def tabell_12(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None) -> pd.DataFrame:
     """Tabell 12 (§4.4.6, L1988–2032): trimmed mean support by level, with observations."""
     out = _group_means(months, cfg, ["level"], cut=cut)
     out.insert(0, "table", "12")
-    return out[["table", "measure", "activity", "level", "value"]]
+    return out[["table", "measure", "activity", "level", "value", "n"]]
 
 
 def tabell_13(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None) -> pd.DataFrame:
@@ -365,7 +369,7 @@ def tabell_13(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None
     out = out[(out["measure"] == "mean_hours") & (out["activity"] != codes.TOTAL_SUPPORT_LABEL)]
     out["group"] = out.pop("registration_group").map(label_map("registration_group", 13)).astype(str)
     out.insert(0, "table", "13")
-    return out[["table", "measure", "activity", "group", "level", "value"]].reset_index(drop=True)
+    return out[["table", "measure", "activity", "group", "level", "value", "n"]].reset_index(drop=True)
 
 
 def tabell_a1(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None) -> pd.DataFrame:
@@ -383,7 +387,7 @@ def tabell_a1(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None
         parts.append(t)
     out = pd.concat(parts, ignore_index=True)
     out.insert(0, "table", "A1")
-    return out[["table", "measure", "activity", "level", "column", "group", "value"]]
+    return out[["table", "measure", "activity", "level", "column", "group", "value", "n"]]
 
 
 # --------------------------------------------------------------------------------------
