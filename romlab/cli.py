@@ -42,26 +42,22 @@ def _cmd_run(args) -> int:
     from tqdm import tqdm
 
     from romlab.config import RunConfig, parse_overrides
-    from romlab.runner import RunFailed, run_period, section_notebooks
+    from romlab.period import carried_cells
+    from romlab.runner import run_batch, section_notebooks
 
     overrides = parse_overrides(args.set or [])
     periods = args.period or ["2023-10"]
     jobs = args.jobs if args.jobs > 0 else min(4, os.cpu_count() or 1)
     for period in periods:  # a bad parameter fails before any notebook runs
         RunConfig.for_period(period, **overrides)
-    failed = []
+    carried = carried_cells(args.suppress_like or [])
     bar = tqdm(total=len(periods) * len(section_notebooks()), unit="notebook", disable=args.quiet,
                file=sys.stderr)
-    done = []
     with bar:
-        for period in periods:
-            try:
-                res = run_period(period, args.data, args.out, overrides, progress=bar, jobs=jobs)
-            except RunFailed as e:
-                bar.write(f"{period}: FAILED: {e}", file=sys.stderr)
-                failed.append(period)
-                continue
-            done.append(res)
+        done, errors = run_batch(periods, args.data, args.out, overrides, carried=carried, progress=bar, jobs=jobs)
+    for period, message in errors.items():
+        bar.write(f"{period}: FAILED: {message}", file=sys.stderr)
+    failed = list(errors)
     for res in done:
         k = res.nyckeltal
         r2 = k.get("r2_share", {})
@@ -233,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a RunConfig value (repeatable)")
     r.add_argument("--jobs", type=int, default=0, metavar="N",
                    help="notebooks executed at once within a period (default: the number of CPUs, at most 4)")
+    r.add_argument("--suppress-like", action="append", metavar="RUN_DIR",
+                   help="also suppress every cell suppressed in this earlier run (repeatable), so that "
+                        "published patterns stay consistent; the periods of one batch are always kept consistent")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_run)
 

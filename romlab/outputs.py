@@ -9,7 +9,8 @@ that dict:
   tolerance of the issue that defines the table (`TOLERANCES`, the one place they live);
 - `nyckeltal(tables, ds, cfg)`: the headline figures as a JSON-ready dict;
 - `write_xlsx(tables, path, cfg)`: one sheet per report table, laid out like the report,
-  numbers stored as numbers, cells below ``cfg.min_cell`` shown as '..' with a note;
+  numbers stored as numbers, suppressed cells (`romlab.protection`) shown as '..' with a note;
+- `long_tables(tables)`: every report table in one long frame (`tabeller.csv`);
 - `manifest(...)`: parameters, input fingerprint, package versions, times, notebook status.
 
 Only aggregates leave this module: no person or participation identifier is written.
@@ -32,7 +33,7 @@ from romlab import compare as cmp
 from romlab import disclosure, results, support
 from romlab.config import RunConfig
 
-__all__ = ["TOLERANCES", "report_tables", "suppress", "suppression_log", "comparison", "comparison_summary", "describe_comparison",
+__all__ = ["TOLERANCES", "report_tables", "long_tables", "comparison", "comparison_summary", "describe_comparison",
            "nyckeltal", "write_xlsx", "manifest", "file_sha256", "to_json", "SHEETS"]
 
 TOTAL = "ABC"
@@ -75,6 +76,7 @@ def report_tables(ds, cfg: RunConfig) -> dict[str, pd.DataFrame]:
     out = dict(support.support_tables(ds, cfg))
     oc = results.outcomes(ds, cfg)
     out.update(results.all_tables(oc, cfg))
+    out["tests_15"] = results.level_tests(oc, cfg)
     out["headline"] = _headline(out)
     out["figur_1"] = results.figur_1_data(oc, cfg)
     out["figur_2"] = results.figur_2_data(oc, cfg)
@@ -310,8 +312,9 @@ LABELS = {
     TOTAL: "Totalt", "A": "Nivå A", "B": "Nivå B", "C": "Nivå C",
 }
 
-SUPPRESSION_NOTE = ("'..': uppgiften visas inte eftersom den bygger på färre än {min_cell} personer "
-                    "(primär röjandekontroll). {n} cell(er) i tabellen är undertryckta.")
+SUPPRESSION_NOTE = ("'..': uppgiften visas inte eftersom den bygger på färre än {min_cell} personer, eller "
+                    "för att en sådan uppgift annars skulle kunna räknas fram ur summor och delsummor "
+                    "(röjandekontroll). {n} cell(er) i tabellen är undertryckta; se undertryckta.csv.")
 
 
 def _kind(measure: str, table: str) -> str:
@@ -331,60 +334,37 @@ def _kind(measure: str, table: str) -> str:
     return "number"
 
 
-def _suppressed(long: pd.DataFrame, col_keys: list[str], min_cell: int) -> pd.Series:
-    """Per row of a long table: is the cell below ``min_cell`` persons/report-months?
-    Results tables carry ``suppressed``/``n``; support tables their ``observations``
-    rows, matched on the layout's column keys."""
+def _suppressed(long: pd.DataFrame) -> pd.Series:
+    """Per row of a long table: is the cell suppressed (``suppressed``, set by
+    `romlab.protection.protect`, or by a results table's own primary rule)?"""
     if "suppressed" in long.columns:
         return long["suppressed"].fillna(False).astype(bool)
-    if "n" in long.columns:
-        return (pd.to_numeric(long["n"], errors="coerce") < min_cell).fillna(False)
-    if "measure" in long.columns and (long["measure"] == "observations").any():
-        obs = long[long["measure"] == "observations"]
-        keys = [k for k in col_keys if k in long.columns and obs[k].notna().any()]
-        if not keys:
-            small = bool((obs["value"] < min_cell).any())
-            return pd.Series(small, index=long.index) | ((long["measure"] == "observations")
-                                                         & (long["value"] < min_cell))
-        o = obs.assign(_k=obs[keys].astype(str).agg("|".join, axis=1)).groupby("_k")["value"].min()
-        k = long[keys].astype(str).agg("|".join, axis=1)
-        return (k.map(o) < min_cell).fillna(False)
     return pd.Series(False, index=long.index)
 
 
-def suppress(tables: Mapping[str, pd.DataFrame], min_cell: int) -> dict[str, pd.DataFrame]:
-    """Copies of the report tables (those in `SHEETS`, and "headline") for export: every
-    cell below ``min_cell`` persons (report-months for the support tables) gets
-    ``value`` and ``n`` NA and ``suppressed`` True, as in the workbook; other entries
-    (significance tests, figure data) are left out."""
-    out = {}
+#: Key columns of `long_tables`, in this order.
+KEY_ORDER = ("measure", "activity", "group", "window", "level", "percentile", "included_share", "adjusted",
+             "column", "Steg", "start_month")
+
+
+def long_tables(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The report tables (those in `SHEETS`, and "headline") in one long frame, as
+    `tabeller.csv`: ``table``, the key columns, ``value``, ``n``, ``suppressed``,
+    ``rule`` and ``cell`` (the population cell, as in the suppression log). Pass protected tables (`romlab.period`): suppressed rows are blank."""
+    parts = []
     for key, long in tables.items():
         if key not in SHEETS and key != "headline":
             continue
-        long = long.reset_index(drop=True).copy()
+        long = long.reset_index(drop=True)
         if "table" not in long.columns:
-            long.insert(0, "table", key)
-        mask = _suppressed(long, SHEETS.get(key, ("", "", []))[2], min_cell).to_numpy(bool)
-        long["value"] = long["value"].astype(float).mask(mask)
-        if "n" in long.columns:
-            long["n"] = long["n"].astype("Int64").mask(mask)
-        long["suppressed"] = mask
-        out[key] = long
-    return out
-
-
-def suppression_log(shown: Mapping[str, pd.DataFrame], min_cell: int) -> pd.DataFrame:
-    """One row per suppressed cell of `suppress`'s tables: table, its keys, rule and reason."""
-    parts = [t.loc[t["suppressed"]] for t in shown.values() if "suppressed" in t.columns and t["suppressed"].any()]
-    keys = list(cmp.KEYS)
-    if not parts:
-        return pd.DataFrame(columns=[*keys, "rule", "reason"])
-    log = pd.concat(parts, ignore_index=True)
-    keys = [k for k in keys if k in log.columns]
-    log = log[keys].copy()
-    log["rule"] = "primary"
-    log["reason"] = f"färre än {min_cell} personer (rapportmånader i stödtabellerna)"
-    return log
+            long = long.assign(table=key)
+        long = long.assign(table=key, suppressed=_suppressed(long).to_numpy())
+        parts.append(long)
+    long = pd.concat(parts, ignore_index=True)
+    if "rule" in long.columns:
+        long["rule"] = long["rule"].fillna("")
+    keep = [c for c in ("table", *KEY_ORDER, "value", "n", "suppressed", "rule", "cell") if c in long.columns]
+    return long[keep]
 
 
 def _label(key: str, v) -> str:
@@ -403,8 +383,9 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, cfg: RunCon
                info: Mapping[str, str] | None = None) -> Path:
     """One sheet per report table in `SHEETS` that is in ``tables``, laid out as rows ×
     columns with Swedish labels; numbers stored as numbers (percent as fractions with a
-    percent format, hours with one decimal, counts as integers); cells below
-    ``cfg.min_cell`` written as '..' with a note under the table; significant cells bold,
+    percent format, hours with one decimal, counts as integers); suppressed cells
+    (``suppressed``: pass protected tables, `romlab.period`) written as '..' with a note
+    under the table; significant cells bold,
     Tabell 17's flagged cells filled. A first sheet "Om körningen" states the run."""
     import xlsxwriter
 
@@ -436,8 +417,10 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, cfg: RunCon
         ws.write(i, 0, k)
         ws.write(i, 1, v)
     ws.write(len(rows) + 3, 0, "Röjandekontroll", fmt["head"])
-    ws.write(len(rows) + 4, 0, f"Celler som bygger på färre än {cfg.min_cell} personer visas som '..' "
-                               "(primär röjandekontroll; sekundär röjandekontroll är inte genomförd).")
+    ws.write(len(rows) + 4, 0, f"Celler som bygger på färre än {cfg.min_cell} personer visas som '..' (primär "
+                               "röjandekontroll), liksom de celler som annars skulle låta dem räknas fram ur "
+                               "summor (sekundär röjandekontroll). Varje undertryckt cell, med regel och skäl, "
+                               "finns i undertryckta.csv.")
 
     for key, (sheet, title, col_keys) in SHEETS.items():
         if key not in tables:
@@ -458,7 +441,7 @@ def _write_table(wb, ws, key, long, title, col_keys, min_cell, fmt, cell_fmt) ->
     key_cols = [k for k in cmp.KEYS if k in long.columns and k not in ("table", *col_keys)]
     if key in {"13", "A1"}:  # A1's group duplicates its column
         key_cols = [k for k in key_cols if not (key == "A1" and k == "group")]
-    sup = _suppressed(long, col_keys, min_cell).to_numpy()
+    sup = _suppressed(long).to_numpy()
     sig = long["significant"].fillna(False).astype(bool).to_numpy() if "significant" in long else np.zeros(len(long), bool)
     flag = long["flagged"].fillna(False).astype(bool).to_numpy() if "flagged" in long else np.zeros(len(long), bool)
     rows: dict[tuple, int] = {}
@@ -516,10 +499,13 @@ def _write_tests(ws, tests: pd.DataFrame, fmt, cell_fmt) -> None:
              fmt["title"])
     for j, lab in enumerate(labels):
         ws.write(2, j, lab, fmt["head"])
+    sup = _suppressed(tests).to_numpy()
     for i, rec in enumerate(tests[cols].to_dict("records"), start=3):
         for j, c in enumerate(cols):
             v = rec[c]
-            if c == "significant":
+            if sup[i - 3] and c in ("mean", "mean_reference", "difference", "se", "p_value", "significant"):
+                ws.write_string(i, j, disclosure.SUPPRESSED, fmt["dots"])
+            elif c == "significant":
                 ws.write(i, j, "Ja" if bool(v) else "Nej")
             elif isinstance(v, str):
                 ws.write_string(i, j, v)

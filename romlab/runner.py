@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from romlab import paths
 from romlab.config import RunConfig
+
+if TYPE_CHECKING:
+    from romlab.period import PeriodTables
 
 
 def section_notebooks(folder: Path = paths.NOTEBOOKS) -> list[Path]:
@@ -63,20 +65,27 @@ def _now() -> str:
 
 def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
                overrides: dict | None = None, *, notebooks: list[Path] | None = None,
-               progress=None, html: bool = True, figures: bool = True, jobs: int = 1) -> RunResult:
+               progress=None, html: bool = True, figures: bool = True, jobs: int = 1,
+               prepared: "PeriodTables | None" = None, carried: set[str] | frozenset = frozenset()) -> RunResult:
     """Run every section notebook for `period` on the dataset at `data`, then write the
     period's outputs (`write_outputs`) beside them.
 
-    The parameters injected into each notebook are `period`, `data_dir` (absolute) and
-    `overrides`; `RunConfig.for_period(period, **overrides)` is checked first so that a
-    bad parameter fails (`ConfigError`) before any folder is made. Everything is written
-    to `<out>/.<period>.running` and renamed to `<out>/<period>` only when every notebook
+    The data are loaded and every table computed and protected once (`romlab.period`;
+    `prepared` when the batch did it already, `carried`: cells to suppress as in an
+    earlier run); the result is saved in the running folder and each notebook reads it
+    (parameter `bundle`) instead of loading the data again. The parameters injected into
+    each notebook are `period`, `data_dir` (absolute), `overrides` and `bundle`;
+    `RunConfig.for_period(period, **overrides)` is checked first so that a bad parameter
+    fails (`ConfigError`) before any folder is made. Everything is written to
+    `<out>/.<period>.running` and renamed to `<out>/<period>` only when every notebook
     and output succeeded; otherwise the partial output (with a manifest saying what
-    failed) is kept as `<out>/<period>.failed` and `RunFailed` names the notebook and cell.
-    `notebooks` (default `section_notebooks()`) and a tqdm `progress` bar (updated once
-    per notebook) are for batches and tests; `jobs` > 1 executes that many notebooks at
-    once (each in its own kernel), which pays on a machine with cores to spare.
+    failed) is kept as `<out>/<period>.failed` and `RunFailed` names the notebook and
+    cell. `notebooks` (default `section_notebooks()`) and a tqdm `progress` bar (updated
+    once per notebook) are for batches and tests; `jobs` > 1 executes that many notebooks
+    at once (each in its own kernel), which pays on a machine with cores to spare.
     """
+    from romlab import period as period_mod
+
     overrides = dict(overrides or {})
     cfg = RunConfig.for_period(period, **overrides)
     period = cfg.period
@@ -90,17 +99,28 @@ def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
     tmp.mkdir(parents=True)
     t0 = time.perf_counter()
     started = _now()
-    params = {"period": period, "data_dir": str(Path(data).resolve()), "overrides": overrides}
+    bundle = tmp / period_mod.BUNDLE
+    params = {"period": period, "data_dir": str(Path(data).resolve()), "overrides": overrides, "bundle": str(bundle)}
     status = {nb.name: {"status": "not run"} for nb in nbs}
 
     def fail(message: str) -> RunFailed:
+        bundle.unlink(missing_ok=True)
         try:
-            _write_failed_manifest(tmp, cfg, data, overrides, started, status)
+            _write_failed_manifest(tmp, cfg, data, overrides, started, status, prepared)
         except Exception:  # the manifest of a failed run is best effort
             pass
         shutil.rmtree(failed, ignore_errors=True)
         tmp.rename(failed)
         return RunFailed(f"{message} (partial output kept in {failed})")
+
+    try:
+        if prepared is None:
+            prepared = period_mod.protect(period_mod.compute(cfg, data), carried)
+        prepared.save(bundle)
+    except Exception as e:
+        if progress is not None:
+            progress.update(len(nbs))
+        raise fail(f"computing the tables failed: {type(e).__name__}: {e}") from e
 
     def one(nb: Path) -> dict:
         t_nb = time.perf_counter()
@@ -140,7 +160,8 @@ def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
         raise fail(f"{name} failed in cell {st['cell']}: {st['error']}")
     done = [tmp / nb.name for nb in nbs]
     try:
-        written, key = write_outputs(tmp, cfg, data, overrides, started, status, html=html, figures=figures)
+        bundle.unlink()  # the saved tables are for the notebooks only
+        written, key = write_outputs(tmp, prepared, data, overrides, started, status, html=html, figures=figures)
     except Exception as e:
         raise fail(f"writing the outputs failed: {type(e).__name__}: {e}") from e
     shutil.rmtree(final, ignore_errors=True)
@@ -150,46 +171,76 @@ def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
                      [final / p.relative_to(tmp) for p in written], key, time.perf_counter() - t0)
 
 
-def _write_failed_manifest(folder: Path, cfg, data, overrides, started, status) -> None:
+def run_batch(periods: list[str], data: str | Path, out: str | Path = paths.RUNS, overrides: dict | None = None,
+              *, carried: set[str] | frozenset = frozenset(), consistent: bool = True, progress=None,
+              **kwargs) -> tuple[list[RunResult], dict[str, str]]:
+    """Run several periods: the tables of every period are computed first and protected
+    with one suppression pattern (`period.protect_batch`, when `consistent`), then each
+    period is run (`run_period`). A period that fails does not stop the others.
+    Returns the finished runs and {period: error} for the failed ones."""
+    from romlab import period as period_mod
+
+    overrides = dict(overrides or {})
+    cfgs = [RunConfig.for_period(p, **overrides) for p in periods]  # a bad parameter fails before any work
+    prepared: dict[str, object] = {}
+    for cfg in cfgs:
+        if progress is not None:
+            progress.set_postfix_str(f"{cfg.period}: tables")
+        try:
+            prepared[cfg.period] = period_mod.compute(cfg, data)
+        except Exception:  # run_period computes again and fails with a failed folder
+            prepared[cfg.period] = None
+    ok = [p for p in prepared.values() if p is not None]
+    if consistent:
+        protected = period_mod.protect_batch(ok, carried)
+    else:
+        protected = [period_mod.protect(p, carried) for p in ok]
+    for p in protected:
+        prepared[p.cfg.period] = p
+    done, failed = [], {}
+    for cfg in cfgs:
+        try:
+            done.append(run_period(cfg.period, data, out, overrides, progress=progress,
+                                   prepared=prepared[cfg.period], carried=carried, **kwargs))
+        except RunFailed as e:
+            failed[cfg.period] = str(e)
+    return done, failed
+
+
+def _write_failed_manifest(folder: Path, cfg, data, overrides, started, status, prepared=None) -> None:
     from romlab import outputs
     from romlab.load import load
 
-    ds = load(data, as_of=cfg.data_cutoff)
-    outputs.to_json(outputs.manifest(cfg, ds, data=data, overrides=overrides, started=started, ended=_now(),
+    source = prepared if prepared is not None else load(data, as_of=cfg.data_cutoff)
+    outputs.to_json(outputs.manifest(cfg, source, data=data, overrides=overrides, started=started, ended=_now(),
                                      notebooks=status, status="failed"), folder / "manifest.json")
 
 
-def write_outputs(folder: str | Path, cfg: RunConfig, data: str | Path, overrides: dict | None = None,
+def write_outputs(folder: str | Path, prepared, data: str | Path, overrides: dict | None = None,
                   started: str | None = None, status: dict | None = None, *, html: bool = True,
                   figures: bool = True) -> tuple[list[Path], dict]:
-    """Write a period's outputs into `folder` (the executed notebooks already there):
-    `tabeller.xlsx`, `tabeller.csv` (every table in long form, cells below
-    ``cfg.min_cell`` blanked as in the workbook), `undertryckta.csv` (the suppression
-    log: one row per suppressed cell with its rule and reason), `nyckeltal.json`,
+    """Write a period's outputs into `folder` (the executed notebooks already there) from
+    its protected tables (`period.PeriodTables`): `tabeller.xlsx`, `tabeller.csv` (every
+    table in long form, suppressed cells blank), `undertryckta.csv` (the suppression log:
+    one row per suppressed cell with its rule and reason), `nyckeltal.json`,
     `jamforelse.csv` and `jamforelse.json` (one record per published number),
     `figur_1.png`/`.svg`, `figur_2.png`/`.svg`, one HTML file per notebook, `index.html`
-    and `manifest.json`. The data are loaded and the tables computed once here.
-    Returns the files written and the nyckeltal."""
+    and `manifest.json`. Returns the files written and the nyckeltal."""
     from romlab import __version__, outputs
-    from romlab.load import load
 
     folder = Path(folder)
-    ds = load(data, as_of=cfg.data_cutoff)
-    tables = outputs.report_tables(ds, cfg)
+    cfg, tables = prepared.cfg, prepared.tables
     written = []
     info = {"Data": str(Path(data).resolve()), "romlab": __version__,
             "Parametrar ändrade": ", ".join(f"{k}={v}" for k, v in (overrides or {}).items()) or "inga"}
     written.append(outputs.write_xlsx(tables, folder / "tabeller.xlsx", cfg, info))
-    shown = outputs.suppress(tables, cfg.min_cell)  # what leaves the run: small cells blanked
-    long = pd.concat(shown.values(), ignore_index=True)
-    keep = [c for c in ("table", *KEY_ORDER, "value", "n", "suppressed") if c in long.columns]
-    long[keep].to_csv(folder / "tabeller.csv", index=False)
-    outputs.suppression_log(shown, cfg.min_cell).to_csv(folder / "undertryckta.csv", index=False)
+    outputs.long_tables(tables).to_csv(folder / "tabeller.csv", index=False)
+    prepared.log.to_csv(folder / "undertryckta.csv", index=False)
     written += [folder / "tabeller.csv", folder / "undertryckta.csv"]
-    key = outputs.nyckeltal(tables, ds, cfg)
+    key = prepared.nyckeltal
     outputs.to_json(key, folder / "nyckeltal.json")
     written.append(folder / "nyckeltal.json")
-    cmp = outputs.comparison(shown)
+    cmp = outputs.comparison(tables)
     cmp.to_csv(folder / "jamforelse.csv", index=False)
     outputs.to_json(cmp.to_dict("records"), folder / "jamforelse.json")
     written += [folder / "jamforelse.csv", folder / "jamforelse.json"]
@@ -204,15 +255,11 @@ def write_outputs(folder: str | Path, cfg: RunConfig, data: str | Path, override
             written.append(pages[-1][1])
     index = _index_html(folder, cfg, data, overrides, pages, figs, key, outputs.comparison_summary(cmp), __version__)
     written.append(index)
-    man = outputs.manifest(cfg, ds, data=data, overrides=overrides, started=started, ended=_now(),
+    man = outputs.manifest(cfg, prepared, data=data, overrides=overrides, started=started, ended=_now(),
                            notebooks=status, outputs=[p.name for p in written] + ["manifest.json"])
     outputs.to_json(man, folder / "manifest.json")
     written.append(folder / "manifest.json")
     return written, key
-
-
-KEY_ORDER = ("measure", "activity", "group", "window", "level", "percentile", "included_share", "adjusted",
-             "column", "Steg", "start_month")
 
 
 def _write_figures(folder: Path, tables: dict) -> list[Path]:

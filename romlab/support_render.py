@@ -95,15 +95,29 @@ def tabell_06(long: pd.DataFrame) -> pd.DataFrame:
 
 
 def _group_wide(long: pd.DataFrame, column: str, order: list[str], min_cell: int) -> pd.DataFrame:
+    """Activities × groups; a group is '..' where the table is protected and the group
+    suppressed (``suppressed``), or else where it has fewer than `min_cell` observations."""
     means = long[long["measure"] == "mean_hours"].pivot(index="activity", columns=column, values="value")
     obs = long[long["measure"] == "observations"].set_index(column)["value"]
     means = means.loc[_order(means.index), [c for c in order if c in means.columns]]
-    small = obs.reindex(means.columns) < min_cell
+    if "suppressed" in long.columns:
+        small = long.groupby(column)["suppressed"].any().reindex(means.columns).fillna(False).astype(bool)
+    else:
+        small = obs.reindex(means.columns) < min_cell
     shown = _fmt(means, 1)
     shown.loc[:, small.to_numpy()] = SUPPRESSED
-    shown.loc[OBS_LABEL] = [number(v, 0) if v >= min_cell else SUPPRESSED for v in obs.reindex(means.columns)]
+    shown.loc[OBS_LABEL] = [SUPPRESSED if s else number(v, 0) for v, s in zip(obs.reindex(means.columns), small)]
     shown.index.name = shown.columns.name = None
     return shown
+
+
+def _dots(long: pd.DataFrame, w: pd.DataFrame, index: list[str], columns: list[str]) -> pd.DataFrame:
+    """`w` (formatted, pivoted from `long`) with the suppressed cells of `long` as '..'."""
+    if "suppressed" not in long.columns or not long["suppressed"].any():
+        return w
+    sup = long.pivot_table(index=index, columns=columns, values="suppressed", aggfunc="any")
+    sup = sup.reindex(index=w.index, columns=w.columns).fillna(False).astype(bool)
+    return w.mask(sup.to_numpy(), SUPPRESSED)
 
 
 def tabell_group(long: pd.DataFrame, table: int, min_cell: int) -> pd.DataFrame:
@@ -124,9 +138,11 @@ def tabell_13(long: pd.DataFrame) -> pd.DataFrame:
     order = list(label_map("registration_group", 13).values())
     w = long.pivot_table(index="activity", columns=["level", "group"], values="value", aggfunc="first")
     w = w.reindex(columns=pd.MultiIndex.from_product([["A", "B", "C"], order]))
-    w.columns = w.columns.set_levels([codes.LEVELS[x] for x in w.columns.levels[0]], level=0)
-    w.index.name = None
-    return _fmt(w.loc[_order(w.index)], 1)
+    shown = _fmt(w.loc[_order(w.index)], 1)
+    shown = _dots(long, shown, ["activity"], ["level", "group"])
+    shown.columns = shown.columns.set_levels([codes.LEVELS[x] for x in shown.columns.levels[0]], level=0)
+    shown.index.name = None
+    return shown
 
 
 def tabell_a1(long: pd.DataFrame) -> pd.DataFrame:
@@ -135,9 +151,10 @@ def tabell_a1(long: pd.DataFrame) -> pd.DataFrame:
                             "disability_group": 11}[c])[code] for c, code in A1_COLUMNS]
     w = long.pivot_table(index=["activity", "level"], columns="group", values="value", aggfunc="first")[labels]
     w = w.reindex(pd.MultiIndex.from_tuples(sorted(w.index, key=lambda t: (ACTIVITY_ORDER.index(t[0]), t[1]))))
-    w.index = w.index.set_levels([codes.LEVELS[x] for x in w.index.levels[1]], level=1)
-    w.columns.name = None
-    return _fmt(w, 1)
+    shown = _dots(long, _fmt(w, 1), ["activity", "level"], ["group"])
+    shown.index = shown.index.set_levels([codes.LEVELS[x] for x in shown.index.levels[1]], level=1)
+    shown.columns.name = None
+    return shown
 
 
 #: The table whose labels name the groups of a test, by group column.
@@ -158,6 +175,8 @@ def tests(table: pd.DataFrame, total_only: bool = True) -> pd.DataFrame:
         "p-värde": t["p_value"].map(lambda v: "<0,001" if v < 0.001 else number(v, 3)),
         "Statistiskt säkerställd": np.where(t["significant"], "Ja", "Nej"),
     })
+    if "suppressed" in t.columns:  # a protected test whose group or reference is suppressed
+        out.loc[t["suppressed"].to_numpy(bool), out.columns[3:]] = SUPPRESSED
     return out.reset_index(drop=True)
 
 

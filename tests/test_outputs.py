@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import romlab
-from romlab import outputs, paths
+from romlab import outputs, paths, protection
 from romlab.compare import published
 
 CFG = romlab.RunConfig.for_period("2023-10")
@@ -110,37 +110,56 @@ def test_xlsx_numbers_are_numbers_with_formats(workbook, tables):
     assert notes, "every table sheet carries the suppression note"
 
 
-def _handmade():
+def _handmade(min_cell: int = 10):
+    """Tabell 14 with level A small (4 persons) and Tabell 7 with 3 men, protected."""
     t14 = pd.DataFrame({"table": "14", "measure": "r2_share", "level": ["ABC", "A", "B", "C"],
-                        "value": [40.0, None, 50.0, 30.0], "n": [30, 4, 12, 14],
+                        "value": [40.0, 25.0, 50.0, 30.0], "n": [30, 4, 12, 14],
                         "suppressed": [False, True, False, False]})
     t7 = pd.DataFrame({"table": "7", "measure": ["mean_hours"] * 2 + ["observations"] * 2,
                        "activity": "Sammanlagt stöd", "group": ["Kvinnor", "Män"] * 2,
-                       "value": [8.25, 7.5, 25.0, 3.0]})
-    return {"14": t14, "7": t7}
+                       "value": [8.25, 7.5, 25.0, 3.0], "n": [20, 3, 20, 3]})
+    return protection.protect({"14": t14, "7": t7}, min_cell)
 
 
 def test_xlsx_suppressed_cells_are_dots_with_a_note(tmp_path):
-    path = outputs.write_xlsx(_handmade(), tmp_path / "t.xlsx", CFG)
+    shown, _ = _handmade()
+    path = outputs.write_xlsx(shown, tmp_path / "t.xlsx", CFG)
     wb = openpyxl.load_workbook(path)
     ws = wb["Tabell 14"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[2][:5] == ("Mått", "Totalt", "Nivå A", "Nivå B", "Nivå C")
-    assert rows[3][:5] == ("Andel R2", 0.4, "..", 0.5, 0.3)
+    # A has 4 persons (primary); B, the smallest other level, hides it from ABC − B − C
+    assert rows[3][:5] == ("Andel R2", 0.4, "..", "..", 0.3)
     note = [r[0] for r in rows if isinstance(r[0], str) and r[0].startswith("'..'")]
-    assert note and "färre än 10 personer" in note[0] and "1 cell(er)" in note[0]
+    assert note and "färre än 10 personer" in note[0] and "2 cell(er)" in note[0]
     ws7 = wb["Tabell 7"]
     rows7 = {r[:2]: r[2:4] for r in ws7.iter_rows(min_row=4, values_only=True) if r[1]}
-    assert rows7[("Medelvärde (timmar)", "Sammanlagt stöd")] == (8.25, "..")  # Män: 3 report-months < 10
+    assert rows7[("Medelvärde (timmar)", "Sammanlagt stöd")] == (8.25, "..")  # Män: 3 persons < 10
     assert rows7[("Antal observationer", "Sammanlagt stöd")] == (25, "..")
     assert wb["Om körningen"]["A1"].value.startswith("Rusta och matcha")
 
 
 def test_xlsx_min_cell_follows_the_configuration(tmp_path):
     cfg = CFG.with_overrides(min_cell=2)
-    path = outputs.write_xlsx(_handmade(), tmp_path / "t.xlsx", cfg)
+    shown, _ = _handmade(cfg.min_cell)
+    path = outputs.write_xlsx(shown, tmp_path / "t.xlsx", cfg)
     rows = list(openpyxl.load_workbook(path)["Tabell 7"].iter_rows(min_row=4, values_only=True))
     assert rows[0][2:4] == (8.25, 7.5)
+
+
+def test_long_tables_blank_suppressed_rows_and_name_their_cell():
+    shown, log = _handmade()
+    long = outputs.long_tables({**shown, "tests_sex": pd.DataFrame()})
+    assert set(long["table"]) == {"14", "7"}
+    t14 = long[long["table"] == "14"].set_index("level")
+    assert t14.loc["A", "suppressed"] and pd.isna(t14.loc["A", "value"]) and pd.isna(t14.loc["A", "n"])
+    assert t14.loc["B", "rule"] == "sekundär" and pd.isna(t14.loc["B", "value"])
+    assert t14.loc["C", "value"] == 30.0 and t14.loc["C", "n"] == 14
+    t7 = long[long["table"] == "7"].set_index(["measure", "group"])["value"]
+    assert t7[("mean_hours", "Kvinnor")] == 8.25 and pd.isna(t7[("mean_hours", "Män")])
+    assert pd.isna(t7[("observations", "Män")])
+    assert set(long.loc[long["suppressed"], "cell"]) == set(log["cell"]) == {"Q|A", "Q|B", "S|7|Män"}
+    assert log.set_index("cell")["rule"].to_dict() == {"Q|A": "primär", "Q|B": "sekundär", "S|7|Män": "primär"}
 
 
 def test_same_workbook_and_nyckeltal_twice(ds, tables, tmp_path):
@@ -160,22 +179,3 @@ def test_manifest_fingerprints_the_input(ds):
     assert m["parameters"]["period"] == "2023-10" and m["overrides"] == {"min_cell": 10}
     assert m["versions"]["pandas"] == pd.__version__ and m["romlab"] == romlab.__version__
     json.loads(outputs.to_json(m))
-
-
-def test_suppress_blanks_value_and_count_of_small_cells():
-    shown = outputs.suppress(_handmade(), 10)
-    t14 = shown["14"].set_index("level")
-    assert t14.loc["A", "suppressed"] and pd.isna(t14.loc["A", "value"]) and pd.isna(t14.loc["A", "n"])
-    assert t14.loc["B", "value"] == 50.0 and t14.loc["B", "n"] == 12
-    t7 = shown["7"].set_index(["measure", "group"])["value"]
-    assert t7[("mean_hours", "Kvinnor")] == 8.25 and pd.isna(t7[("mean_hours", "Män")])
-    assert pd.isna(t7[("observations", "Män")])
-    assert set(outputs.suppress({"tests_sex": pd.DataFrame(), **_handmade()}, 10)) == {"14", "7"}
-
-
-def test_suppression_log_lists_each_suppressed_cell():
-    log = outputs.suppression_log(outputs.suppress(_handmade(), 10), 10)
-    assert len(log) == 3  # Tabell 14 level A; Tabell 7 Män: mean and observations
-    assert set(log["table"]) == {"14", "7"} and (log["rule"] == "primary").all()
-    assert log["reason"].str.contains("färre än 10").all()
-    assert outputs.suppression_log({}, 10).empty

@@ -18,10 +18,12 @@ import pandas as pd
 import pytest
 
 import romlab
-from romlab import outputs, paths, runner
+from romlab import outputs, paths, period, runner
 from romlab.cli import main
 from romlab.compare import published
 from romlab.config import ConfigError
+
+from attack import subtraction_attack
 
 PERIOD = "2023-10"
 
@@ -109,21 +111,39 @@ def test_long_tables_show_no_small_cell(run):
     t = pd.read_csv(run.folder / "tabeller.csv", dtype={"table": str})
     small = t["n"].notna() & (t["n"] < romlab.RunConfig.for_period(PERIOD).min_cell)
     assert not small.any()
-    assert t.loc[t["suppressed"], "value"].isna().all()
-    log = pd.read_csv(run.folder / "undertryckta.csv", dtype={"table": str})
-    assert len(log) == int(t["suppressed"].sum())
+    assert t.loc[t["suppressed"], "value"].isna().all() and t.loc[t["suppressed"], "n"].isna().all()
+    log = pd.read_csv(run.folder / "undertryckta.csv")
+    assert set(t.loc[t["suppressed"], "cell"]) == set(log["cell"])
+    assert set(log["rule"]) == {"primär", "sekundär"}  # the sample has small cells
+    assert log["reason"].notna().all()
+
+
+def test_no_suppressed_cell_of_a_run_can_be_recovered_from_its_margins(run):
+    """The exported tables of a full run, attacked by subtraction (tests/attack.py)."""
+    t = pd.read_csv(run.folder / "tabeller.csv", dtype={"table": str, "level": str})
+    shown = {k: t[t["table"] == k] for k in ("14", "15", "16", "19", "21", "22")}
+    assert shown["16"]["suppressed"].any()
+    assert subtraction_attack(shown) == set()
+    # nyckeltal.json publishes the window total: one hidden Tabell 15 cell would follow from it
+    assert shown["15"]["suppressed"].sum() != 1
 
 
 def test_outputs_identical_when_written_again(run, tmp_path):
     cfg = romlab.RunConfig.for_period(PERIOD)
-    runner.write_outputs(tmp_path, cfg, paths.SAMPLE, html=False, figures=False)
+    prepared = period.protect(period.compute(cfg, paths.SAMPLE))
+    runner.write_outputs(tmp_path, prepared, paths.SAMPLE, html=False, figures=False)
     assert (tmp_path / "nyckeltal.json").read_bytes() == (run.folder / "nyckeltal.json").read_bytes()
 
     def values(p):
         return {ws.title: [[c.value for c in r] for r in ws.iter_rows()] for ws in openpyxl.load_workbook(p).worksheets}
 
     assert values(tmp_path / "tabeller.xlsx") == values(run.folder / "tabeller.xlsx")
-    assert (tmp_path / "jamforelse.csv").read_bytes() == (run.folder / "jamforelse.csv").read_bytes()
+    for name in ("jamforelse.csv", "tabeller.csv", "undertryckta.csv"):
+        assert (tmp_path / name).read_bytes() == (run.folder / name).read_bytes(), name
+
+
+def test_no_bundle_left_in_a_run(run):
+    assert not list(run.folder.glob("*.pkl")) and not list(run.folder.glob(".*"))
 
 
 def _strip_markup(text: str) -> str:
@@ -227,7 +247,7 @@ def test_failed_rerun_keeps_the_previous_complete_run_out_of_the_way(tmp_path):
 def test_batch_goes_on_after_a_failed_period(monkeypatch, tmp_path, capsys):
     calls = []
 
-    def fake(period, data, out, overrides, progress=None, jobs=1):
+    def fake(period, data, out, overrides, progress=None, jobs=1, prepared=None, carried=()):
         calls.append(period)
         if period == "2023-04":
             raise runner.RunFailed("10_stod.ipynb failed in cell 4: ValueError: x")

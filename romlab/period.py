@@ -1,0 +1,131 @@
+"""One computation per period: load the data once, compute every table, protect them.
+
+`compute(cfg, data)` loads the data as of the period's cut-off and computes, once,
+everything a period's notebooks and outputs show: every report table
+(`outputs.report_tables`, plus Tabell 15's level tests), the Tabell 18 models (robust
+and clustered by provider), the data overview (§3) and the headline figures. `protect`
+(or `protect_batch` for the periods of one batch, which keeps the suppression pattern
+consistent across them) applies the disclosure control of `romlab.protection`.
+
+The runner saves the protected result next to the notebooks it executes (`save`), and
+each notebook reads it (`tables(..., bundle=path)`) instead of loading the data again;
+the file is removed before the run is moved into place. Without a bundle, `tables`
+computes and protects on the spot, so a notebook opened in JupyterLab works alone.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from romlab import disclosure, overview, paths, protection
+from romlab.config import RunConfig
+
+__all__ = ["PeriodTables", "compute", "protect", "protect_batch", "tables", "carried_cells", "BUNDLE"]
+
+#: File name of the saved period in a running run folder (never in a finished run).
+BUNDLE = ".period.pkl"
+
+
+@dataclass
+class PeriodTables:
+    """Everything one period shows; aggregates only.
+
+    ``tables``: report tables in long form (protected once `protected` is True);
+    ``log``: the suppression log; ``models``: "18" (robust) and "18_cluster" (clustered
+    by provider); ``overview``: "as_of" and "starts" (starts by window × level, small
+    cells protected); ``nyckeltal``: the headline figures; ``files`` and ``as_of``: the
+    input files and the cut-off, for the manifest."""
+
+    cfg: RunConfig
+    tables: dict[str, pd.DataFrame]
+    models: dict = field(default_factory=dict)
+    overview: dict[str, pd.DataFrame] = field(default_factory=dict)
+    nyckeltal: dict = field(default_factory=dict)
+    files: dict = field(default_factory=dict)
+    as_of: pd.Timestamp | None = None
+    log: pd.DataFrame | None = None
+    protected: bool = False
+
+    def save(self, path: str | Path) -> Path:
+        if not self.protected:
+            raise ValueError("only protected tables leave memory: call protect() first")
+        path = Path(path)
+        with path.open("wb") as f:
+            pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
+        return path
+
+    @staticmethod
+    def load(path: str | Path) -> "PeriodTables":
+        with Path(path).open("rb") as f:
+            return pickle.load(f)
+
+
+def compute(cfg: RunConfig, data: str | Path, ds=None) -> PeriodTables:
+    """Load `data` as of ``cfg.data_cutoff`` (unless `ds` is given) and compute every
+    table, model and overview of the period, unprotected."""
+    from romlab import outputs, results
+    from romlab.load import load
+
+    if ds is None:
+        ds = load(data, as_of=cfg.data_cutoff)
+    t = outputs.report_tables(ds, cfg)
+    oc = results.outcomes(ds, cfg)
+    models = {"18": results.fit_tabell_18(oc, cfg),
+              "18_cluster": results.fit_tabell_18(oc, cfg, cov_type="cluster", cluster="provider_id")}
+    ov = {"as_of": overview.as_of_table(ds), "starts": overview.starts_by_window_level(ds.participations)}
+    return PeriodTables(cfg=cfg, tables=t, models=models, overview=ov, nyckeltal=outputs.nyckeltal(t, ds, cfg),
+                        files=dict(getattr(ds, "files", {})), as_of=getattr(ds, "as_of", None))
+
+
+def protect(p: PeriodTables, forced: Iterable[str] = ()) -> PeriodTables:
+    """`p` with its tables protected (`protection.protect` at ``cfg.min_cell``) and the
+    overview's starts table protected as a two-way table with margins."""
+    if p.protected:
+        raise ValueError("already protected")
+    shown, log = protection.protect(p.tables, p.cfg.min_cell, forced)
+    ov = {**p.overview, "starts": disclosure.protect_crosstab(p.overview["starts"], p.cfg.min_cell)}
+    return replace(p, tables=shown, log=log, overview=ov, protected=True)
+
+
+def protect_batch(periods: Sequence[PeriodTables], carried: Iterable[str] = (),
+                  max_rounds: int = 10) -> list[PeriodTables]:
+    """Protect the periods of one batch with one consistent pattern: a cell suppressed
+    in any period (or in `carried`, e.g. from an earlier published run) is suppressed in
+    every period that shows it, and each period's secondary suppression is redone until
+    no period adds a cell (assumption A72)."""
+    forced = set(carried)
+    for _ in range(max_rounds):
+        done = [protect(p, forced) for p in periods]
+        cells = set().union(*(set(d.log["cell"]) for d in done)) if done else set()
+        if cells <= forced:
+            return done
+        forced |= cells
+    raise RuntimeError(f"the batch's suppression pattern did not settle in {max_rounds} rounds")
+
+
+def carried_cells(runs: Iterable[str | Path]) -> set[str]:
+    """The suppressed cells of earlier runs (their ``undertryckta.csv``), to carry into a new run."""
+    out: set[str] = set()
+    for run in runs:
+        f = Path(run) / "undertryckta.csv"
+        if not f.is_file():
+            raise FileNotFoundError(f"{f}: no suppression log (is {run} a romlab run folder?)")
+        out |= set(pd.read_csv(f)["cell"].astype(str))
+    return out
+
+
+def tables(period: str, data_dir: str | Path = "", overrides: dict | None = None, bundle: str | Path = "") -> PeriodTables:
+    """The protected tables of `period`, for a notebook: read from `bundle` when the
+    runner saved one, otherwise computed from `data_dir` (default: the committed sample)."""
+    if bundle:
+        p = PeriodTables.load(bundle)
+        if p.cfg.period != RunConfig.for_period(period, **(overrides or {})).period:
+            raise ValueError(f"{bundle}: holds period {p.cfg.period}, not {period}")
+        return p
+    cfg = RunConfig.for_period(period, **(overrides or {}))
+    return protect(compute(cfg, data_dir or paths.SAMPLE))
