@@ -28,18 +28,40 @@ from attack import subtraction_attack
 PERIOD = "2023-10"
 
 
+#: Offsets that make the sample's identifiers distinctive (ten digits, never a count in a
+#: table), so that any identifier in a run's outputs is a leak, not a coincidence.
+ID_OFFSETS = {"participation_id": 4_100_000_000, "person_id": 5_200_000_000, "report_id": 6_300_000_000,
+              "deviation_id": 6_400_000_000, "result_id": 6_500_000_000, "event_id": 6_600_000_000}
+
+
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    """One run of every section notebook on the sample, two at a time, with the output
-    and data folders given relative to the working directory (as `make report` does:
-    papermill changes the working directory per notebook, so the runner must not)."""
+def run_data(tmp_path_factory) -> Path:
+    """The committed sample with every person, participation and record identifier
+    shifted by `ID_OFFSETS` (order and links unchanged)."""
+    out = tmp_path_factory.mktemp("data") / "sample_ids"
+    out.mkdir()
+    for f in sorted(paths.SAMPLE.glob("*.parquet")):
+        t = pd.read_parquet(f)
+        for col, off in ID_OFFSETS.items():
+            if col in t.columns:
+                t[col] = t[col].astype("int64") + off
+        t.to_parquet(out / f.name, index=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory, run_data):
+    """One run of every section notebook on the sample (with distinctive identifiers),
+    two at a time, with the output and data folders given relative to the working
+    directory (as `make report` does: papermill changes the working directory per
+    notebook, so the runner must not)."""
     import os
 
     here = tmp_path_factory.mktemp("work")
     before = os.getcwd()
     os.chdir(here)
     try:
-        return runner.run_period(PERIOD, os.path.relpath(paths.SAMPLE, here), "runs", jobs=2)
+        return runner.run_period(PERIOD, os.path.relpath(run_data, here), "runs", jobs=2)
     finally:
         os.chdir(before)
 
@@ -67,21 +89,21 @@ def test_run_writes_every_output(run):
     assert "90_jamforelse.ipynb" in names
 
 
-def test_manifest_states_the_run(run):
+def test_manifest_states_the_run(run, run_data):
     m = json.loads((run.folder / "manifest.json").read_text())
     assert m["status"] == "ok" and m["period"] == PERIOD
     assert {n for n, s in m["notebooks"].items() if s["status"] == "ok"} == {p.name for p in runner.section_notebooks()}
-    assert set(m["input_files"]) == set(romlab.load(paths.SAMPLE).files)
+    assert set(m["input_files"]) == set(romlab.load(run_data).files)
     assert m["started"] <= m["ended"]
     assert m["parameters"]["data_cutoff"] == "2023-08-11"
     assert set(m["outputs"]) >= {"tabeller.xlsx", "index.html", "manifest.json"}
 
 
-def test_index_links_sections_in_report_order(run):
+def test_index_links_sections_in_report_order(run, run_data):
     html = (run.folder / "index.html").read_text()
     links = re.findall(r'href="(\d\d_[^"]+\.html)"', html)
     assert links == [p.with_suffix(".html").name for p in runner.section_notebooks()]
-    assert PERIOD in html and romlab.__version__ in html and str(paths.SAMPLE) in html
+    assert PERIOD in html and romlab.__version__ in html and str(run_data) in html
     assert 'src="figur_1.png"' in html and "tabeller.xlsx" in html and "trim_percentile" in html
 
 
@@ -91,12 +113,12 @@ def test_section_notebooks_skip_temporary_copies(tmp_path):
     assert [p.name for p in runner.section_notebooks(tmp_path)] == ["00_a.ipynb", "10_b.ipynb"]
 
 
-def test_injected_parameters_in_each_notebook(run):
+def test_injected_parameters_in_each_notebook(run, run_data):
     for nb in run.notebooks:
         cells = nbformat.read(nb, as_version=4).cells
         injected = [c for c in cells if "injected-parameters" in c.metadata.get("tags", [])]
         assert injected and f'period = "{PERIOD}"' in injected[0].source, nb.name
-        assert str(paths.SAMPLE) in injected[0].source
+        assert str(run_data) in injected[0].source and "bundle = " in injected[0].source
 
 
 def test_comparison_file_has_one_record_per_published_number(run):
@@ -128,10 +150,10 @@ def test_no_suppressed_cell_of_a_run_can_be_recovered_from_its_margins(run):
     assert shown["15"]["suppressed"].sum() != 1
 
 
-def test_outputs_identical_when_written_again(run, tmp_path):
+def test_outputs_identical_when_written_again(run, run_data, tmp_path):
     cfg = romlab.RunConfig.for_period(PERIOD)
-    prepared = period.protect(period.compute(cfg, paths.SAMPLE))
-    runner.write_outputs(tmp_path, prepared, paths.SAMPLE, html=False, figures=False)
+    prepared = period.protect(period.compute(cfg, run_data))
+    runner.write_outputs(tmp_path, prepared, run_data, html=False, figures=False)
     assert (tmp_path / "nyckeltal.json").read_bytes() == (run.folder / "nyckeltal.json").read_bytes()
 
     def values(p):
@@ -176,22 +198,24 @@ def _text_of(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def test_no_identifiers_from_the_input_in_the_outputs(run):
-    """Sample a few hundred person and participation identifiers of the input and look
-    for them as whole numbers in what a reader sees of every output (workbook cells,
-    json, csv, html, svg text, notebook outputs). Person ids are eight digits: no hit
-    allowed. The sample's participation ids are 1…N, so a four-digit one can coincide
-    with a count printed in a table: at most 3 % of those sampled may (a leaked id
-    column would hit most of them)."""
-    part = pd.read_parquet(paths.SAMPLE / "participations.parquet", columns=["participation_id", "person_id"])
-    persons = part["person_id"].drop_duplicates().sample(300, random_state=1).astype(str)
-    pids = part["participation_id"].drop_duplicates()
-    pids = pids[pids >= 1000].sample(300, random_state=1).astype(str)
-    text = "\n".join(_text_of(p) for p in run.folder.iterdir() if p.is_file())
+def test_no_identifiers_from_the_input_in_the_outputs(run, run_data):
+    """Every person, participation and record identifier of the input (ten-digit after
+    `ID_OFFSETS`) is looked for as a whole number in what a reader sees of every output
+    (workbook cells, json, csv, html, svg text, notebook outputs): no hit allowed. The
+    scan itself is checked on a planted identifier."""
+    ids = set()
+    for f in run_data.glob("*.parquet"):
+        t = pd.read_parquet(f)
+        for col in ID_OFFSETS:
+            if col in t.columns:
+                ids |= set(t[col].astype(str))
+    files = [p for p in run.folder.iterdir() if p.is_file()]
+    assert {p.suffix for p in files} >= {".ipynb", ".html", ".xlsx", ".csv", ".json", ".svg"}
+    text = "\n".join(_text_of(p) for p in files)
     tokens = set(re.findall(r"(?<![\d.,])\d+(?![\d.,]*\d)", text))
-    assert not (set(persons) & tokens), sorted(set(persons) & tokens)[:10]
-    hits = set(pids) & tokens
-    assert len(hits) <= 0.03 * len(pids), sorted(hits)
+    assert len(ids) > 100_000 and not (ids & tokens), sorted(ids & tokens)[:10]
+    planted = next(iter(sorted(ids)))
+    assert planted in set(re.findall(r"(?<![\d.,])\d+(?![\d.,]*\d)", text + f"\nid {planted}\n"))
 
 
 def test_bad_parameter_fails_before_any_folder(tmp_path):
