@@ -23,7 +23,6 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import null_space
 
 #: Mark shown in place of a suppressed cell (as in Statistics Sweden's tables).
 SUPPRESSED = ".."
@@ -78,6 +77,8 @@ def recoverable(a: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
     The unknowns are the suppressed cells; cell i is determined iff every solution of
     ``a[:, S] @ y = 0`` has ``y_i = 0``, i.e. iff row i of the null space of ``a[:, S]``
     is zero."""
+    from scipy.linalg import null_space
+
     out = np.zeros(len(suppressed), bool)
     s = np.flatnonzero(suppressed)
     if not len(s):

@@ -66,15 +66,16 @@ def _headline(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
                          "value": [float(v) for _, v in rows]})
 
 
-def report_tables(ds, cfg: RunConfig) -> dict[str, pd.DataFrame]:
+def report_tables(ds, cfg: RunConfig, oc: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """Every report table for one run, in long form, computed once.
 
     Keys: "urval", "2" … "13", "A1" and "tests_<by>" (`support.support_tables`),
     "14" … "23" (`results.all_tables`), "headline" (the summary's numbers) and
     "figur_1", "figur_2" (the figures' data). ``ds`` is loaded as of
-    ``cfg.data_cutoff`` (or later: the results cut it)."""
+    ``cfg.data_cutoff`` (or later: the results cut it); ``oc``: its
+    `results.outcomes`, when the caller has them already."""
     out = dict(support.support_tables(ds, cfg))
-    oc = results.outcomes(ds, cfg)
+    oc = results.outcomes(ds, cfg) if oc is None else oc
     out.update(results.all_tables(oc, cfg))
     out["tests_15"] = results.level_tests(oc, cfg)
     out["headline"] = _headline(out)

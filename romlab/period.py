@@ -16,6 +16,7 @@ computes and protects on the spot, so a notebook opened in JupyterLab works alon
 from __future__ import annotations
 
 import pickle
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -50,6 +51,7 @@ class PeriodTables:
     as_of: pd.Timestamp | None = None
     log: pd.DataFrame | None = None
     protected: bool = False
+    seconds: dict = field(default_factory=dict)
 
     def save(self, path: str | Path) -> Path:
         if not self.protected:
@@ -71,15 +73,18 @@ def compute(cfg: RunConfig, data: str | Path, ds=None) -> PeriodTables:
     from romlab import outputs, results
     from romlab.load import load
 
+    t0 = time.perf_counter()
     if ds is None:
         ds = load(data, as_of=cfg.data_cutoff)
-    t = outputs.report_tables(ds, cfg)
+    t1 = time.perf_counter()
     oc = results.outcomes(ds, cfg)
+    t = outputs.report_tables(ds, cfg, oc)
     models = {"18": results.fit_tabell_18(oc, cfg),
               "18_cluster": results.fit_tabell_18(oc, cfg, cov_type="cluster", cluster="provider_id")}
     ov = {"as_of": overview.as_of_table(ds), "starts": overview.starts_by_window_level(ds.participations)}
+    seconds = {"load": round(t1 - t0, 2), "tables": round(time.perf_counter() - t1, 2)}
     return PeriodTables(cfg=cfg, tables=t, models=models, overview=ov, nyckeltal=outputs.nyckeltal(t, ds, cfg),
-                        files=dict(getattr(ds, "files", {})), as_of=getattr(ds, "as_of", None))
+                        files=dict(getattr(ds, "files", {})), as_of=getattr(ds, "as_of", None), seconds=seconds)
 
 
 def protect(p: PeriodTables, forced: Iterable[str] = ()) -> PeriodTables:
@@ -87,9 +92,11 @@ def protect(p: PeriodTables, forced: Iterable[str] = ()) -> PeriodTables:
     overview's starts table protected as a two-way table with margins."""
     if p.protected:
         raise ValueError("already protected")
+    t0 = time.perf_counter()
     shown, log = protection.protect(p.tables, p.cfg.min_cell, forced)
     ov = {**p.overview, "starts": disclosure.protect_crosstab(p.overview["starts"], p.cfg.min_cell)}
-    return replace(p, tables=shown, log=log, overview=ov, protected=True)
+    seconds = {**p.seconds, "protect": round(time.perf_counter() - t0, 2)}
+    return replace(p, tables=shown, log=log, overview=ov, protected=True, seconds=seconds)
 
 
 def protect_batch(periods: Sequence[PeriodTables], carried: Iterable[str] = (),

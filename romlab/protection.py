@@ -9,7 +9,7 @@ window × level; Tabell 14 and the level rows of Tabell 23 share the level of th
 checks each declaration on data):
 
 - results: the window × level cells of Tabell 15 add up to the window population
-  (published in the headline figures); for every window × level, each comparison of Tabell 16 (sex, country of
+  (published in the headline figures and as Tabell 18's N); for every window × level, each comparison of Tabell 16 (sex, country of
   birth, disability, education, age, registration time) splits the window × level cell
   of Tabell 15, and the foreign-born women and men split the foreign-born; the levels
   of Tabell 14 add up to its total;

@@ -137,6 +137,7 @@ def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
 
     if progress is not None:
         progress.set_postfix_str(period)
+    t_nbs = time.perf_counter()
     if jobs > 1 and len(nbs) > 1:
         # each notebook has its own kernel; papermill changes the process's working
         # directory around each execution, so it is restored once all are done
@@ -152,6 +153,7 @@ def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
             status[nb.name] = one(nb)
             if status[nb.name]["status"] != "ok":
                 break
+    seconds = {**prepared.seconds, "notebooks": round(time.perf_counter() - t_nbs, 2)}
     bad = [(name, st) for name, st in status.items() if st["status"] == "failed"]
     if bad:
         if progress is not None:
@@ -161,7 +163,8 @@ def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
     done = [tmp / nb.name for nb in nbs]
     try:
         bundle.unlink()  # the saved tables are for the notebooks only
-        written, key = write_outputs(tmp, prepared, data, overrides, started, status, html=html, figures=figures)
+        written, key = write_outputs(tmp, prepared, data, overrides, started, status, html=html, figures=figures,
+                                     seconds=seconds)
     except Exception as e:
         raise fail(f"writing the outputs failed: {type(e).__name__}: {e}") from e
     shutil.rmtree(final, ignore_errors=True)
@@ -218,17 +221,19 @@ def _write_failed_manifest(folder: Path, cfg, data, overrides, started, status, 
 
 def write_outputs(folder: str | Path, prepared, data: str | Path, overrides: dict | None = None,
                   started: str | None = None, status: dict | None = None, *, html: bool = True,
-                  figures: bool = True) -> tuple[list[Path], dict]:
+                  figures: bool = True, seconds: dict | None = None) -> tuple[list[Path], dict]:
     """Write a period's outputs into `folder` (the executed notebooks already there) from
     its protected tables (`period.PeriodTables`): `tabeller.xlsx`, `tabeller.csv` (every
     table in long form, suppressed cells blank), `undertryckta.csv` (the suppression log:
     one row per suppressed cell with its rule and reason), `nyckeltal.json`,
     `jamforelse.csv` and `jamforelse.json` (one record per published number),
     `figur_1.png`/`.svg`, `figur_2.png`/`.svg`, one HTML file per notebook, `index.html`
-    and `manifest.json`. Returns the files written and the nyckeltal."""
+    and `manifest.json` (with ``seconds``: `seconds` given, e.g. load, tables, protect,
+    notebooks, plus the outputs). Returns the files written and the nyckeltal."""
     from romlab import __version__, outputs
 
     folder = Path(folder)
+    t0 = time.perf_counter()
     cfg, tables = prepared.cfg, prepared.tables
     written = []
     info = {"Data": str(Path(data).resolve()), "romlab": __version__,
@@ -257,6 +262,7 @@ def write_outputs(folder: str | Path, prepared, data: str | Path, overrides: dic
     written.append(index)
     man = outputs.manifest(cfg, prepared, data=data, overrides=overrides, started=started, ended=_now(),
                            notebooks=status, outputs=[p.name for p in written] + ["manifest.json"])
+    man["seconds"] = {**(seconds or {}), "outputs": round(time.perf_counter() - t0, 2)}
     outputs.to_json(man, folder / "manifest.json")
     written.append(folder / "manifest.json")
     return written, key
