@@ -27,14 +27,18 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 ## install: create .venv if missing and install romlab with its dependencies
 install: $(VENV)/.installed
 
-$(DATA)/participations.parquet: | $(VENV)/.installed
-	$(PY) -m romlab.cli synth --scale $(SCALE) --out $(DATA) $(if $(SEED),--seed $(SEED))
+SYNTH  := data/synthetic
 
-## data: generate the default synthetic data (scale 1.0) into data/synthetic if missing
-data: $(DATA)/participations.parquet
+# regenerated when missing or older than the generator (never for DATA=a real extract)
+$(SYNTH)/participations.parquet: romlab/synth.py romlab/synth_params.py | $(VENV)/.installed
+	$(PY) -m romlab.cli synth --scale $(SCALE) --out $(SYNTH) $(if $(SEED),--seed $(SEED))
+	touch $@
+
+## data: generate the default synthetic data (scale 1.0) into data/synthetic if missing or stale
+data: $(SYNTH)/participations.parquet
 
 ## report: run the report's notebooks for PERIOD (default 2023-10) into runs/PERIOD
-report: data
+report: $(if $(filter $(SYNTH),$(DATA)),data,install)
 	$(PY) -m romlab.cli run --period $(PERIOD) --data $(DATA) --out $(OUT)
 
 ## test: run the whole suite: pytest and nbval on the stored notebooks
@@ -54,7 +58,7 @@ sample: install
 	$(PY) -m romlab.cli synth --scale 0.02 --out $(SAMPLE)
 
 ## bench: run the benchmark scripts at scale 1.0 (figures to stdout; a few minutes)
-bench: data
+bench: $(if $(filter $(SYNTH),$(DATA)),data,install)
 	$(PY) benchmarks/bench_foundation.py
 	$(PY) benchmarks/bench_support.py --data $(DATA)
 	$(PY) benchmarks/bench_regression.py --data $(DATA)
