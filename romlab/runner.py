@@ -106,7 +106,7 @@ def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
     def fail(message: str) -> RunFailed:
         bundle.unlink(missing_ok=True)
         try:
-            _write_failed_manifest(tmp, cfg, data, overrides, started, status, prepared)
+            _write_failed_manifest(tmp, cfg, data, overrides, started, status, prepared, message)
         except Exception:  # the manifest of a failed run is best effort
             pass
         shutil.rmtree(failed, ignore_errors=True)
@@ -210,13 +210,25 @@ def run_batch(periods: list[str], data: str | Path, out: str | Path = paths.RUNS
     return done, failed
 
 
-def _write_failed_manifest(folder: Path, cfg, data, overrides, started, status, prepared=None) -> None:
+def _write_failed_manifest(folder: Path, cfg, data, overrides, started, status, prepared=None,
+                           error: str = "") -> None:
+    """The manifest of a failed run: what was asked, what failed and why; the input files
+    as far as they can be read (none when the data themselves are the problem)."""
+    from types import SimpleNamespace
+
     from romlab import outputs
     from romlab.load import load
 
-    source = prepared if prepared is not None else load(data, as_of=cfg.data_cutoff)
-    outputs.to_json(outputs.manifest(cfg, source, data=data, overrides=overrides, started=started, ended=_now(),
-                                     notebooks=status, status="failed"), folder / "manifest.json")
+    source = prepared
+    if source is None:
+        try:
+            source = load(data, as_of=cfg.data_cutoff)
+        except Exception:
+            source = SimpleNamespace(files={}, as_of=None)
+    man = outputs.manifest(cfg, source, data=data, overrides=overrides, started=started, ended=_now(),
+                           notebooks=status, status="failed")
+    man["error"] = error
+    outputs.to_json(man, folder / "manifest.json")
 
 
 def write_outputs(folder: str | Path, prepared, data: str | Path, overrides: dict | None = None,

@@ -239,6 +239,19 @@ def test_failing_notebook_leaves_only_a_failed_folder(tmp_path):
     assert m["status"] == "failed" and m["notebooks"]["50_broken.ipynb"]["status"] == "failed"
     assert m["notebooks"]["50_broken.ipynb"]["error"] == "ValueError: broken on purpose"
     assert not (failed / "tabeller.xlsx").exists()
+    assert not list(failed.glob("*.pkl"))  # the saved tables do not outlive the run
+    assert "50_broken.ipynb failed in cell" in m["error"]
+
+
+def test_unreadable_data_fail_before_the_notebooks_with_a_manifest(tmp_path):
+    out = tmp_path / "runs"
+    with pytest.raises(runner.RunFailed, match=r"computing the tables failed: DataError: .*file_exists"):
+        runner.run_period(PERIOD, tmp_path / "no-such-data", out)
+    failed = out / f"{PERIOD}.failed"
+    assert not (out / PERIOD).exists() and [p.name for p in failed.iterdir()] == ["manifest.json"]
+    m = json.loads((failed / "manifest.json").read_text())
+    assert m["status"] == "failed" and "file_exists" in m["error"] and m["input_files"] == {}
+    assert all(st["status"] == "not run" for st in m["notebooks"].values())
 
 
 def test_parallel_notebooks_fail_the_same_way(tmp_path):
@@ -286,6 +299,30 @@ def test_batch_goes_on_after_a_failed_period(monkeypatch, tmp_path, capsys):
     cap = capsys.readouterr()
     assert "2023-04: FAILED" in cap.err and "10_stod.ipynb failed in cell 4" in cap.err
     assert "2023-10:" in cap.out and "R2 share (18 months): 33.0 %" in cap.out
+
+
+def test_batch_of_two_periods_reads_the_saved_tables(tmp_path):
+    """`run_batch` computes each period once; a notebook gets the saved tables through
+    its `bundle` parameter (and not the data), and the two runs share one pattern."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    params = nbformat.v4.new_code_cell('period = "2023-10"\ndata_dir = ""\noverrides = {}\nbundle = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "import romlab\nassert bundle.endswith('.period.pkl')\n"
+        "pt = romlab.period.tables(period, '/no/data/needed', overrides, bundle)\n"
+        "assert pt.protected and pt.cfg.period == period\nprint(pt.cfg.period)")]
+    path = tmp_path / "60_reads_bundle.ipynb"
+    nbformat.write(nb, path)
+    done, failed = runner.run_batch(["2023-04", "2023-10"], paths.SAMPLE, tmp_path / "runs", notebooks=[path],
+                                    html=False, figures=False)
+    assert not failed and [r.period for r in done] == ["2023-04", "2023-10"]
+    logs = [pd.read_csv(r.folder / "undertryckta.csv") for r in done]
+    tabs = [pd.read_csv(r.folder / "tabeller.csv", dtype={"table": str}) for r in done]
+    common = set(tabs[0]["cell"].dropna()) & set(tabs[1]["cell"].dropna())
+    assert set(logs[0]["cell"]) & common == set(logs[1]["cell"]) & common
+    m = json.loads((done[1].folder / "manifest.json").read_text())
+    assert set(m["seconds"]) == {"load", "tables", "protect", "notebooks", "outputs"}
 
 
 def test_compare_one_run(run, capsys):
