@@ -270,32 +270,37 @@ def to_json(obj, path: Path | None = None) -> str:
 
 #: Sheets in report order: table key → (sheet name, title, column keys of the layout).
 SHEETS: dict[str, tuple[str, str, list[str]]] = {
-    "urval": ("Urval", "Urval av periodiska rapporter (avsnitt 3.5.1)", []),
-    "2": ("Tabell 2", "Tabell 2: Percentiler för antal timmar stöd per deltagare och månad", ["percentile"]),
-    "3": ("Tabell 3", "Tabell 3: Medelvärde för antal timmar vid olika trimning, per aktivitet", ["included_share"]),
-    "4": ("Tabell 4", "Tabell 4: Medelvärde för totalt stöd vid olika trimning", ["included_share"]),
-    "5": ("Tabell 5", "Tabell 5: Stöd per deltagare och månad, justerat och ej justerat", ["adjusted"]),
-    "6": ("Tabell 6", "Tabell 6: Andel deltagare med minst en timme av aktiviteten", []),
-    "7": ("Tabell 7", "Tabell 7: Stöd per deltagare och månad efter kön", ["group"]),
-    "8": ("Tabell 8", "Tabell 8: Stöd per deltagare och månad efter utbildningsnivå", ["group"]),
-    "9": ("Tabell 9", "Tabell 9: Stöd per deltagare och månad efter ålder", ["group"]),
-    "10": ("Tabell 10", "Tabell 10: Stöd per deltagare och månad efter födelseland", ["group"]),
-    "11": ("Tabell 11", "Tabell 11: Stöd per deltagare och månad efter funktionsnedsättning", ["group"]),
-    "12": ("Tabell 12", "Tabell 12: Stöd per deltagare och månad efter nivå", ["level"]),
-    "13": ("Tabell 13", "Tabell 13: Stöd per deltagare och månad efter tid i tjänsten och nivå", ["level"]),
-    "14": ("Tabell 14", "Tabell 14: Andel deltagare som uppnådde målet med tjänsten (minst 18 månaders "
-                        "uppföljning)", ["level"]),
-    "15": ("Tabell 15", "Tabell 15: Andel med resultat (R2) per fönster och nivå", ["level"]),
-    "16": ("Tabell 16", "Tabell 16: Andel med resultat (R2) per grupp, fönster och nivå", ["window", "level"]),
-    "17": ("Tabell 17", "Tabell 17: Grupper med högre andel resultat än jämförelsegruppen (markerade)",
-           ["window", "level"]),
-    "18": ("Tabell 18", "Tabell 18: Regression, sannolikhet för resultat (R2)", ["measure"]),
-    "19": ("Tabell 19", "Tabell 19: Andel med arbete respektive studier per fönster och nivå", ["level"]),
-    "20": ("Tabell 20", "Tabell 20: Arbetets andel av resultaten per fönster och nivå", ["level"]),
-    "21": ("Tabell 21", "Tabell 21: Andel med arbete per grupp, fönster och nivå", ["window", "level"]),
-    "22": ("Tabell 22", "Tabell 22: Andel med studier per grupp, fönster och nivå", ["window", "level"]),
-    "23": ("Tabell 23", "Tabell 23: Subventionerat och osubventionerat arbete", ["column"]),
-    "A1": ("Tabell A1", "Tabell A1: Stöd per deltagare och månad efter nivå (bilaga)", ["level", "column"]),
+    "urval": ("Urval", "3.5.1 Urval av periodiska rapporter", []),
+    "2": ("Tabell 2", "Tabell 2: Fördelning av stödet i antal timmar per aktivitet", ["percentile"]),
+    "3": ("Tabell 3", "Tabell 3: Genomsnittligt antal timmar stöd per aktivitet baserat på andel inkluderade "
+                      "observationer", ["included_share"]),
+    "4": ("Tabell 4", "Tabell 4: Genomsnittligt antal timmar sammanlagt stöd baserat på andel inkluderade "
+                      "observationer", ["included_share"]),
+    "5": ("Tabell 5", "Tabell 5: Genomsnittligt sammanlagt stöd samt stöd per aktivitet i timmar varje månad", ["adjusted"]),
+    "6": ("Tabell 6", "Tabell 6: Andelen (procent) som har deltagit i minst en timme av respektive aktivitet", []),
+    "7": ("Tabell 7", "Tabell 7: Genomsnittligt sammanlagt stöd samt stöd per aktivitet i timmar varje månad, uppdelat på kön", ["group"]),
+    "8": ("Tabell 8", "Tabell 8: Genomsnittligt sammanlagt stöd samt stöd per aktivitet i timmar varje månad, uppdelat på utbildningsbakgrund", ["group"]),
+    "9": ("Tabell 9", "Tabell 9: Genomsnittligt sammanlagt stöd samt stöd per aktivitet i timmar varje månad, uppdelat på åldersgrupper", ["group"]),
+    "10": ("Tabell 10", "Tabell 10: Genomsnittligt sammanlagt stöd samt stöd per aktivitet i timmar varje månad, uppdelat på födelseland", ["group"]),
+    "11": ("Tabell 11", "Tabell 11: Genomsnittligt sammanlagt stöd samt stöd per aktivitet i timmar varje månad, funktionsnedsättning som medför nedsatt arbetsförmåga", ["group"]),
+    "12": ("Tabell 12", "Tabell 12: Genomsnittligt sammanlagt stöd samt stöd per aktivitet i timmar varje månad, uppdelat på nivå (A, B och C)", ["level"]),
+    "13": ("Tabell 13", "Tabell 13: Genomsnittligt stöd per aktivitet i timmar varje månad, uppdelat på "
+                        "inskrivningstid och nivå (A, B och C)", ["level"]),
+    "14": ("Tabell 14", "Tabell 14: Andel deltagare som uppnådde målet med tjänsten av samtliga deltagare vilka vi "
+                        "kan följa minst 18 månader sedan start av tjänst", ["level"]),
+    "15": ("Tabell 15", "Tabell 15: Rapporterat utflöde till arbete och studier i procent som varat i minst fyra månader (R2)", ["level"]),
+    "16": ("Tabell 16", "Tabell 16: Rapporterat utflöde till arbete och studier i procent som varat i minst fyra månader (R2) uppdelat på olika grupper av arbetssökande", ["window", "level"]),
+    "17": ("Tabell 17", "Tabell 17: Rapporterat utflöde till arbete och studier i procent som varat i minst fyra månader (R2) uppdelat på olika grupper av arbetssökande", ["window", "level"]),
+    "18": ("Tabell 18", "Tabell 18: Sannolikheten att övergå i arbete eller utbildning i minst fyra månader",
+           ["measure"]),
+    "19": ("Tabell 19", "Tabell 19: Rapporterade resultat uppdelat på arbete och utbildning", ["level"]),
+    "20": ("Tabell 20", "Tabell 20: Arbete som andel av alla rapporterade resultat", ["level"]),
+    "21": ("Tabell 21", "Tabell 21: Rapporterade resultat för arbete per grupp", ["window", "level"]),
+    "22": ("Tabell 22", "Tabell 22: Rapporterade resultat för utbildning per grupp", ["window", "level"]),
+    "23": ("Tabell 23", "Tabell 23: Rapporterade resultat uppdelat på osubventionerat och subventionerat arbete",
+           ["column"]),
+    "A1": ("Tabell A1", "Tabell A 1: Genomsnittligt stöd i timmar per månad, deltagargrupp och nivå",
+           ["level", "column"]),
 }
 
 #: Swedish labels of measures and key columns.

@@ -270,7 +270,8 @@ def write_outputs(folder: str | Path, prepared, data: str | Path, overrides: dic
         for nb in sorted(folder.glob("*.ipynb")):
             pages.append((nb, _notebook_html(nb)))
             written.append(pages[-1][1])
-    index = _index_html(folder, cfg, data, overrides, pages, figs, key, outputs.comparison_summary(cmp), __version__)
+    index = _index_html(folder, cfg, data, overrides, pages, figs, key, outputs.comparison_summary(cmp), __version__,
+                        n_suppressed=len(prepared.log))
     written.append(index)
     man = outputs.manifest(cfg, prepared, data=data, overrides=overrides, started=started, ended=_now(),
                            notebooks=status, outputs=[p.name for p in written] + ["manifest.json"])
@@ -323,11 +324,25 @@ def _notebook_title(nb: Path) -> str:
     return nb.stem
 
 
-def _index_html(folder: Path, cfg: RunConfig, data, overrides, pages, figs, key, summary, version) -> Path:
+def _headings(page: Path) -> list[tuple[str, str]]:
+    """(anchor, text) of the section and table headings (h2–h4) of a notebook's HTML page."""
+    import re
+
+    html = page.read_text(encoding="utf-8")
+    return re.findall(r'<h[234] id="([^"]+)">([^<]+)', html)
+
+
+def _index_html(folder: Path, cfg: RunConfig, data, overrides, pages, figs, key, summary, version,
+                n_suppressed: int = 0) -> Path:
     esc = html_lib.escape
     params = "".join(f"<tr><th>{esc(str(k))}</th><td>{esc(str(v))}</td></tr>" for k, v in cfg.to_dict().items())
+    def contents(page: Path) -> str:
+        items = "".join(f'<li><a href="{esc(page.name)}#{hid}">{esc(html_lib.unescape(text).strip())}</a></li>'
+                        for hid, text in _headings(page))
+        return f"<ul>{items}</ul>" if items else ""
+
     sections = "".join(f'<li><a href="{esc(h.name)}">{esc(_notebook_title(nb))}</a> '
-                       f'(<a href="{esc(nb.name)}">notebook</a>)</li>' for nb, h in pages)
+                       f'(<a href="{esc(nb.name)}">notebook</a>){contents(h)}</li>' for nb, h in pages)
     images = "".join(f'<figure><img src="{esc(p.name)}" alt="{esc(p.stem)}" style="max-width:100%">'
                      f"<figcaption>{esc(p.stem.replace('_', ' ').capitalize())}</figcaption></figure>"
                      for p in figs if p.suffix == ".png")
@@ -350,8 +365,10 @@ th,td{{border:1px solid #ccc;padding:2px 6px;text-align:left}}</style></head><bo
 romlab {esc(version)}. Ändrade parametrar: {esc(", ".join(f"{k}={v}" for k, v in (overrides or {}).items()) or "inga")}.</p>
 <h2>Nyckeltal</h2><p>{esc(head)} (<a href="nyckeltal.json">nyckeltal.json</a>)</p>
 <h2>Rapportens avsnitt</h2><ol>{sections}</ol>
-<h2>Tabeller</h2><p><a href="tabeller.xlsx">tabeller.xlsx</a> (en flik per tabell, i rapportens ordning;
-celler med färre än {cfg.min_cell} personer visas som '..'), <a href="tabeller.csv">tabeller.csv</a> (lång form).</p>
+<h2>Tabeller</h2><p><a href="tabeller.xlsx">tabeller.xlsx</a> (en flik per tabell, i rapportens ordning),
+<a href="tabeller.csv">tabeller.csv</a> (lång form). Celler med färre än {cfg.min_cell} personer visas som '..',
+liksom de celler som annars skulle låta dem räknas fram ur summor; <a href="undertryckta.csv">undertryckta.csv</a>
+listar varje undertryckt cell med regel och skäl ({n_suppressed} i denna körning).</p>
 <h2>Figurer</h2>{images or "<p>(inga)</p>"}
 <h2>Jämförelse med publicerade värden</h2>
 {summary.to_html(index=False, float_format=lambda v: f"{v:.2f}")}

@@ -101,10 +101,17 @@ def test_manifest_states_the_run(run, run_data):
 
 def test_index_links_sections_in_report_order(run, run_data):
     html = (run.folder / "index.html").read_text()
-    links = re.findall(r'href="(\d\d_[^"]+\.html)"', html)
+    links = re.findall(r'href="(\d\d_[^"#]+\.html)"', html)
     assert links == [p.with_suffix(".html").name for p in runner.section_notebooks()]
     assert PERIOD in html and romlab.__version__ in html and str(run_data) in html
     assert 'src="figur_1.png"' in html and "tabeller.xlsx" in html and "trim_percentile" in html
+    # every report table and figure is listed, in report order, with a link to its place
+    entries = re.findall(r'href="\d\d_[^"#]+\.html#[^"]+">(Tabell [0-9A ]+|Figur \d)', html)
+    names = [e.replace("Tabell A ", "Tabell A") for e in entries]
+    expected = ([f"Tabell {i}" for i in range(2, 14)] + ["Tabell A1", "Tabell 14", "Figur 1", "Figur 2", "Tabell 15",
+                "Tabell 16", "Tabell 17", "Tabell 18", "Tabell 19", "Tabell 20", "Tabell 21", "Tabell 22", "Tabell 23"])
+    assert names == expected, names
+    assert 'href="undertryckta.csv"' in html
 
 
 def test_section_notebooks_skip_temporary_copies(tmp_path):
