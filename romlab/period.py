@@ -117,12 +117,18 @@ def protect_batch(periods: Sequence[PeriodTables], carried: Iterable[str] = (),
 
 def carried_cells(runs: Iterable[str | Path]) -> set[str]:
     """The suppressed cells of earlier runs (their ``undertryckta.csv``), to carry into a new run."""
+    from romlab.config import ConfigError
+
     out: set[str] = set()
     for run in runs:
         f = Path(run) / "undertryckta.csv"
         if not f.is_file():
-            raise FileNotFoundError(f"{f}: no suppression log (is {run} a romlab run folder?)")
-        out |= set(pd.read_csv(f)["cell"].astype(str))
+            raise ConfigError(f"suppress_like: {f} not found (is {run} a romlab run folder?)")
+        log = pd.read_csv(f)
+        if "cell" not in log.columns:
+            raise ConfigError(f"suppress_like: {f} has no column 'cell' (a run from before romlab's "
+                              "secondary suppression?)")
+        out |= set(log["cell"].astype(str))
     return out
 
 

@@ -332,6 +332,16 @@ def test_batch_of_two_periods_reads_the_saved_tables(tmp_path):
     assert set(m["seconds"]) == {"load", "tables", "protect", "notebooks", "outputs"}
 
 
+def test_suppress_like_carries_the_cells_of_an_earlier_run(run, tmp_path, capsys):
+    from romlab.period import carried_cells
+
+    cells = carried_cells([run.folder])
+    assert cells == set(pd.read_csv(run.folder / "undertryckta.csv")["cell"]) and cells
+    assert main(["run", "--period", PERIOD, "--data", str(paths.SAMPLE), "--out", str(tmp_path / "runs"),
+                 "--suppress-like", str(tmp_path), "--quiet"]) == 2
+    assert "suppress_like" in capsys.readouterr().err and not (tmp_path / "runs").exists()
+
+
 def test_compare_one_run(run, capsys):
     assert main(["compare", str(run.folder)]) == 0
     out = capsys.readouterr().out
