@@ -1,7 +1,9 @@
 """Write a notebook skeleton from a list of (kind, source[, tags]) cells.
 
 Used once per new section notebook; afterwards the notebook itself is the source and
-`make notebooks` re-executes it. Kept so new sections start from the same shape.
+`make notebooks` re-executes it. Kept so new sections start from the same shape: the
+parameters cell (with `bundle`, which `romlab run` sets) and one call to
+`romlab.period.tables`, then one cell per table or figure.
 """
 
 from __future__ import annotations
@@ -34,24 +36,26 @@ DATA_NOTEBOOK = [
            "cut-off, and the intake by window and level (report §3, L496–800)."),
     ("code", 'period = "2023-10"  # report month, YYYY-MM\n'
              'data_dir = ""  # empty: the committed sample (data/sample)\n'
-             "overrides = {}  # RunConfig keys to override, e.g. {\"trim_percentile\": 99}",
+             "overrides = {}  # RunConfig keys to override, e.g. {\"trim_percentile\": 99}\n"
+             "bundle = \"\"  # set by `romlab run`: the period's tables, computed once (romlab.period)",
      ["parameters"]),
     ("code", "import romlab\n"
-             "from romlab import overview, paths\n\n"
-             "cfg = romlab.RunConfig.for_period(period, **overrides)\n"
-             "ds = romlab.load(data_dir or paths.SAMPLE, as_of=cfg.data_cutoff)"),
+             "from romlab import disclosure, overview\n\n"
+             "pt = romlab.period.tables(period, data_dir, overrides, bundle)  # data loaded and tables computed once\n"
+             "cfg = pt.cfg"),
     ("md", "## Körningens parametrar\n\nEvery date a section uses, derived from the report "
            "month (rules: `docs/assumptions.md`, A06–A14)."),
     ("code", "overview.run_parameters(cfg)"),
     ("md", "## Data vid datauttaget\n\nRecords known by the cut-off; later ones are hidden "
            "and later end dates and approvals blanked, never dropped silently."),
-    ("code", "overview.as_of_table(ds)"),
+    ("code", 'pt.overview["as_of"]'),
     ("md", "## 3.3 Deltagare per fönster och nivå\n\nStarts by intake window (fönster) and "
            "level (nivå), as known at the cut-off. Cells below the smallest cell shown are "
-           "suppressed (`..`)."),
-    ("code", "starts = overview.starts_by_window_level(ds.participations)\n"
+           "suppressed (`..`), and so are the cells that would let them be worked out from the totals "
+           "(`romlab.disclosure.protect_crosstab`)."),
+    ("code", 'starts = pt.overview["starts"]  # small cells, and cells that would reveal them, suppressed\n'
              "print(overview.describe_starts(starts, cfg))\n"
-             "overview.show_counts(starts, cfg.min_cell)"),
+             "disclosure.show(starts)"),
 ]
 
 if __name__ == "__main__":
