@@ -62,7 +62,7 @@ EMPLOYMENT = "unsubsidised_share_of_employment"
 WINDOWS_TOTAL = "P|Alla|Alla|Alla"
 
 
-def _s(*parts) -> pd.Series | str:
+def _s(*parts) -> str:
     return "|".join(str(p) for p in parts)
 
 
@@ -89,7 +89,8 @@ def cell_ids(key: str, t: pd.DataFrame) -> pd.Series:
         return "Q|" + t["level"].astype(str)
     if key == "23":
         emp = t["measure"] == EMPLOYMENT
-        return ("Q|" + t["level"].astype(str)).where(~emp, "E|" + t["level"].astype(str) + "|" + t["column"].astype(str))
+        employment = "E|" + t["level"].astype(str) + "|" + t["column"].astype(str)
+        return ("Q|" + t["level"].astype(str)).where(~emp, employment)
     if key == "headline":
         m = t["measure"]
         out = pd.Series("Q|ABC", index=t.index, dtype=object)
