@@ -147,25 +147,3 @@ def _complement(a: np.ndarray, rec: np.ndarray, sup: np.ndarray, cost: np.ndarra
                 return j, i
     return None, rec[0]
 
-
-def protect_crosstab(table: pd.DataFrame, min_cell: int, total: str = "Totalt") -> pd.DataFrame:
-    """A count table with a margin row and column named `total`, with primary and
-    secondary suppression (`protect_cells`; every row and column adds up to its
-    margin). Returns the table as Int64 with suppressed cells NA."""
-    rows = [r for r in table.index if r != total]
-    cols = [c for c in table.columns if c != total]
-    cell = lambda r, c: f"{r}\x1f{c}"  # noqa: E731
-    stacked = table.stack()
-    cells = pd.DataFrame({"n": stacked.to_numpy(), "order": range(len(stacked))},
-                         index=[cell(r, c) for r, c in stacked.index])
-    cons = []
-    for r in rows:
-        if total in table.columns:
-            cons += [(f"r{r}", cell(r, total), -1.0)] + [(f"r{r}", cell(r, c), 1.0) for c in cols]
-    for c in table.columns:
-        if total in table.index:
-            cons += [(f"c{c}", cell(total, c), -1.0)] + [(f"c{c}", cell(r, c), 1.0) for r in rows]
-    res = protect_cells(cells, pd.DataFrame(cons, columns=["constraint", "cell", "coef"]), min_cell)
-    mask = pd.DataFrame([[bool(res.loc[cell(r, c), "suppressed"]) for c in table.columns] for r in table.index],
-                        index=table.index, columns=table.columns)
-    return table.astype("Int64").mask(mask)

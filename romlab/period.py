@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from romlab import disclosure, overview, paths, protection
+from romlab import overview, paths, protection
 from romlab.config import RunConfig
 
 __all__ = ["PeriodTables", "compute", "protect", "protect_batch", "tables", "carried_cells", "BUNDLE"]
@@ -88,15 +88,26 @@ def compute(cfg: RunConfig, data: str | Path, ds=None) -> PeriodTables:
 
 
 def protect(p: PeriodTables, forced: Iterable[str] = ()) -> PeriodTables:
-    """`p` with its tables protected (`protection.protect` at ``cfg.min_cell``) and the
-    overview's starts table protected as a two-way table with margins."""
+    """`p` with its tables protected (`protection.protect` at ``cfg.min_cell``), the
+    overview's starts table with them (its windows of Tabell 15 are the same cells)."""
     if p.protected:
         raise ValueError("already protected")
     t0 = time.perf_counter()
-    shown, log = protection.protect(p.tables, p.cfg.min_cell, forced)
-    ov = {**p.overview, "starts": disclosure.protect_crosstab(p.overview["starts"], p.cfg.min_cell)}
+    starts = p.overview["starts"]
+    tables = {**p.tables, "starts": protection.starts_long(starts, p.tables.get("15"))}
+    shown, log = protection.protect(tables, p.cfg.min_cell, forced)
+    hidden = shown.pop("starts").set_index(["window", "level"])["suppressed"]
+    mask = pd.DataFrame([[bool(hidden[(w, _level_code(c))]) for c in starts.columns] for w in starts.index],
+                        index=starts.index, columns=starts.columns)
+    ov = {**p.overview, "starts": starts.astype("Int64").mask(mask)}
     seconds = {**p.seconds, "protect": round(time.perf_counter() - t0, 2)}
     return replace(p, tables=shown, log=log, overview=ov, protected=True, seconds=seconds)
+
+
+def _level_code(label: str) -> str:
+    from romlab import codes
+
+    return {v: k for k, v in codes.LEVELS.items()}.get(label, label)
 
 
 def protect_batch(periods: Sequence[PeriodTables], carried: Iterable[str] = (),

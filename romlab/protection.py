@@ -13,6 +13,9 @@ checks each declaration on data):
   birth, disability, education, age, registration time) splits the window × level cell
   of Tabell 15, and the foreign-born women and men split the foreign-born; the levels
   of Tabell 14 add up to its total;
+- §3: the starts by window × level add up over windows and levels to "Totalt"; for the
+  windows of Tabell 15 they are Tabell 15's cells (same persons, checked per run), so
+  their row totals tie Tabell 15's levels together;
 - support: each grouping of Tabell 7–12 splits Tabell 5's adjusted sample, the
   foreign-born women and men of Tabell 10 split the foreign-born, the registration
   times of Tabell 13 split each level of Tabell 12, and the cells of Tabell A1 add up
@@ -25,6 +28,7 @@ the tables with ``value``, ``n`` and any test statistic of a suppressed row blan
 plus the suppression log (cell, table, keys, rule, reason). Tables without a population
 cell (Tabell 2–4, 6, the flow, the regression) rest on the whole sample and are never
 suppressed; the figures' monthly points keep primary suppression only (assumption A71).
+The §3 starts table takes part as "starts" (`starts_long`).
 """
 
 from __future__ import annotations
@@ -34,16 +38,16 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from romlab import classify, disclosure
+from romlab import classify, codes, disclosure
 
-__all__ = ["cell_ids", "constraints", "protect", "PROTECTED_TABLES"]
+__all__ = ["cell_ids", "constraints", "protect", "starts_long", "PROTECTED_TABLES"]
 
 ALL = "Alla"
 TOTAL = "ABC"
 LEVELS = ("A", "B", "C")
 
 #: Tables whose rows map to population cells (report order: the order of complements).
-PROTECTED_TABLES = ("headline", "5", "7", "8", "9", "10", "11", "12", "13", "A1",
+PROTECTED_TABLES = ("headline", "starts", "5", "7", "8", "9", "10", "11", "12", "13", "A1",
                     "14", "15", "16", "17", "19", "20", "21", "22", "23", "tests_15")
 
 #: Tabell 7–11 groups that split Tabell 5's adjusted sample, per table; Tabell 10's
@@ -109,6 +113,10 @@ def cell_ids(key: str, t: pd.DataFrame) -> pd.Series:
         return "S|13|" + t["group"].astype(str) + "|" + t["level"].astype(str)
     if key == "A1":
         return "S|A1|" + t["column"].astype(str) + "|" + t["level"].astype(str)
+    if key == "starts":  # §3 starts; a window of Tabell 15 is its cell when the counts agree (`starts_long`)
+        own = "O|" + t["window"].astype(str) + "|" + t["level"].astype(str)
+        linked = "P|" + t["window_number"].astype(str) + "|" + t["level"].astype(str) + "|" + ALL
+        return own.where(~t["linked"].astype(bool), linked)
     return na
 
 
@@ -157,7 +165,51 @@ def constraints(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
                 cols = [c for c, t in A1_TABLE.items() if t == table]
                 for lv in LEVELS:
                     rows += _split(f"S|A1|{table}|{lv}", f"S|12|{lv}", [f"S|A1|{c}|{lv}" for c in cols])
+    if "starts" in tables:
+        rows += _starts_constraints(tables["starts"])
     return pd.DataFrame(rows, columns=["constraint", "cell", "coef"])
+
+
+def _starts_constraints(t: pd.DataFrame) -> list[tuple[str, str, float]]:
+    """Rows of the starts table add up to "Totalt", and so do its columns."""
+    ids = pd.Series(cell_ids("starts", t).to_numpy(), index=pd.MultiIndex.from_frame(t[["window", "level"]]))
+    windows = [w for w in pd.unique(t["window"]) if w != STARTS_TOTAL]
+    levels = [lv for lv in pd.unique(t["level"]) if lv != STARTS_TOTAL]
+    rows: list[tuple[str, str, float]] = []
+    for w in [*windows, STARTS_TOTAL]:
+        rows += _split(f"O|row|{w}", ids[(w, STARTS_TOTAL)], [ids[(w, lv)] for lv in levels])
+    for lv in levels:
+        rows += _split(f"O|col|{lv}", ids[(STARTS_TOTAL, lv)], [ids[(w, lv)] for w in windows])
+    return rows
+
+
+STARTS_TOTAL = "Totalt"
+
+
+def starts_long(starts: pd.DataFrame, t15: pd.DataFrame | None) -> pd.DataFrame:
+    """The §3 starts table (`overview.starts_by_window_level`: window labels × "Nivå A" …,
+    with "Totalt") in long form for `protect`: ``window``, ``level`` (A, B, C or
+    "Totalt"), ``window_number``, ``n`` = ``value`` and ``linked``: True for the windows of
+    Tabell 15 when every one of their counts equals Tabell 15's ``n`` (then they are the same
+    population cells, and the row totals tie Tabell 15's levels together)."""
+    from romlab.classify import WINDOW_LABELS
+
+    number = {label: w for w, label in WINDOW_LABELS.items()}
+    level = {label: code for code, label in codes.LEVELS.items()}
+    long = starts.stack().rename("n").reset_index()
+    long.columns = ["window", "level", "n"]
+    long["level"] = long["level"].map(lambda x: level.get(x, x))
+    long["window_number"] = long["window"].map(number).astype("Int64")
+    long["value"] = long["n"].astype(float)
+    long["linked"] = False
+    if t15 is not None and not t15.empty:
+        ref = t15.drop_duplicates(["window", "level"]).set_index(["window", "level"])["n"]
+        keys = list(zip(long["window_number"], long["level"]))
+        in15 = pd.Series([k in ref.index for k in keys], index=long.index)
+        same = all(int(ref[k]) == int(n) for k, n, i in zip(keys, long["n"], in15) if i)
+        windows_complete = set(ref.index) <= set(k for k, i in zip(keys, in15) if i)
+        long["linked"] = in15 & same & windows_complete
+    return long
 
 
 def _cells(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, pd.Series]]:

@@ -191,16 +191,6 @@ def test_min_cell_one_suppresses_nothing(sample_tables):
     assert log.empty and not shown["16"]["suppressed"].any()
 
 
-def test_crosstab_protects_a_small_cell_with_a_rectangle():
-    # worked by hand: (W1, A) = 3 is small; cheapest member of its row or column is
-    # (W2, A) = 30; (W1, A) still follows from row W1 → (W1, B) = 40; (W2, A) then
-    # follows from row W2 → (W2, B). Margins stay.
-    t = pd.DataFrame({"A": [3, 30, 33], "B": [40, 50, 90], "Totalt": [43, 80, 123]}, index=["W1", "W2", "Totalt"])
-    out = disclosure.protect_crosstab(t, 10)
-    assert out.isna().to_numpy().tolist() == [[True, True, False], [True, True, False], [False, False, False]]
-    assert out.loc["Totalt", "Totalt"] == 123
-
-
 def test_batch_keeps_one_pattern_across_periods():
     """2023-04 and 2023-10 on the sample, with one extra small cell made in 2023-10
     (Kvinnor, window 2, level B: 5 persons): protected together, a cell that both
@@ -231,3 +221,38 @@ def test_batch_keeps_one_pattern_across_periods():
     rules = batch[0].log.set_index("cell")["rule"]
     assert rules[target] == disclosure.CONSISTENCY
     assert all(subtraction_attack(b.tables) == set() for b in batch)
+
+
+@pytest.mark.parametrize("min_cell", [10, 80])
+def test_starts_table_and_tabell_15_are_protected_together(min_cell):
+    """§3's starts by window × level publish Tabell 15's counts again, with row totals
+    that tie its levels together: protected as the same cells, the attack recovers
+    nothing from both tables (at 80 persons many cells are small)."""
+    from dataclasses import replace
+
+    from romlab import period
+
+    p = period.compute(romlab.RunConfig.for_period("2023-10"), paths.SAMPLE)
+    p = replace(p, cfg=p.cfg.with_overrides(min_cell=min_cell))
+    long = protection.starts_long(p.overview["starts"], p.tables["15"])
+    assert long["linked"].sum() == 12  # windows 1-4 × A, B, C are Tabell 15's cells on the sample
+    q = period.protect(p)
+    starts = q.overview["starts"]
+    assert subtraction_attack(q.tables, starts) == set()
+    if min_cell == 80:
+        assert starts.isna().any().any() and "starts" in " ".join(q.log["tables"])
+        t15 = q.tables["15"].set_index(["window", "level"])["suppressed"]
+        assert all(bool(pd.isna(starts.loc[f"Fönster {w}", f"Nivå {lv}"])) == t15[(w, lv)] for w, lv in t15.index)
+    # the attack sees the starts table: with primary suppression only it recovers cells
+    naive = p.overview["starts"].astype("Int64").mask(p.overview["starts"] < min_cell)
+    if min_cell == 80:
+        assert subtraction_attack(q.tables, naive)
+
+
+def test_starts_not_linked_when_the_counts_differ():
+    from romlab import period
+
+    p = period.compute(romlab.RunConfig.for_period("2023-10"), paths.SAMPLE)
+    t15 = p.tables["15"].copy()
+    t15.loc[t15.index[0], "n"] += 1
+    assert not protection.starts_long(p.overview["starts"], t15)["linked"].any()

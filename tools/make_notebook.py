@@ -52,7 +52,7 @@ DATA_NOTEBOOK = [
     ("md", "## 3.3 Deltagare per fönster och nivå\n\nStarts by intake window (fönster) and "
            "level (nivå), as known at the cut-off. Cells below the smallest cell shown are "
            "suppressed (`..`), and so are the cells that would let them be worked out from the totals "
-           "(`romlab.disclosure.protect_crosstab`)."),
+           "or from Tabell 15 (`romlab.protection`: windows 1–4 are the same cells as in Tabell 15)."),
     ("code", 'starts = pt.overview["starts"]  # small cells, and cells that would reveal them, suppressed\n'
              "print(overview.describe_starts(starts, cfg))\n"
              "disclosure.show(starts)"),
