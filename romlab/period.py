@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pickle
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -145,7 +146,13 @@ def carried_cells(runs: Iterable[str | Path]) -> set[str]:
 
 def tables(period: str, data_dir: str | Path = "", overrides: dict | None = None, bundle: str | Path = "") -> PeriodTables:
     """The protected tables of `period`, for a notebook: read from `bundle` when the
-    runner saved one, otherwise computed from `data_dir` (default: the committed sample)."""
+    runner saved one, otherwise computed from `data_dir` (default: the committed sample).
+    An executed notebook of a finished run still names its bundle, which the run removed:
+    re-executed, it computes from `data_dir` again (with a warning)."""
+    if bundle and not Path(bundle).is_file():
+        warnings.warn(f"{bundle} is gone (a run removes it when it finishes); "
+                      f"computing from {data_dir or paths.SAMPLE}", stacklevel=2)
+        bundle = ""
     if bundle:
         p = PeriodTables.load(bundle)
         if p.cfg.period != RunConfig.for_period(period, **(overrides or {})).period:

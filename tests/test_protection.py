@@ -256,3 +256,16 @@ def test_starts_not_linked_when_the_counts_differ():
     t15 = p.tables["15"].copy()
     t15.loc[t15.index[0], "n"] += 1
     assert not protection.starts_long(p.overview["starts"], t15)["linked"].any()
+
+
+def test_a_notebook_of_a_finished_run_recomputes_when_its_bundle_is_gone(tmp_path):
+    from romlab import period
+
+    with pytest.warns(UserWarning, match="is gone"):
+        p = period.tables("2023-10", paths.SAMPLE, {}, tmp_path / ".period.pkl")
+    assert p.protected and p.cfg.period == "2023-10"
+    saved = p.save(tmp_path / "saved.pkl")
+    again = period.tables("2023-10", "/no/data/needed", {}, saved)
+    pd.testing.assert_frame_equal(again.tables["16"], p.tables["16"])
+    with pytest.raises(ValueError, match="holds period 2023-10"):
+        period.tables("2023-04", "", {}, saved)
