@@ -134,16 +134,17 @@ def protect_cells(cells: pd.DataFrame, constraints: pd.DataFrame, min_cell: int,
 
 def _complement(a: np.ndarray, rec: np.ndarray, sup: np.ndarray, cost: np.ndarray) -> tuple[int | None, int]:
     """The next complementary cell and the recoverable cell it is for: a published
-    member of a constraint of the first recoverable cell, else of any recoverable cell;
-    only then a published margin (first cell's, then any). Cheapest first, ties by order."""
+    member of a constraint of the first recoverable cell, else of any recoverable cell,
+    else of any constraint that holds a suppressed cell (the chain through which the
+    first one is determined); only then a published margin, in the same order. Cheapest
+    first, ties by order."""
     for kind in (1, -1):
-        for group in ([rec[0]], rec):
+        for group in ([rec[0]], rec, np.flatnonzero(sup)):
             rows = (a[:, group] != 0).any(axis=1)
             cand = ((a[rows] == kind).any(axis=0)) & ~sup
             if cand.any():
                 j = np.flatnonzero(cand)[np.argmin(cost[cand])]
                 shares = (a[:, j] != 0) & rows
-                i = next(r for r in group if (a[shares, r] != 0).any())
+                i = next((r for r in rec if (a[shares, r] != 0).any()), rec[0])
                 return j, i
     return None, rec[0]
-

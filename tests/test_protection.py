@@ -269,3 +269,70 @@ def test_a_notebook_of_a_finished_run_recomputes_when_its_bundle_is_gone(tmp_pat
     pd.testing.assert_frame_equal(again.tables["16"], p.tables["16"])
     with pytest.raises(ValueError, match="holds period 2023-10"):
         period.tables("2023-04", "", {}, saved)
+
+
+def _determined_by_rank(a: np.ndarray, suppressed: np.ndarray) -> list[int]:
+    """Independent of `disclosure.recoverable`: a suppressed cell is determined iff
+    dropping its column lowers the rank of the constraint matrix on the suppressed cells."""
+    s = np.flatnonzero(suppressed)
+    sub = a[:, s]
+    r = np.linalg.matrix_rank(sub)
+    return [int(i) for k, i in enumerate(s) if np.linalg.matrix_rank(np.delete(sub, k, axis=1)) < r]
+
+
+def test_a_whole_small_row_is_protected_through_the_grand_total():
+    """Window 6 is small in every cell, its total too (7): its total would follow from
+    the grand total minus the other row totals, which no member of its own row can
+    prevent; the engine reaches further (the chain through the columns) until nothing is
+    determined (checked by a rank test independent of the engine)."""
+    starts = pd.DataFrame({"Nivå A": [50, 3, 40, 93], "Nivå B": [60, 4, 30, 94], "Totalt": [110, 7, 70, 187]},
+                          index=["Fönster 5", "Fönster 6", "RoM 2", "Totalt"])
+    long = protection.starts_long(starts, None)
+    shown, log = protection.protect({"starts": long}, 10)
+    hidden = shown["starts"].set_index(["window", "level"])["suppressed"]
+    assert hidden[("Fönster 6", "A")] and hidden[("Fönster 6", "B")] and hidden[("Fönster 6", "Totalt")]
+    assert not hidden[("Totalt", "Totalt")]
+    cells, _ = protection._cells({"starts": long})
+    cons = protection.constraints({"starts": long})
+    a = disclosure.constraint_matrix(pd.Index(cells.index), cons)
+    sup = pd.Index(cells.index).isin(log["cell"])
+    assert _determined_by_rank(a, sup) == []
+    assert (log["rule"] == disclosure.PRIMARY).sum() == 3
+
+
+def test_rank_check_agrees_with_the_engine_on_the_sample(sample_tables):
+    tables, _, _ = sample_tables
+    cells, _ = protection._cells(tables)
+    cons = protection.constraints(tables)
+    a = disclosure.constraint_matrix(pd.Index(cells.index), cons)
+    _, log = protection.protect(tables, 30)
+    sup = pd.Index(cells.index).isin(log["cell"])
+    assert _determined_by_rank(a, sup) == []
+    primary_only = pd.to_numeric(cells["n"], errors="coerce").astype(float).lt(30).to_numpy(bool)
+    assert _determined_by_rank(a, primary_only)  # the check can fail
+    assert sorted(_determined_by_rank(a, primary_only)) == sorted(np.flatnonzero(disclosure.recoverable(a, primary_only)))
+
+
+@pytest.fixture(scope="module")
+def sample_period():
+    from romlab import period
+
+    return period.compute(romlab.RunConfig.for_period("2023-10"), paths.SAMPLE)
+
+
+@pytest.mark.parametrize("min_cell", [10, 30, 100, 300, 1000])
+def test_every_threshold_ends_with_nothing_determined(sample_period, min_cell):
+    """From few small cells to most cells small (starts table included): the engine
+    always finishes, keeps every primary cell and leaves no cell determined."""
+    from dataclasses import replace
+
+    from romlab import period
+
+    p = replace(sample_period, cfg=sample_period.cfg.with_overrides(min_cell=min_cell))
+    q = period.protect(p)
+    tables = {**p.tables, "starts": protection.starts_long(p.overview["starts"], p.tables["15"])}
+    cells, _ = protection._cells(tables)
+    a = disclosure.constraint_matrix(pd.Index(cells.index), protection.constraints(tables))
+    assert _determined_by_rank(a, pd.Index(cells.index).isin(q.log["cell"])) == []
+    small = set(cells.index[pd.to_numeric(cells["n"], errors="coerce").astype(float).lt(min_cell).to_numpy(bool)])
+    assert small <= set(q.log["cell"])
