@@ -1,9 +1,8 @@
 """Disclosure control for shown and exported tables.
 
-Two layers:
+Two parts:
 
-- `suppress_small` / `show`: primary suppression of one count table for display (a cell
-  based on fewer than `min_cell` persons is not shown, '..').
+- `show`: a protected table for display, a suppressed cell (NA) shown as '..'.
 - `protect_cells`: primary **and secondary** suppression over a set of linked cells.
   A *cell* is a population (e.g. window 2, level A, women) whose additive quantities
   (persons, persons with a result, report-months, hours) lie behind one or more
@@ -32,17 +31,6 @@ PRIMARY, SECONDARY, CONSISTENCY = "primär", "sekundär", "konsekvent mellan per
 
 #: Numerical tolerance of the null-space test.
 TOL = 1e-9
-
-
-def suppress_small(values: pd.DataFrame, counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """`values` with every cell whose `counts` cell is below `min_cell` set to NA.
-
-    `values` and `counts` have the same shape and labels (a count table may be its own
-    `counts`). Returns a new frame with nullable dtypes; the original is not changed.
-    """
-    if not values.index.equals(counts.index) or not values.columns.equals(counts.columns):
-        raise ValueError("values and counts must have the same rows and columns")
-    return values.astype("Float64" if (values.dtypes == float).any() else "Int64").mask(counts < min_cell)
 
 
 def show(table: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:

@@ -82,9 +82,3 @@ def describe_starts(starts: pd.DataFrame, cfg: RunConfig) -> str:
     return (f"{n:,} participants started in windows {cfg.windows[0]}–{cfg.windows[-1]}".replace(",", " ")
             + f"; {largest} is the largest level ({shares[largest]} %).")
 
-
-def show_counts(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """A count table ready to show: cells below `min_cell` suppressed and marked '..'."""
-    from romlab.disclosure import show, suppress_small
-
-    return show(suppress_small(table, table, min_cell))

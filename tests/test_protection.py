@@ -336,3 +336,9 @@ def test_every_threshold_ends_with_nothing_determined(sample_period, min_cell):
     assert _determined_by_rank(a, pd.Index(cells.index).isin(q.log["cell"])) == []
     small = set(cells.index[pd.to_numeric(cells["n"], errors="coerce").astype(float).lt(min_cell).to_numpy(bool)])
     assert small <= set(q.log["cell"])
+
+
+def test_show_marks_suppressed_cells_and_groups_thousands():
+    t = pd.DataFrame({"Nivå A": pd.array([1234, None], dtype="Int64"), "Totalt": pd.array([1300, 66], dtype="Int64")},
+                     index=["Fönster 1", "Fönster 2"])
+    assert disclosure.show(t).to_numpy().tolist() == [["1 234", "1 300"], ["..", "66"]]
