@@ -97,18 +97,11 @@ def protect(p: PeriodTables, forced: Iterable[str] = ()) -> PeriodTables:
     starts = p.overview["starts"]
     tables = {**p.tables, "starts": protection.starts_long(starts, p.tables.get("15"))}
     shown, log = protection.protect(tables, p.cfg.min_cell, forced)
-    hidden = shown.pop("starts").set_index(["window", "level"])["suppressed"]
-    mask = pd.DataFrame([[bool(hidden[(w, _level_code(c))]) for c in starts.columns] for w in starts.index],
-                        index=starts.index, columns=starts.columns)
+    hidden = shown.pop("starts").pivot(index="window", columns="label", values="suppressed")
+    mask = hidden.reindex(index=starts.index, columns=starts.columns).to_numpy(bool)
     ov = {**p.overview, "starts": starts.astype("Int64").mask(mask)}
     seconds = {**p.seconds, "protect": round(time.perf_counter() - t0, 2)}
     return replace(p, tables=shown, log=log, overview=ov, protected=True, seconds=seconds)
-
-
-def _level_code(label: str) -> str:
-    from romlab import codes
-
-    return {v: k for k, v in codes.LEVELS.items()}.get(label, label)
 
 
 def protect_batch(periods: Sequence[PeriodTables], carried: Iterable[str] = (),

@@ -188,8 +188,8 @@ STARTS_TOTAL = "Totalt"
 
 def starts_long(starts: pd.DataFrame, t15: pd.DataFrame | None) -> pd.DataFrame:
     """The §3 starts table (`overview.starts_by_window_level`: window labels × "Nivå A" …,
-    with "Totalt") in long form for `protect`: ``window``, ``level`` (A, B, C or
-    "Totalt"), ``window_number``, ``n`` = ``value`` and ``linked``: True for the windows of
+    with "Totalt") in long form for `protect`: ``window``, ``label`` (the column),
+    ``level`` (A, B, C or "Totalt"), ``window_number``, ``n`` = ``value`` and ``linked``: True for the windows of
     Tabell 15 when every one of their counts equals Tabell 15's ``n`` (then they are the same
     population cells, and the row totals tie Tabell 15's levels together)."""
     from romlab.classify import WINDOW_LABELS
@@ -197,8 +197,8 @@ def starts_long(starts: pd.DataFrame, t15: pd.DataFrame | None) -> pd.DataFrame:
     number = {label: w for w, label in WINDOW_LABELS.items()}
     level = {label: code for code, label in codes.LEVELS.items()}
     long = starts.stack().rename("n").reset_index()
-    long.columns = ["window", "level", "n"]
-    long["level"] = long["level"].map(lambda x: level.get(x, x))
+    long.columns = ["window", "label", "n"]
+    long["level"] = long["label"].map(lambda x: level.get(x, x))
     long["window_number"] = long["window"].map(number).astype("Int64")
     long["value"] = long["n"].astype(float)
     long["linked"] = False
