@@ -269,6 +269,10 @@ def to_json(obj, path: Path | None = None) -> str:
 # --------------------------------------------------------------------------- workbook
 
 #: Sheets in report order: table key → (sheet name, title, column keys of the layout).
+#: Title stems the report repeats (Tabell 5, 7–12; Tabell 15–17).
+_SUPPORT = "Genomsnittligt sammanlagt stöd samt stöd per aktivitet i timmar varje månad"
+_R2 = "Rapporterat utflöde till arbete och studier i procent som varat i minst fyra månader (R2)"
+
 SHEETS: dict[str, tuple[str, str, list[str]]] = {
     "urval": ("Urval", "3.5.1 Urval av periodiska rapporter", []),
     "2": ("Tabell 2", "Tabell 2: Fördelning av stödet i antal timmar per aktivitet", ["percentile"]),
@@ -276,21 +280,21 @@ SHEETS: dict[str, tuple[str, str, list[str]]] = {
                       "observationer", ["included_share"]),
     "4": ("Tabell 4", "Tabell 4: Genomsnittligt antal timmar sammanlagt stöd baserat på andel inkluderade "
                       "observationer", ["included_share"]),
-    "5": ("Tabell 5", "Tabell 5: Genomsnittligt sammanlagt stöd samt stöd per aktivitet i timmar varje månad", ["adjusted"]),
+    "5": ("Tabell 5", f"Tabell 5: {_SUPPORT}", ["adjusted"]),
     "6": ("Tabell 6", "Tabell 6: Andelen (procent) som har deltagit i minst en timme av respektive aktivitet", []),
-    "7": ("Tabell 7", "Tabell 7: Genomsnittligt sammanlagt stöd samt stöd per aktivitet i timmar varje månad, uppdelat på kön", ["group"]),
-    "8": ("Tabell 8", "Tabell 8: Genomsnittligt sammanlagt stöd samt stöd per aktivitet i timmar varje månad, uppdelat på utbildningsbakgrund", ["group"]),
-    "9": ("Tabell 9", "Tabell 9: Genomsnittligt sammanlagt stöd samt stöd per aktivitet i timmar varje månad, uppdelat på åldersgrupper", ["group"]),
-    "10": ("Tabell 10", "Tabell 10: Genomsnittligt sammanlagt stöd samt stöd per aktivitet i timmar varje månad, uppdelat på födelseland", ["group"]),
-    "11": ("Tabell 11", "Tabell 11: Genomsnittligt sammanlagt stöd samt stöd per aktivitet i timmar varje månad, funktionsnedsättning som medför nedsatt arbetsförmåga", ["group"]),
-    "12": ("Tabell 12", "Tabell 12: Genomsnittligt sammanlagt stöd samt stöd per aktivitet i timmar varje månad, uppdelat på nivå (A, B och C)", ["level"]),
+    "7": ("Tabell 7", f"Tabell 7: {_SUPPORT}, uppdelat på kön", ["group"]),
+    "8": ("Tabell 8", f"Tabell 8: {_SUPPORT}, uppdelat på utbildningsbakgrund", ["group"]),
+    "9": ("Tabell 9", f"Tabell 9: {_SUPPORT}, uppdelat på åldersgrupper", ["group"]),
+    "10": ("Tabell 10", f"Tabell 10: {_SUPPORT}, uppdelat på födelseland", ["group"]),
+    "11": ("Tabell 11", f"Tabell 11: {_SUPPORT}, funktionsnedsättning som medför nedsatt arbetsförmåga", ["group"]),
+    "12": ("Tabell 12", f"Tabell 12: {_SUPPORT}, uppdelat på nivå (A, B och C)", ["level"]),
     "13": ("Tabell 13", "Tabell 13: Genomsnittligt stöd per aktivitet i timmar varje månad, uppdelat på "
                         "inskrivningstid och nivå (A, B och C)", ["level"]),
     "14": ("Tabell 14", "Tabell 14: Andel deltagare som uppnådde målet med tjänsten av samtliga deltagare vilka vi "
                         "kan följa minst 18 månader sedan start av tjänst", ["level"]),
-    "15": ("Tabell 15", "Tabell 15: Rapporterat utflöde till arbete och studier i procent som varat i minst fyra månader (R2)", ["level"]),
-    "16": ("Tabell 16", "Tabell 16: Rapporterat utflöde till arbete och studier i procent som varat i minst fyra månader (R2) uppdelat på olika grupper av arbetssökande", ["window", "level"]),
-    "17": ("Tabell 17", "Tabell 17: Rapporterat utflöde till arbete och studier i procent som varat i minst fyra månader (R2) uppdelat på olika grupper av arbetssökande", ["window", "level"]),
+    "15": ("Tabell 15", f"Tabell 15: {_R2}", ["level"]),
+    "16": ("Tabell 16", f"Tabell 16: {_R2} uppdelat på olika grupper av arbetssökande", ["window", "level"]),
+    "17": ("Tabell 17", f"Tabell 17: {_R2} uppdelat på olika grupper av arbetssökande", ["window", "level"]),
     "18": ("Tabell 18", "Tabell 18: Sannolikheten att övergå i arbete eller utbildning i minst fyra månader",
            ["measure"]),
     "19": ("Tabell 19", "Tabell 19: Rapporterade resultat uppdelat på arbete och utbildning", ["level"]),
@@ -356,14 +360,13 @@ KEY_ORDER = ("measure", "activity", "group", "window", "level", "percentile", "i
 def long_tables(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """The report tables (those in `SHEETS`, and "headline") in one long frame, as
     `tabeller.csv`: ``table``, the key columns, ``value``, ``n``, ``suppressed``,
-    ``rule`` and ``cell`` (the population cell, as in the suppression log). Pass protected tables (`romlab.period`): suppressed rows are blank."""
+    ``rule`` and ``cell`` (the population cell, as in the suppression log). Pass
+    protected tables (`romlab.period`): suppressed rows are blank."""
     parts = []
     for key, long in tables.items():
         if key not in SHEETS and key != "headline":
             continue
         long = long.reset_index(drop=True)
-        if "table" not in long.columns:
-            long = long.assign(table=key)
         long = long.assign(table=key, suppressed=_suppressed(long).to_numpy())
         parts.append(long)
     long = pd.concat(parts, ignore_index=True)
