@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -322,12 +322,18 @@ def classify_participations(df: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------ Tabell 16 rows
 
 _COMPARISON_FILE = "comparison_rows.csv"
+#: romlab's own data folder, found from this module's file. Not
+#: ``importlib.resources.files("romlab")``: run from the folder that holds a clone named
+#: ``romlab``, the name resolves to the clone as a namespace package (its path is the
+#: clone, whose ``data/`` is the project's data folder), so that lookup fails (and on
+#: Python 3.11 its two-argument ``joinpath`` raises TypeError) even though the modules
+#: load from the installed package.
+_PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 
 
 @functools.lru_cache(maxsize=1)
 def _comparison_rows() -> pd.DataFrame:
-    ref = resources.files("romlab").joinpath("data", _COMPARISON_FILE)
-    with ref.open("r", encoding="utf-8") as fh:
+    with (_PACKAGE_DATA / _COMPARISON_FILE).open("r", encoding="utf-8") as fh:
         rows = pd.read_csv(fh, dtype={"row": "int64", "source_line": "int64"}, keep_default_na=False)
     rows["reference_label"] = rows["reference_label"].replace("", pd.NA)
     return rows

@@ -29,7 +29,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from romlab import compare as cmp
 from romlab import disclosure, results, support
 from romlab.config import RunConfig
 
@@ -146,6 +145,8 @@ def comparison(tables: Mapping[str, pd.DataFrame], tolerances: Mapping | None = 
     """One row per published number: ``table``, its keys, ``published``, ``reproduced``,
     ``difference`` (reproduced − published), ``tolerance``, ``within``. A published number
     without a reproduced counterpart has ``reproduced`` NA and ``within`` False."""
+    from romlab import compare as cmp  # reads data/published: never imported on the computation path
+
     tol = dict(TOLERANCES if tolerances is None else tolerances)
     parts = []
     for t in PUBLISHED_ORDER:
@@ -446,8 +447,10 @@ def _write_table(wb, ws, key, long, title, col_keys, min_cell, fmt, cell_fmt) ->
     long = long.reset_index(drop=True)
     if key == "urval":
         long = long.assign(table="urval")
+    from romlab.compare import KEYS  # the key order only; imported here to keep compare off the computation path
+
     col_keys = [k for k in col_keys if k in long.columns]
-    key_cols = [k for k in cmp.KEYS if k in long.columns and k not in ("table", *col_keys)]
+    key_cols = [k for k in KEYS if k in long.columns and k not in ("table", *col_keys)]
     if key in {"13", "A1"}:  # A1's group duplicates its column
         key_cols = [k for k in key_cols if not (key == "A1" and k == "group")]
     sup = _suppressed(long).to_numpy()
