@@ -62,6 +62,7 @@ def as_of_table(ds) -> pd.DataFrame:
     t.insert(1, "Tabell", t["table"].map(swedish))
     return t.drop(columns="table").rename(columns={
         "rows_in_file": "Rader i data", "rows_hidden_as_of": "Dolda (kända efter datauttaget)",
+        "rows_hidden_with_participation": "Varav dolda med sitt deltagande",
         "rows_visible": "Synliga rader", "values_blanked": "Värden blankade",
     }).set_index("Tabell")
 

@@ -63,7 +63,8 @@ PARTICIPATIONS = pa.DataFrameSchema(
         "provider_id": pa.Column(str, coerce=True, description="Provider at the start of the participation"),
         "delivery_area": pa.Column(str, coerce=True, description="Delivery area (leveransområde) code"),
         "generation": _code(codes.GENERATIONS, "Service generation: 1 = RoM 1, 2 = RoM 2", dtype="int64"),
-        "recorded_date": _date("Date the participation (anvisning) was recorded: known from"),
+        "recorded_date": _date("Date the participation (anvisning) was recorded: known from (may be after "
+                               "start_date: a start entered after the fact)"),
         "start_date": _date("First day in the service (RoM 1 opened 2020-03-31, L624)", checks=[
             pa.Check.ge(pd.Timestamp("2020-03-31"), name="service_started",
                         error="start_date before the service opened on 2020-03-31")]),
@@ -98,8 +99,6 @@ PARTICIPATIONS = pa.DataFrameSchema(
     checks=[
         pa.Check(lambda d: d["end_date"].isna() | (d["end_date"] >= d["start_date"]),
                  name="end_not_before_start", error="end_date before start_date"),
-        pa.Check(lambda d: d["recorded_date"] <= d["start_date"],
-                 name="recorded_not_after_start", error="recorded_date after start_date"),
         pa.Check(lambda d: d["end_date"].isna() == d["end_reason"].isna(),
                  name="end_date_with_reason", error="end_date and end_reason must be given together"),
         pa.Check(lambda d: d["end_date"].isna() | (d["end_recorded_date"] >= d["end_date"]),

@@ -66,6 +66,8 @@ A1_COLUMNS: tuple[tuple[str, str], ...] = (
 #: of `data/published/urval.csv`.
 FLOW_LABELS: dict[str, str] = {
     "periodic_reports_in_data": "Periodiska rapporter i data vid datauttaget",
+    "excluded_resubmitted": "Exkluderade: ersatta av en senare inskickad rapport (samma deltagande, "
+                            "leverantör, månad och placeringsperiod)",
     "excluded_outside_period": "Exkluderade: månad utanför perioden eller annan tjänstegeneration (kriterium 1)",
     "periodic_reports_total": "Periodiska rapporter som avser perioden (kriterium 1)",
     "excluded_not_full_month_or_adjacent_months":
@@ -106,6 +108,29 @@ def _month_key(participation_id: np.ndarray, month: np.ndarray) -> np.ndarray:
     return participation_id.astype(np.int64) * 10_000 + m
 
 
+def replaced_resubmissions(rep: pd.DataFrame) -> np.ndarray:
+    """True for a periodic report replaced by a later submission of the same report.
+
+    The same report = same participation, provider, month and placement period
+    (`romlab.validate.RESUBMISSION_KEY`); the one submitted last counts, and of two
+    submitted the same day the later row in the file (mapping ``resubmission: latest``,
+    docs/mapping.md). Only reports known at the cut-off are compared, so a run as of an
+    earlier date counts the submission it could see."""
+    if rep.empty:
+        return np.zeros(0, dtype=bool)
+    provider = pd.factorize(rep["provider_id"])[0]
+    keys = [np.asarray(rep.index), rep["submitted_date"].to_numpy(), rep["placement_period"].to_numpy(),
+            rep["month"].to_numpy(), provider, rep["participation_id"].to_numpy()]
+    order = np.lexsort(keys)  # by report, then submission date, then row: the last of a report counts
+    same_as_next = np.ones(len(rep) - 1, dtype=bool)
+    for k in keys[2:]:  # the four columns of the report's identity
+        ks = k[order]
+        same_as_next &= ks[:-1] == ks[1:]
+    replaced = np.zeros(len(rep), dtype=bool)
+    replaced[order[:-1][same_as_next]] = True
+    return replaced
+
+
 def select_reports(ds, cfg: RunConfig) -> SupportSample:
     """Select the report-months of the support analysis, §3.5.1 (L820–945).
 
@@ -133,7 +158,10 @@ def select_reports(ds, cfg: RunConfig) -> SupportSample:
     month = rep["month"].to_numpy()
     gen = part["generation"].to_numpy()[pos]
     first, last = cfg.support_first_month, cfg.support_last_month
+    replaced = replaced_resubmissions(rep) if getattr(ds, "resubmission", None) == "latest" else None
     c1 = (month >= first.to_datetime64()) & (month <= last.to_datetime64()) & np.isin(gen, cfg.support_generations)
+    if replaced is not None:
+        c1 &= ~replaced
 
     start = part["start_date"].to_numpy()[pos]
     end = part["end_date"].to_numpy()[pos]
@@ -169,9 +197,11 @@ def select_reports(ds, cfg: RunConfig) -> SupportSample:
     months = _with_groups(months, part)
 
     n_in = len(rep)
-    counts = {
-        "periodic_reports_in_data": n_in,
-        "excluded_outside_period": int((~c1).sum()),
+    counts = {"periodic_reports_in_data": n_in}
+    if replaced is not None:  # only where the mapping declares resubmissions (else they are errors)
+        counts["excluded_resubmitted"] = int(replaced.sum())
+    counts |= {
+        "excluded_outside_period": int((~c1).sum()) - counts.get("excluded_resubmitted", 0),
         "periodic_reports_total": int(c1.sum()),
         "excluded_not_full_month_or_adjacent_months": int((c1 & ~c2).sum()),
         "excluded_deviation_report": int((c1 & c2 & ~c3).sum()),

@@ -31,7 +31,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from romlab import codes
-from romlab.errors import DataError
+from romlab.errors import DataError, TableSource
 from romlab.schema import TABLES
 
 __all__ = [
@@ -41,24 +41,31 @@ __all__ = [
 
 #: The `column` named by hours_fit_month: the sum of the 12 hour columns.
 HOURS_COLUMN_LABEL = "hours_*"
+#: What makes two periodic reports the same report (submitted twice).
+RESUBMISSION_KEY = ("participation_id", "provider_id", "month", "placement_period")
 #: Tolerance for float comparisons of hours.
 _EPS = 1e-6
 
 
-def _label(labels: Mapping[str, str] | None, table: str) -> str:
-    return (labels or {}).get(table, table)
+def _source(labels: Mapping[str, str | TableSource] | None, table: str) -> TableSource:
+    """How the extract names a table (a `TableSource`; a plain label names the file only)."""
+    got = (labels or {}).get(table, table)
+    return got if isinstance(got, TableSource) else TableSource(str(got))
 
 
 def _fail(labels, table: str, df: pd.DataFrame, column: str, rule: str, bad: np.ndarray,
-          detail: str = "", extra: dict[str, np.ndarray] | None = None) -> None:
-    """Raise DataError if ``bad`` (a boolean array over ``df``'s rows) has any True."""
-    pos = np.flatnonzero(bad)
+          detail: str = "", extra: dict[str, np.ndarray] | None = None, pos: np.ndarray | None = None) -> None:
+    """Raise DataError if ``bad`` (a boolean array over ``df``'s rows) has any True.
+
+    The error names the file and column as the extract writes them, with up to five example
+    rows by their line (CSV) or row in the file, looked-up values as extra columns."""
+    pos = np.flatnonzero(bad) if pos is None else pos
     if len(pos) == 0:
         return
     ex = df.iloc[pos[:5]].copy()
     for name, values in (extra or {}).items():
         ex[name] = np.asarray(values)[pos[:5]]
-    raise DataError(_label(labels, table), column, rule, len(pos), ex, detail)
+    raise _source(labels, table).error(column, rule, len(pos), ex, detail)
 
 
 #: positions found by _lookup during one check_dataset run (several checks need the same)
@@ -218,22 +225,22 @@ def check_hour_unit(tables: Mapping[str, pd.DataFrame], labels: Mapping[str, str
 
 # --------------------------------------------------------------------------- age
 
-def derive_age_at_start(part: pd.DataFrame, label: str = "participations",
-                        original: pd.DataFrame | None = None, check: bool = True) -> pd.DataFrame:
+def derive_age_at_start(part: pd.DataFrame, label: str | TableSource = "participations",
+                        check: bool = True) -> pd.DataFrame:
     """Return participations with ``age_at_start``: as given, or completed years on
     start_date from ``birth_date`` (rule ``age_or_birth_date`` if neither is there)."""
     if "age_at_start" in part.columns:
         return part
-    original = part if original is None else original
+    src = label if isinstance(label, TableSource) else TableSource(str(label))
     if "birth_date" not in part.columns:
-        raise DataError(label, "age_at_start", "age_or_birth_date", len(part), original.head(5),
+        raise src.error("age_at_start", "age_or_birth_date", len(part), part.head(5),
                         detail="participations need an age_at_start or a birth_date column; neither is "
-                               f"there (columns: {list(original.columns)})")
+                               f"there (columns: {list(part.columns)})")
     birth, start = part["birth_date"], part["start_date"]
     missing = birth.isna().to_numpy()
     if missing.any():
         pos = np.flatnonzero(missing)
-        raise DataError(label, "birth_date", "age_or_birth_date", len(pos), original.iloc[pos[:5]],
+        raise src.error("birth_date", "age_or_birth_date", len(pos), part.iloc[pos[:5]],
                         detail="birth_date is empty and there is no age_at_start column to use instead")
     before_birthday = (start.dt.month * 100 + start.dt.day) < (birth.dt.month * 100 + birth.dt.day)
     age = (start.dt.year - birth.dt.year - before_birthday.astype("int64")).astype("int64")
@@ -248,20 +255,42 @@ def derive_age_at_start(part: pd.DataFrame, label: str = "participations",
             fc = e.failure_cases
             idx = np.unique(pd.to_numeric(fc["index"], errors="coerce").dropna().astype("int64"))
             pos = part.index.get_indexer(idx)
-            ex = original.iloc[pos[:5]].copy()
+            ex = part.iloc[pos[:5]].copy()
             ex["age_at_start"] = age.to_numpy()[pos[:5]]
             rule = col.checks[0].name if col.checks else str(fc["check"].iloc[0])
-            raise DataError(label, "age_at_start", rule, len(pos), ex,
+            raise src.error("age_at_start", rule, len(pos), ex,
                             detail="age_at_start derived from birth_date and start_date") from None
     return out
 
 
+def check_duplicate_reports(tables: Mapping[str, pd.DataFrame], labels: Mapping[str, str] | None = None,
+                            resubmission: str | None = None) -> None:
+    """A periodic report is not there twice: same participation, provider, month and
+    placement period (``duplicate_report``), unless the mapping declares a resubmission
+    rule (then `romlab.support.select_reports` keeps the latest and counts the replaced)."""
+    if resubmission is not None:
+        return
+    rep = tables["periodic_reports"]
+    dup = rep.duplicated(list(RESUBMISSION_KEY), keep=False).to_numpy()
+    if not dup.any():
+        return
+    pos = np.flatnonzero(dup)
+    # both copies of the first duplicated reports, side by side
+    order = np.lexsort([pos] + [rep[c].to_numpy()[pos] for c in reversed(RESUBMISSION_KEY)])
+    _fail(labels, "periodic_reports", rep, ",".join(RESUBMISSION_KEY), "duplicate_report", dup,
+          detail="the same report (participation, provider, month, placement period) is there twice; if "
+                 "the later one replaces the earlier, declare it in the mapping (periodic_reports: "
+                 "resubmission: latest)", pos=pos[order])
+
+
 # --------------------------------------------------------------------------- all
 
-def check_dataset(tables: Mapping[str, pd.DataFrame], labels: Mapping[str, str] | None = None) -> None:
+def check_dataset(tables: Mapping[str, pd.DataFrame], labels: Mapping[str, str] | None = None,
+                  resubmission: str | None = None) -> None:
     """Run every cross-table rule in a stable order; raise DataError for the first broken one."""
     per_table = {
-        "periodic_reports": (check_report_months, check_hours_fit_month, check_hour_unit),
+        "periodic_reports": (check_report_months, check_hours_fit_month, check_hour_unit,
+                             lambda t, lab: check_duplicate_reports(t, lab, resubmission)),
         "result_reports": (check_result_dates, check_result_types),
     }
     global _LOOKUPS

@@ -29,16 +29,17 @@ from romlab.load import load
 
 EXPECTED = pd.DataFrame(
     [
-        ("participations", 5, 1, 4, 3),
-        ("periodic_reports", 6, 2, 4, 0),
-        ("deviation_reports", 2, 1, 1, 0),
-        ("result_reports", 3, 1, 2, 1),
-        ("register_events", 2, 1, 1, 0),
-        ("providers", 2, 0, 2, 0),
-        ("contracts", 4, 1, 3, 2),
-        ("provider_ratings", 3, 1, 2, 0),
+        ("participations", 5, 1, 0, 4, 3),
+        ("periodic_reports", 6, 2, 0, 4, 0),
+        ("deviation_reports", 2, 1, 0, 1, 0),
+        ("result_reports", 3, 1, 0, 2, 1),
+        ("register_events", 2, 1, 0, 1, 0),
+        ("providers", 2, 0, 0, 2, 0),
+        ("contracts", 4, 1, 0, 3, 2),
+        ("provider_ratings", 3, 1, 0, 2, 0),
     ],
-    columns=["table", "rows_in_file", "rows_hidden_as_of", "rows_visible", "values_blanked"],
+    columns=["table", "rows_in_file", "rows_hidden_as_of", "rows_hidden_with_participation", "rows_visible",
+             "values_blanked"],
 )
 
 

@@ -186,7 +186,7 @@ def test_wrong_type_text_in_date_column(tiny, tmp_path):
     df.loc[[0, 2], "event_date"] = ["igår", "31/02/2023"]
     df.to_csv(path, index=False)
     err = load_error(folder)
-    assert_error(err, path, "event_date", "dtype('datetime64[ns]')", 2)
+    assert_error(err, path, "event_date", "date_format", 2)
 
 
 def test_unknown_level_code(tiny, tmp_path):
@@ -272,10 +272,11 @@ def _to_extract(tables: dict[str, pd.DataFrame], mapping_file: Path, folder: Pat
         df = df.copy()
         file = f"{name}.csv"
         if m is not None:
-            for col, codes in m.codes.items():
-                inverse = {v: k for k, v in codes.items()}
-                df[col] = df[col].map(lambda v, inv=inverse: inv.get(v, v)).astype(object)
-            df = df.rename(columns={c: s for c, s in m.columns.items()})
+            for col, rule in m.columns.items():
+                if rule.codes:
+                    inverse = {v: k for k, v in rule.codes.items()}
+                    df[col] = df[col].map(lambda v, inv=inverse: inv.get(v, v)).astype(object)
+            df = df.rename(columns={c: r.source for c, r in m.columns.items()})
             file = m.file or file
         df.to_csv(folder / file, sep=";", decimal=",", index=False, date_format="%Y-%m-%d",
                   encoding="utf-8-sig")
@@ -324,8 +325,8 @@ def test_mapping_unmapped_code_is_reported(tiny, tmp_path):
                        '    codes: {level: {"1": A, "2": B, "3": C}}\n')
     err = load_error(folder, mapping=mapping)
     assert_error(err, folder / "participations.parquet", "level", "allowed_codes", 1)
-    assert "source column 'Niva'" in err.detail
-    assert err.examples["level"].tolist() == ["4"]
+    assert err.source_column == "Niva" and "column 'Niva' [level]" in str(err)
+    assert err.examples["Niva"].tolist() == ["4"]  # as the extract writes it
 
 
 def test_mapping_names_a_column_that_is_not_there(tiny_dir, tmp_path):
@@ -371,7 +372,7 @@ def test_data_error_message_shape(tiny, tmp_path):
                             f"'allowed_codes' in 2 rows")
     assert "examples" in str(err)
     assert "\n" not in err.one_line()
-    assert np.array_equal(err.examples.index, [1, 3])  # row numbers in the file
+    assert np.array_equal(err.examples.index, [2, 4])  # rows in the file, first data row = 1
 
 
 def test_validate_false_still_reports_unreadable_values(tiny, tmp_path):
