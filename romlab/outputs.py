@@ -33,6 +33,7 @@ from romlab import disclosure, results, support
 from romlab.config import RunConfig
 
 __all__ = ["TOLERANCES", "report_tables", "long_tables", "comparison", "comparison_summary", "describe_comparison",
+           "largest_deviations",
            "nyckeltal", "write_xlsx", "manifest", "file_sha256", "to_json", "SHEETS"]
 
 TOTAL = "ABC"
@@ -183,10 +184,41 @@ def describe_comparison(c: pd.DataFrame) -> str:
     tot = s.iloc[-1]
     per = s.iloc[:-1]
     per = per[per["reproduced"] > 0].assign(rate=lambda d: d["within"] / d["reproduced"])
-    worst = per.sort_values("rate", kind="stable").iloc[0]
+    per = per.assign(_order=per["table"].astype(str).map(_report_position))
+    worst = per.sort_values(["rate", "_order"], kind="stable").iloc[0]  # a tie: the table printed first
     return (f"Av rapportens {int(tot['published'])} publicerade värden återskapas {int(tot['reproduced'])}, "
             f"varav {int(tot['within'])} ({tot['share_within']:.0%} av de publicerade) inom toleransen; lägst "
             f"andel av de återskapade inom toleransen har {_table_name(worst['table'])} ({worst['rate']:.0%}).")
+
+
+def _report_position(t: str) -> int:
+    """Position of a published table in report order (unknown tables last)."""
+    order = {k: i for i, k in enumerate(PUBLISHED_ORDER)}
+    return order.get(str(t), len(order))
+
+
+def largest_deviations(c: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The `n` published numbers of comparison `c` furthest outside their tolerance:
+    rows of `c` (index reset) with ``within`` False and a positive tolerance, the largest
+    ``|difference| / tolerance`` first.
+
+    Ties (the same number published twice, e.g. Tabell 5's unadjusted observations and
+    the selection flow's last step) are broken by the key columns in `KEYS` order, as
+    text, ascending and blanks last, then by the row's place in `c`, so the order is the
+    same on every machine and whatever sort numpy dispatches to."""
+    from romlab.compare import KEYS
+
+    over = c["difference"].abs() / c["tolerance"].where(c["tolerance"] > 0)
+    d = c.assign(_over=over)
+    d = d[~d["within"].astype(bool) & d["_over"].notna()]
+    keys = [k for k in KEYS if k in d.columns]
+    text = {f"_k{i}": d[k].map(lambda v: None if pd.isna(v) else (format(v, "g") if isinstance(v, (int, float))
+                                                                   else str(v)))
+            for i, k in enumerate(keys)}
+    d = d.assign(**text, _row=np.arange(len(d)))
+    by = ["_over", *text, "_row"]
+    d = d.sort_values(by, ascending=[False] + [True] * (len(by) - 1), na_position="last", kind="stable")
+    return d.head(n).drop(columns=by).reset_index(drop=True)
 
 
 def _table_name(t: str) -> str:

@@ -408,7 +408,7 @@ def level_tests(out: pd.DataFrame, cfg: RunConfig, alpha: float = LEVEL_TEST_ALP
     m["p_value"] = proportion_test(m["x1"], m["n1"], m["x2"], m["n2"])
     m["significant"] = (m["p_value"] < alpha).fillna(False).astype(bool)
     m["window"] = m["window"].astype("int64")
-    m = m.sort_values(["window", "level_1", "level_2"]).reset_index(drop=True)
+    m = m.sort_values(["window", "level_1", "level_2"], kind="stable").reset_index(drop=True)  # unique keys
     return m[["window", "level_1", "level_2", "value_1", "value_2", "difference", "p_value", "significant"]]
 
 
@@ -614,7 +614,7 @@ def tabell_23(out: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
     lv = {lv: i for i, lv in enumerate((TOTAL, *LEVELS))}
     t = t.assign(_m=t["measure"].map(order), _l=t["level"].map(lv), _c=t["column"].map(
         {c: i for i, c in enumerate(TABELL_23_COLUMNS)}))
-    return t.sort_values(["_m", "_l", "_c"]).drop(columns=["_m", "_l", "_c"]).reset_index(drop=True)
+    return t.sort_values(["_m", "_l", "_c"], kind="stable").drop(columns=["_m", "_l", "_c"]).reset_index(drop=True)
 
 
 def all_tables(out: pd.DataFrame, cfg: RunConfig) -> dict[str, pd.DataFrame]:
@@ -823,7 +823,9 @@ def describe_tabell_17(t17: pd.DataFrame) -> str:
     f = t17[t17["flagged"]]
     if f.empty:
         return "Ingen grupp i nivå B eller C har lika hög eller högre andel än en annan grupp i nivå A."
-    top = f["comparison"].value_counts().idxmax()
+    # most flagged cells; a tie goes to the comparison printed first (not to value_counts' sort)
+    counts = f.groupby("comparison", sort=False).size()
+    top = counts.index[int(np.argmax(counts.to_numpy()))]
     label = {"sex": "kön", "birth_country": "födelseland", "foreign_sex": "utrikes födda kvinnor och män",
              "disability": "funktionsnedsättning", "education": "utbildning", "age": "ålder",
              "registration": "inskrivningstid"}.get(top, top)

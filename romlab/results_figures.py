@@ -52,13 +52,13 @@ def _draw(data: pd.DataFrame, title: str, ylabel: str, band: bool = True) -> Rep
     levels = d[d["level"] != TOTAL]
     if band:
         for name, part in levels.groupby("Nivå", sort=True):
-            part = part.sort_values("start_month")
+            part = part.sort_values("start_month", kind="stable")  # one row per month
             ax.fill_between(part["start_month"], part["ci_low"] / 100, part["ci_high"] / 100,
                             color=LEVEL_COLOURS[name], alpha=0.15, linewidth=0)
     sns.lineplot(data=levels.assign(andel=levels["value"] / 100), x="start_month", y="andel", hue="Nivå",
                  hue_order=list(LEVEL_COLOURS), palette=LEVEL_COLOURS, marker="o", markersize=4, ax=ax,
                  errorbar=None, sort=True)
-    total = d[d["level"] == TOTAL].sort_values("start_month")
+    total = d[d["level"] == TOTAL].sort_values("start_month", kind="stable")
     if len(total):
         ax.plot(total["start_month"], total["value"] / 100, color=TOTAL_COLOUR, linestyle="--", linewidth=1.2,
                 label="Totalt")

@@ -268,7 +268,7 @@ def data_end(ds) -> pd.Timestamp:
 
 
 def _rating_months(ds) -> pd.Series:
-    return pd.Series(pd.to_datetime(ds.provider_ratings["publication_month"]).unique()).sort_values()
+    return pd.Series(pd.to_datetime(ds.provider_ratings["publication_month"]).unique()).sort_values(kind="stable")
 
 
 def within_reach(ds, publication_month: Any, cfg: ReviewConfig | None = None) -> tuple[bool, str]:

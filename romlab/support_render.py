@@ -206,7 +206,10 @@ def say_trimming(long4: pd.DataFrame) -> str:
 
 
 def say_share(long6: pd.DataFrame) -> str:
-    d = long6.sort_values("value", ascending=False)
+    # ties in the share go to the activity printed first (ACTIVITY_ORDER), never to the sort
+    pos = long6["activity"].map(lambda a: ACTIVITY_ORDER.index(a) if a in ACTIVITY_ORDER else len(ACTIVITY_ORDER))
+    d = long6.assign(_pos=pos).sort_values(["value", "_pos", "activity"], ascending=[False, True, True],
+                                           kind="stable")
     return (f"The most common activity is '{d.iloc[0]['activity']}' ({number(d.iloc[0]['value'], 0)} % of "
             f"report-months), then '{d.iloc[1]['activity']}' ({number(d.iloc[1]['value'], 0)} %).")
 
