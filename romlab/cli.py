@@ -81,7 +81,7 @@ def _cmd_compare(args) -> int:
 
     import pandas as pd
 
-    from romlab import outputs
+    from romlab import compare, outputs
 
     if len(args.runs) > 2:
         raise SystemExit("romlab compare: give one run folder, or two to compare them")
@@ -92,6 +92,9 @@ def _cmd_compare(args) -> int:
     if len(args.runs) == 1:
         cmp = pd.read_csv(Path(args.runs[0]) / "jamforelse.csv", dtype={"table": str, "level": str,
                                                                          "column": str})
+        warning = compare.period_warning(run_period(Path(args.runs[0])))
+        if warning:  # on stderr: --json stays valid JSON
+            print(warning, file=sys.stderr)
         if args.json:
             print(outputs.to_json(cmp.to_dict("records")), end="")
             return 0
@@ -99,6 +102,15 @@ def _cmd_compare(args) -> int:
         pd.set_option("display.width", 200)
         print(summary.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
         print(outputs.describe_comparison(cmp))
+        groups = compare.group_structure_summary(cmp)
+        if len(groups):
+            print("\nSkillnader mellan grupper (per grupptabell): correlation = korrelationen mellan publicerad och "
+                  "återskapad avvikelse från medelvärdet för cellens rad av grupper; spread = de återskapade "
+                  "avvikelsernas standardavvikelse delad med de publicerades; rounding_sd = den spridning som "
+                  "avrundningen till rapportens sista siffra ensam ger.")
+            cols = ["table", "measure", "cells", "correlation", "spread", "sd_published", "sd_reproduced",
+                    "rounding_sd"]
+            print(groups[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         return 0
     a, b = (Path(r) for r in args.runs)
     diff = run_difference(a, b)
@@ -117,6 +129,20 @@ def _cmd_compare(args) -> int:
               f"{_fmt_num(row['mean_abs_change'], 3)}, max {_fmt_num(row['max_abs_change'], 3)}"
               + (f", {row['only_a']} only in A, {row['only_b']} only in B" if row["only_a"] or row["only_b"] else ""))
     return 0
+
+
+def run_period(run: Path) -> str | None:
+    """The report month of a run folder (its nyckeltal.json, else its manifest.json), or
+    None when neither says."""
+    import json
+
+    for name in ("nyckeltal.json", "manifest.json"):
+        f = Path(run) / name
+        if f.is_file():
+            period = json.loads(f.read_text(encoding="utf-8")).get("period")
+            if period:
+                return str(period)
+    return None
 
 
 def _flatten(d: dict, prefix: str = "") -> dict:

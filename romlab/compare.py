@@ -5,14 +5,21 @@ columns as the published CSVs in `data/published` (`table`, `measure`, and which
 `activity`, `group`, `window`, `level`, `percentile`, `included_share`, `adjusted`,
 `column` apply) and a `value`. `compare` merges such a frame with the published file of
 the table and returns one row per published number: its keys, `published`,
-`reproduced`, `difference`, `tolerance` and `within`.
+`reproduced`, `difference`, `tolerance`, `within` and the printed unit `precision`.
+
+Levels within a tolerance do not show that the groups are right (most group means sit
+close to the overall mean): `group_structure` measures how well the differences between
+groups are reproduced (correlation and spread of each cell's deviation from the mean of
+its row of groups), per table and, for the tables with several groupings, per grouping
+(`group_blocks`). `period_warning` says when a run's period is not the published one.
 
 This module reads the published values; no function that computes a table may import
-it (tests and the comparison report do).
+it (tests and the comparison report do; `outputs` imports it only inside the comparison).
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +27,10 @@ import numpy as np
 import pandas as pd
 
 from romlab import paths
+
+#: The report month of the published report (*Utvecklade matchningstjänster*, October
+#: 2023) whose values `data/published` holds.
+PUBLISHED_PERIOD = "2023-10"
 
 #: Key columns a published file may have, in the order they are shown.
 KEYS: tuple[str, ...] = ("table", "measure", "activity", "group", "window", "level", "percentile",
@@ -55,8 +66,11 @@ def compare(reproduced: pd.DataFrame, table: str | int, tolerance: Tolerance,
     (reproduced − published), tolerance and whether the difference is within it.
 
     `tolerance` is a number or a function of the merged frame returning one tolerance
-    per row. A published number with no reproduced counterpart gets `reproduced` NA and
-    `within` False, so a missing cell fails a comparison rather than vanishing.
+    per row; the frame has a column ``precision``, the unit of the last digit printed
+    (`printed_precision`), so a tolerance can be given in printed units. `pub`, when
+    given, is a subset of ``published(table)`` (rows keep their index). A published
+    number with no reproduced counterpart gets `reproduced` NA and `within` False, so a
+    missing cell fails a comparison rather than vanishing.
     """
     pub = published(table) if pub is None else pub
     keys = [k for k in KEYS if k in pub.columns and k != "table"]
@@ -64,6 +78,7 @@ def compare(reproduced: pd.DataFrame, table: str | int, tolerance: Tolerance,
     if missing:
         raise KeyError(f"reproduced table {table} lacks key column(s) {missing}")
     left = pub.copy()
+    left["precision"] = printed_precision(table).reindex(left.index).to_numpy()
     right = reproduced[keys + ["value"]].rename(columns={"value": "reproduced"}).copy()
     for k in keys:
         left[f"_{k}"] = _key_text(left[k])
@@ -79,5 +94,151 @@ def compare(reproduced: pd.DataFrame, table: str | int, tolerance: Tolerance,
     tol = tolerance(out) if callable(tolerance) else pd.Series(float(tolerance), index=out.index)
     out["tolerance"] = np.asarray(tol, dtype=float)
     out["within"] = out["difference"].abs().le(out["tolerance"] + 1e-9).fillna(False).astype(bool)
-    cols = ["table"] + keys + ["published", "reproduced", "difference", "tolerance", "within"]
+    cols = ["table"] + keys + ["published", "reproduced", "difference", "tolerance", "within", "precision"]
     return out[[c for c in cols if c in out.columns]]
+
+
+def period_warning(period: str | None) -> str | None:
+    """A Swedish warning when a run of report month `period` is set beside the published
+    values, which belong to `PUBLISHED_PERIOD`; None when the periods agree."""
+    if period is None or str(period)[:7] == PUBLISHED_PERIOD:
+        return None
+    return (f"Obs: körningen avser rapportmånad {str(period)[:7]}, men de publicerade värdena kommer från "
+            f"rapporten för {PUBLISHED_PERIOD} (Utvecklade matchningstjänster, oktober 2023). Skillnaderna "
+            "visar därför också hur perioderna skiljer sig, inte bara hur väl rapporten återskapas.")
+
+
+def period_warning_html(period: str | None) -> str:
+    """`period_warning` as an HTML paragraph ("" when the periods agree)."""
+    text = period_warning(period)
+    return "" if text is None else f'<p class="warning"><strong>{html.escape(text)}</strong></p>'
+
+
+# --------------------------------------------------------------------------- printed precision
+
+def printed_precision(table: str | int) -> pd.Series:
+    """Per published number of `table` (in file order): the unit of its last printed
+    digit, read from the value as written in `data/published` (which keeps the printed
+    precision: ``8.2`` → 0.1, ``8.0`` → 0.1, ``35`` → 1, ``0.031`` → 0.001)."""
+    text = pd.read_csv(published_file(table), dtype=str, keep_default_na=False)["value"].str.strip()
+    decimals = text.str.partition(".")[2].str.len()
+    return (10.0 ** -decimals.astype(float)).where(text != "")
+
+
+# --------------------------------------------------------------------------- group structure
+
+#: The group tables: per table, the measure whose groups are compared and the key column
+#: that holds the group. The cells of one *row of groups* share every other key:
+#: Tabell 7–11 the activity (groups: the table's groups); Tabell 12 the activity (groups:
+#: the levels); Tabell 13 activity × level (groups: the registration times); Tabell 16,
+#: 21, 22 window × level (groups: the 18 group rows); Tabell A1 activity × level (groups:
+#: its 11 columns, assumption A18).
+GROUP_TABLES: dict[str, tuple[str, str]] = {
+    **{str(t): ("mean_hours", "group") for t in range(7, 12)},
+    "12": ("mean_hours", "level"),
+    "13": ("mean_hours", "group"),
+    "16": ("r2_share", "group"),
+    "21": ("work_share", "group"),
+    "22": ("education_share", "group"),
+    "A1": ("mean_hours", "column"),
+}
+
+#: Tables whose groups come from several groupings, and the grouping of each group:
+#: Tabell 16, 21, 22 by comparison (`classify.comparison_rows`: sex, birth_country,
+#: foreign_sex, disability, education, age, registration); Tabell A1 by the classifier of
+#: its column (`support.A1_COLUMNS`: age, disability, education, birth_country, sex).
+BLOCK_TABLES = ("16", "21", "22", "A1")
+_A1_GROUPING = {"age_group": "age", "disability_group": "disability", "education_group": "education",
+                "birth_country": "birth_country", "sex": "sex"}
+
+
+def _blocks(d: pd.DataFrame, table: str) -> pd.Series:
+    """The grouping (block) of each cell of a block table."""
+    if table == "A1":
+        from romlab.support import A1_COLUMNS
+
+        cols = {f"col{i:02d}": _A1_GROUPING[col] for i, (col, _) in enumerate(A1_COLUMNS, start=1)}
+        return d["column"].map(cols)
+    from romlab.classify import comparison_rows
+
+    return d["group"].map(comparison_rows().set_index("label")["comparison"])
+
+
+def group_deviations(c: pd.DataFrame, table: str | int, by_block: bool = False) -> pd.DataFrame:
+    """The cells of group table `table` in comparison `c` (rows of `compare` or of a
+    run's ``jamforelse.csv``) with ``published`` and ``reproduced`` both present, each
+    with its deviation from the mean of its row of groups (`GROUP_TABLES`), published
+    (``dev_published``) and reproduced (``dev_reproduced``), both over the same cells.
+    With `by_block` (tables in `BLOCK_TABLES`) a row of groups is further limited to one
+    grouping (column ``block``): Tabell 16's women and men of one window × level, say.
+    Rows of groups with fewer than two such cells are left out (no deviation to compare)."""
+    t = str(table)
+    measure, group = GROUP_TABLES[t]
+    d = c[(c["table"].astype(str) == t) & (c["measure"] == measure)]
+    d = d[d["published"].notna() & d["reproduced"].notna()]
+    row = [k for k in KEYS if k in d.columns and k not in ("table", "measure", group) and d[k].notna().any()]
+    if by_block:
+        if t not in BLOCK_TABLES:
+            raise ValueError(f"Tabell {t} has one grouping only (blocks: {', '.join(BLOCK_TABLES)})")
+        d = d.assign(block=_blocks(d, t))
+        row = ["block", *row]
+    size = d.groupby(row, sort=False, dropna=False)["published"].transform("size")
+    d = d[size >= 2]
+    g = d.groupby(row, sort=False, dropna=False)
+    return d.assign(dev_published=d["published"] - g["published"].transform("mean"),
+                    dev_reproduced=d["reproduced"] - g["reproduced"].transform("mean"))
+
+
+def _structure(d: pd.DataFrame) -> dict:
+    pub, rep = d["dev_published"].to_numpy(float), d["dev_reproduced"].to_numpy(float)
+    sd_pub, sd_rep = (float(pub.std()), float(rep.std())) if len(d) else (np.nan, np.nan)
+    ok = len(d) >= 3 and sd_pub > 0 and sd_rep > 0
+    return {"cells": int(len(d)), "correlation": float(np.corrcoef(pub, rep)[0, 1]) if ok else np.nan,
+            "spread": sd_rep / sd_pub if len(d) and sd_pub > 0 else np.nan,
+            "sd_published": sd_pub, "sd_reproduced": sd_rep}
+
+
+def group_structure(c: pd.DataFrame, table: str | int) -> dict:
+    """How well comparison `c` reproduces the differences between the groups of group
+    table `table` (issue 12, point 3). Levels can agree within a tolerance while the
+    groups are wrong (most group means sit close to the overall mean); these measures
+    see only the pattern across groups (`group_deviations`):
+
+    - ``correlation``: Pearson's, of each cell's deviation from the mean of its row of
+      groups, published against reproduced (1: the same pattern; about 0: none);
+    - ``spread``: the standard deviation of the reproduced deviations over that of the
+      published ones (1: differences between groups as large as published; about 0:
+      groups that do not differ, as after shuffling the group column);
+    - ``cells``, ``sd_published``, ``sd_reproduced``, and ``rounding_sd``: the spread
+      rounding to the printed unit alone gives (unit/√12). When ``sd_published`` is not
+      well above it, the report's own differences are too small to be matched closely."""
+    d = group_deviations(c, table)
+    measure, group = GROUP_TABLES[str(table)]
+    return {"table": str(table), "measure": measure, "group_key": group, **_structure(d),
+            "rounding_sd": _unit(table) / np.sqrt(12)}
+
+
+def group_blocks(c: pd.DataFrame, table: str | int) -> pd.DataFrame:
+    """`group_structure` per grouping of a table in `BLOCK_TABLES` (deviations within the
+    grouping, `group_deviations(..., by_block=True)`): one row per ``block`` in printed
+    order with ``cells``, ``correlation``, ``spread``, ``sd_published``, ``sd_reproduced``."""
+    d = group_deviations(c, table, by_block=True)
+    rows = [{"table": str(table), "block": b, **_structure(x)} for b, x in d.groupby("block", sort=False)]
+    return pd.DataFrame(rows, columns=["table", "block", "cells", "correlation", "spread", "sd_published",
+                                       "sd_reproduced"])
+
+
+def _unit(table: str | int) -> float:
+    """The printed unit of a group table's compared measure (0.1 h; 1 percentage point)."""
+    measure, _ = GROUP_TABLES[str(table)]
+    pub = published(table)
+    return float(printed_precision(table)[(pub["measure"] == measure).to_numpy()].max())
+
+
+def group_structure_summary(c: pd.DataFrame) -> pd.DataFrame:
+    """`group_structure` for every group table in `c`, in report order."""
+    present = set(c["table"].astype(str))
+    rows = [group_structure(c, t) for t in GROUP_TABLES if t in present]
+    cols = ["table", "measure", "group_key", "cells", "correlation", "spread", "sd_published", "sd_reproduced",
+            "rounding_sd"]
+    return pd.DataFrame(rows, columns=cols)

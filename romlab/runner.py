@@ -336,6 +336,8 @@ def _headings(page: Path) -> list[tuple[str, str]]:
 
 def _index_html(folder: Path, cfg: RunConfig, data, overrides, pages, figs, key, summary, version,
                 n_suppressed: int = 0) -> Path:
+    from romlab.compare import period_warning_html  # the run's period against the published report's
+
     esc = html_lib.escape
     params = "".join(f"<tr><th>{esc(str(k))}</th><td>{esc(str(v))}</td></tr>" for k, v in cfg.to_dict().items())
     def contents(page: Path) -> str:
@@ -372,7 +374,7 @@ romlab {esc(version)}. Ändrade parametrar: {esc(", ".join(f"{k}={v}" for k, v i
 liksom de celler som annars skulle låta dem räknas fram ur summor; <a href="undertryckta.csv">undertryckta.csv</a>
 listar varje undertryckt cell med regel och skäl ({n_suppressed} i denna körning).</p>
 <h2>Figurer</h2>{images or "<p>(inga)</p>"}
-<h2>Jämförelse med publicerade värden</h2>
+<h2>Jämförelse med publicerade värden</h2>{period_warning_html(cfg.period)}
 {summary.to_html(index=False, float_format=lambda v: f"{v:.2f}")}
 <p><a href="jamforelse.csv">jamforelse.csv</a>, <a href="jamforelse.json">jamforelse.json</a></p>
 <h2>Parametrar</h2><table>{params}</table>
