@@ -833,8 +833,14 @@ def generate(scale: float = 1.0, seed: int | None = None,
     return tables
 
 
-def write(tables: dict[str, pd.DataFrame], out: str | Path, fmt: str = "parquet") -> dict[str, Path]:
-    """Write the tables as `<out>/<table>.parquet` (or `.csv`); returns the paths."""
+def write(tables: dict[str, pd.DataFrame], out: str | Path, fmt: str = "parquet", *,
+          seed: int | None = None, scale: float | None = None) -> dict[str, Path]:
+    """Write the tables as `<out>/<table>.parquet` (or `.csv`); returns the paths.
+
+    With the `seed` and `scale` they were generated with, also `<out>/synth.json`
+    (seed, scale, generator version, each file's sha256: `provenance.write_synth_info`),
+    which a run's manifest reports; without them a `synth.json` left there is removed,
+    since the tables may not be the generator's."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = {}
@@ -847,9 +853,17 @@ def write(tables: dict[str, pd.DataFrame], out: str | Path, fmt: str = "parquet"
         else:
             raise ValueError(f"unknown format {fmt!r}: use 'parquet' or 'csv'")
         paths[name] = path
+    from romlab import provenance
+
+    if seed is not None and scale is not None:
+        provenance.write_synth_info(out, paths, seed=seed, scale=scale, fmt=fmt)
+    else:
+        (out / provenance.SYNTH_INFO).unlink(missing_ok=True)
     return paths
 
 
 def synth(out: str | Path, scale: float = 1.0, seed: int | None = None, fmt: str = "parquet") -> dict[str, Path]:
-    """Generate the synthetic data and write them to `out` (see `generate`)."""
-    return write(generate(scale=scale, seed=seed), out, fmt=fmt)
+    """Generate the synthetic data and write them to `out` (see `generate`), with
+    `synth.json` beside them (see `write`)."""
+    seed = default_params.DEFAULT_SEED if seed is None else seed
+    return write(generate(scale=scale, seed=seed), out, fmt=fmt, seed=seed, scale=scale)
