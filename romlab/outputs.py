@@ -11,7 +11,8 @@ that dict:
 - `write_xlsx(tables, path, cfg)`: one sheet per report table, laid out like the report,
   numbers stored as numbers, suppressed cells (`romlab.protection`) shown as '..' with a note;
 - `long_tables(tables)`: every report table in one long frame (`tabeller.csv`);
-- `manifest(...)`: parameters, input fingerprint, package versions, times, notebook status.
+- `manifest(...)`: parameters, input fingerprint, provenance (commit, synthetic data,
+  mapping), package versions, times, notebook status.
 
 Only aggregates leave this module: no person or participation identifier is written.
 """
@@ -34,7 +35,7 @@ from romlab.config import RunConfig
 
 __all__ = ["TOLERANCES", "report_tables", "long_tables", "comparison", "comparison_summary", "describe_comparison",
            "largest_deviations",
-           "nyckeltal", "write_xlsx", "manifest", "file_sha256", "to_json", "SHEETS"]
+           "nyckeltal", "write_xlsx", "manifest", "MANIFEST_TIME_FIELDS", "file_sha256", "to_json", "SHEETS"]
 
 TOTAL = "ABC"
 
@@ -585,21 +586,52 @@ def _versions() -> dict[str, str | None]:
     return out
 
 
+#: The manifest's time fields: a key with one of these names, at any depth (``started``,
+#: ``ended``, ``seconds`` and each notebook's ``seconds``), holds a time; every other
+#: field is the same when the same run is made again.
+MANIFEST_TIME_FIELDS = ("started", "ended", "seconds")
+
+
+def _records(df) -> list[dict] | None:
+    return None if df is None else df.to_dict("records")
+
+
 def manifest(cfg: RunConfig, ds, *, data: str | Path, overrides: Mapping | None = None,
              started: pd.Timestamp | str | None = None, ended: pd.Timestamp | str | None = None,
              notebooks: Mapping[str, Mapping] | None = None, outputs: list[str] | None = None,
-             status: str = "ok") -> dict:
-    """What a run was: its parameters (the full run configuration and the overrides
-    given), the input files with their sha256, package versions, start and end time
-    (UTC), the status of each notebook and the files written."""
-    files = {name: {"path": str(p), "sha256": file_sha256(p), "bytes": Path(p).stat().st_size}
-             for name, p in sorted(getattr(ds, "files", {}).items()) if Path(p).is_file()}
+             status: str = "ok", mapping: str | Path | None = None, git: Mapping | str | None = None) -> dict:
+    """What a run was: romlab's version and the code's commit (`provenance.git_info`, or
+    `git` given), its parameters (the full run configuration and the overrides given),
+    the data (a path relative to the repository if inside it, a URL without its
+    password), the input files with their sha256, the synthetic generator's seed, scale
+    and version when the data came from it (``synth.json`` beside them), the mapping
+    file and its sha256 with how the mapping filled each column (``mapping_summary``) and
+    what the loader tolerated (``load_notes``), package versions, start and end time
+    (UTC), the status of each notebook and the files written. Only the fields named in
+    `MANIFEST_TIME_FIELDS` change when the same run is made again."""
+    from romlab import provenance
+
+    hashes: dict[str, str] = {}  # one DuckDB file holds every table: hash it once
+
+    def fingerprint(p) -> dict:
+        key = str(Path(p).resolve())
+        if key not in hashes:
+            hashes[key] = file_sha256(p)
+        return {"path": provenance.label(p), "sha256": hashes[key], "bytes": Path(p).stat().st_size}
+
+    files = {name: fingerprint(p) for name, p in sorted(getattr(ds, "files", {}).items())
+             if not provenance.is_url(p) and Path(p).is_file()}
     return {
         "romlab": _versions()["romlab"],
+        "git": dict(git) if isinstance(git, Mapping) else (git or provenance.git_info()),
         "status": status,
         "period": cfg.period,
-        "data": str(Path(data).resolve()),
+        "data": provenance.label(data),
         "data_as_of": str(ds.as_of.date()) if getattr(ds, "as_of", None) is not None else None,
+        "synthetic": provenance.synth_info(data, files),
+        "mapping": provenance.mapping_info(mapping),
+        "mapping_summary": _records(getattr(ds, "mapping_summary", None)),
+        "load_notes": _records(getattr(ds, "load_notes", None)),
         "parameters": cfg.to_dict(),
         "overrides": dict(overrides or {}),
         "input_files": files,
