@@ -11,6 +11,7 @@ PERIOD ?= 2023-10
 SCALE  ?= 1.0
 SEED   ?=
 DATA   ?= data/synthetic
+MAPPING ?=
 OUT    ?= runs
 SAMPLE := data/sample
 
@@ -37,9 +38,9 @@ $(SYNTH)/participations.parquet: romlab/synth.py romlab/synth_params.py | $(VENV
 ## data: generate the default synthetic data (scale 1.0) into data/synthetic if missing or stale
 data: $(SYNTH)/participations.parquet
 
-## report: run the report's notebooks for PERIOD (default 2023-10) into runs/PERIOD
+## report: run the report's notebooks for PERIOD (default 2023-10) into runs/PERIOD (DATA=…, MAPPING=file.yml)
 report: $(if $(filter $(SYNTH),$(DATA)),data,install)
-	$(PY) -m romlab.cli run --period $(PERIOD) --data $(DATA) --out $(OUT)
+	$(PY) -m romlab.cli run --period $(PERIOD) --data '$(DATA)' --out $(OUT) $(if $(MAPPING),--mapping '$(MAPPING)')
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 # numpy's other sort dispatch (no AVX-512): visible orders must not depend on it (issue 12)

@@ -2,7 +2,9 @@
 `romlab notebooks`, `romlab review`, `romlab contract`.
 
 Bad input data end in a one-line `DataError` message and exit status 2, never in a
-traceback from inside pandas.
+traceback from inside pandas. `romlab run` exits with 1 when a period failed and with 3
+(one line, nothing touched) when another run of the same period into the same folder
+is under way.
 """
 
 from __future__ import annotations
@@ -39,22 +41,34 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_run(args) -> int:
+    from romlab.runner import _now
+
+    started = _now()  # the manifest's start: the command's
+    from contextlib import ExitStack
+
     from tqdm import tqdm
 
     from romlab.config import RunConfig, parse_overrides
     from romlab.period import carried_cells
-    from romlab.runner import run_batch, section_notebooks
+    from romlab.runner import RunLocked, period_lock, run_batch, section_notebooks
 
     overrides = parse_overrides(args.set or [])
     periods = args.period or ["2023-10"]
     jobs = args.jobs if args.jobs > 0 else min(4, os.cpu_count() or 1)
-    for period in periods:  # a bad parameter fails before any notebook runs
-        RunConfig.for_period(period, **overrides)
+    cfgs = [RunConfig.for_period(period, **overrides) for period in periods]  # a bad parameter fails first
     carried = carried_cells(args.suppress_like or [])
-    bar = tqdm(total=len(periods) * len(section_notebooks()), unit="notebook", disable=args.quiet,
-               file=sys.stderr)
-    with bar:
-        done, errors = run_batch(periods, args.data, args.out, overrides, carried=carried, progress=bar, jobs=jobs)
+    with ExitStack() as locks:
+        try:  # every period's lock before the progress bar: a refusal is one line, nothing touched
+            for cfg in cfgs:
+                locks.enter_context(period_lock(args.out, cfg.period))
+        except RunLocked as e:
+            print(f"romlab run: {e}", file=sys.stderr)
+            return 3
+        bar = tqdm(total=len(periods) * len(section_notebooks()), unit="notebook", disable=args.quiet,
+                   file=sys.stderr)
+        with bar:
+            done, errors = run_batch(periods, args.data, args.out, overrides, carried=carried, progress=bar,
+                                     jobs=jobs, mapping=args.mapping, started=started)
     for period, message in errors.items():
         bar.write(f"{period}: FAILED: {message}", file=sys.stderr)
     failed = list(errors)
@@ -214,7 +228,7 @@ def _cmd_review(args) -> int:
     reviews = [tuple(r.replace(":", ",").split(",")) if "," in r or ":" in r else (r, "") for r in args.review] \
         if args.review else review.DEFAULT_REVIEWS
     t0 = time.perf_counter()
-    runs = review.run_reviews(args.data, args.out, reviews, overrides)
+    runs = review.run_reviews(args.data, args.out, reviews, overrides, mapping=args.mapping)
     for run in runs:
         if run.skipped:
             print(f"review {run.first} + {run.second}: skipped ({run.skipped})")
@@ -250,7 +264,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="run the report's notebooks for one or more periods")
     r.add_argument("--period", action="append", help="report month YYYY-MM (repeatable; default 2023-10)")
-    r.add_argument("--data", default=str(paths.SYNTHETIC), help="dataset folder or DuckDB file")
+    r.add_argument("--data", default=str(paths.SYNTHETIC),
+                   help="dataset folder, DuckDB file or SQLAlchemy URL such as sqlite:///x.db (passed as given)")
+    r.add_argument("--mapping", default=None, metavar="FILE",
+                   help="mapping file (YAML) for an extract in another layout (docs/mapping.md)")
     r.add_argument("--out", default=str(paths.RUNS), help="output folder (default runs/)")
     r.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a RunConfig value (repeatable)")
     r.add_argument("--jobs", type=int, default=0, metavar="N",
@@ -271,7 +288,10 @@ def build_parser() -> argparse.ArgumentParser:
     n.set_defaults(func=_cmd_notebooks)
 
     rv = sub.add_parser("review", help="provider review (kvalitetsvillkor): one executed notebook per review")
-    rv.add_argument("--data", default=str(paths.SYNTHETIC), help="dataset folder or DuckDB file")
+    rv.add_argument("--data", default=str(paths.SYNTHETIC),
+                    help="dataset folder, DuckDB file or SQLAlchemy URL such as sqlite:///x.db (passed as given)")
+    rv.add_argument("--mapping", default=None, metavar="FILE",
+                    help="mapping file (YAML) for an extract in another layout (docs/mapping.md)")
     rv.add_argument("--out", default=str(paths.RUNS / "review"), help="output folder (default runs/review)")
     rv.add_argument("--review", action="append", metavar="FIRST,SECOND",
                     help="the two publication months of a review, e.g. 2025-01,2025-03, or one month for it "

@@ -41,7 +41,9 @@ class PeriodTables:
     ``log``: the suppression log; ``models``: "18" (robust) and "18_cluster" (clustered
     by provider); ``overview``: "as_of" and "starts" (starts by window × level, small
     cells protected); ``nyckeltal``: the headline figures; ``files`` and ``as_of``: the
-    input files and the cut-off, for the manifest."""
+    input files and the cut-off, ``mapping_summary`` and ``load_notes``: how a mapping
+    filled the contract's columns and what the loader tolerated (as the loader reports
+    them, None when it does not), for the manifest."""
 
     cfg: RunConfig
     tables: dict[str, pd.DataFrame]
@@ -53,6 +55,8 @@ class PeriodTables:
     log: pd.DataFrame | None = None
     protected: bool = False
     seconds: dict = field(default_factory=dict)
+    mapping_summary: pd.DataFrame | None = None
+    load_notes: pd.DataFrame | None = None
 
     def save(self, path: str | Path) -> Path:
         if not self.protected:
@@ -68,15 +72,17 @@ class PeriodTables:
             return pickle.load(f)
 
 
-def compute(cfg: RunConfig, data: str | Path, ds=None) -> PeriodTables:
-    """Load `data` as of ``cfg.data_cutoff`` (unless `ds` is given) and compute every
-    table, model and overview of the period, unprotected."""
+def compute(cfg: RunConfig, data: str | Path, ds=None, mapping: str | Path | None = None) -> PeriodTables:
+    """Load `data` (a folder, a DuckDB file or a SQLAlchemy URL, passed to `romlab.load`
+    as given) as of ``cfg.data_cutoff`` through the `mapping` file if one is given
+    (unless `ds` is given) and compute every table, model and overview of the period,
+    unprotected."""
     from romlab import outputs, results
     from romlab.load import load
 
     t0 = time.perf_counter()
     if ds is None:
-        ds = load(data, as_of=cfg.data_cutoff)
+        ds = load(data, as_of=cfg.data_cutoff, mapping=mapping or None)
     t1 = time.perf_counter()
     oc = results.outcomes(ds, cfg)
     t = outputs.report_tables(ds, cfg, oc)
@@ -85,7 +91,9 @@ def compute(cfg: RunConfig, data: str | Path, ds=None) -> PeriodTables:
     ov = {"as_of": overview.as_of_table(ds), "starts": overview.starts_by_window_level(ds.participations)}
     seconds = {"load": round(t1 - t0, 2), "tables": round(time.perf_counter() - t1, 2)}
     return PeriodTables(cfg=cfg, tables=t, models=models, overview=ov, nyckeltal=outputs.nyckeltal(t, ds, cfg),
-                        files=dict(getattr(ds, "files", {})), as_of=getattr(ds, "as_of", None), seconds=seconds)
+                        files=dict(getattr(ds, "files", {})), as_of=getattr(ds, "as_of", None), seconds=seconds,
+                        mapping_summary=getattr(ds, "mapping_summary", None),
+                        load_notes=getattr(ds, "load_notes", None))
 
 
 def protect(p: PeriodTables, forced: Iterable[str] = ()) -> PeriodTables:
@@ -109,7 +117,11 @@ def protect_batch(periods: Sequence[PeriodTables], carried: Iterable[str] = (),
     """Protect the periods of one batch with one consistent pattern: a cell suppressed
     in any period (or in `carried`, e.g. from an earlier published run) is suppressed in
     every period that shows it, and each period's secondary suppression is redone until
-    no period adds a cell (assumption A72)."""
+    no period adds a cell (assumption A72). A batch of one period is protected as that
+    period alone (`protect`), so that `romlab run` of one period labels its cells as
+    `run_period` does (its own cells are not "konsekvent mellan perioder")."""
+    if len(periods) == 1:
+        return [protect(periods[0], carried)]
     forced = set(carried)
     for _ in range(max_rounds):
         done = [protect(p, forced) for p in periods]
@@ -137,9 +149,12 @@ def carried_cells(runs: Iterable[str | Path]) -> set[str]:
     return out
 
 
-def tables(period: str, data_dir: str | Path = "", overrides: dict | None = None, bundle: str | Path = "") -> PeriodTables:
+def tables(period: str, data_dir: str | Path = "", overrides: dict | None = None, bundle: str | Path = "",
+           mapping: str | Path = "") -> PeriodTables:
     """The protected tables of `period`, for a notebook: read from `bundle` when the
-    runner saved one, otherwise computed from `data_dir` (default: the committed sample).
+    runner saved one, otherwise computed from `data_dir` (default: the committed sample)
+    read through the `mapping` file if one is given (relative paths: from the working
+    directory, which for a run's notebook is its run folder).
     An executed notebook of a finished run still names its bundle, which the run removed:
     re-executed, it computes from `data_dir` again (with a warning)."""
     if bundle and not Path(bundle).is_file():
@@ -152,4 +167,4 @@ def tables(period: str, data_dir: str | Path = "", overrides: dict | None = None
             raise ValueError(f"{bundle}: holds period {p.cfg.period}, not {period}")
         return p
     cfg = RunConfig.for_period(period, **(overrides or {}))
-    return protect(compute(cfg, data_dir or paths.SAMPLE))
+    return protect(compute(cfg, data_dir or paths.SAMPLE, mapping=mapping or None))

@@ -985,21 +985,27 @@ class ReviewRun:
 
 
 def run_reviews(data: str | Path, out: str | Path, reviews=DEFAULT_REVIEWS, overrides: Mapping | None = None,
-                notebook: Path = NOTEBOOK) -> list[ReviewRun]:
+                notebook: Path = NOTEBOOK, mapping: str | Path | None = None) -> list[ReviewRun]:
     """Execute the review notebook once per review (papermill) and export both follow-up
     files (Excel and CSV) beside it: ``<out>/oversyn_<first>_<second>/``.
 
-    A review runs only if the data reach both its follow-ups (`within_reach`: the
-    cut-offs on or before the end of the data, the ratings of both months published);
-    otherwise it is returned with ``skipped`` saying why. The data are loaded once.
+    `data` is a folder, a DuckDB file or a SQLAlchemy URL (passed to `romlab.load` as
+    given), read through the `mapping` file if one is given. A review runs only if the
+    data reach both its follow-ups (`within_reach`: the cut-offs on or before the end of
+    the data, the ratings of both months published); otherwise it is returned with
+    ``skipped`` saying why. The data are loaded once. The notebook is executed in its
+    review folder, with `data_dir` and `mapping` relative to it (a URL without its
+    password).
     """
+    from romlab import provenance
     from romlab.load import load
     from romlab.runner import _execute, _strip_papermill_metadata
 
     cfg = ReviewConfig.from_overrides(overrides)
-    data = Path(data).resolve()
-    out = Path(out)
-    ds = load(data)
+    data = provenance.data_arg(data)
+    mapping = Path(mapping).resolve() if mapping else None
+    out = Path(out).resolve()
+    ds = load(data, mapping=mapping)
     done = []
     for first, second in reviews:
         m1, m2 = review_months(first, second)
@@ -1012,8 +1018,10 @@ def run_reviews(data: str | Path, out: str | Path, reviews=DEFAULT_REVIEWS, over
         folder = out / f"oversyn_{m1}_{m2}"
         folder.mkdir(parents=True, exist_ok=True)
         dst = folder / notebook.name
-        _execute(notebook, dst, {"publication_month": m2, "second_month": m1, "data_dir": str(data),
-                                 "overrides": dict(overrides or {})}, cwd=notebook.parent)
+        _execute(notebook, dst, {"publication_month": m2, "second_month": m1,
+                                 "data_dir": provenance.relative_to(folder, data),
+                                 "overrides": dict(overrides or {}),
+                                 "mapping": provenance.relative_to(folder, mapping)}, cwd=folder)
         _strip_papermill_metadata(dst)
         run.notebook = dst
         for m in (m1, m2):

@@ -52,3 +52,31 @@ def test_unknown_run_parameter_is_one_line(capsys):
 def test_synth_command_writes_every_table(tmp_path, capsys):
     assert main(["synth", "--scale", "0.002", "--out", str(tmp_path)]) == 0
     assert {p.stem for p in tmp_path.iterdir()} >= {"participations", "periodic_reports", "provider_ratings"}
+
+
+def test_run_and_review_take_a_mapping_and_pass_a_url_unchanged(monkeypatch, tmp_path):
+    from romlab import runner
+
+    calls = []
+
+    def fake_batch(periods, data, out, overrides, **kwargs):
+        calls.append((data, kwargs["mapping"], kwargs["started"]))
+        return [], {}
+
+    monkeypatch.setattr(runner, "run_batch", fake_batch)
+    assert main(["run", "--period", "2023-10", "--data", "sqlite:///agency.db", "--mapping", "m.yml", "--out",
+                 str(tmp_path), "--quiet"]) == 0
+    (data, mapping, started), = calls
+    assert data == "sqlite:///agency.db" and mapping == "m.yml"
+    assert pd.Timestamp(started).tzname() == "UTC"
+
+
+def test_make_report_passes_data_and_mapping():
+    proc = subprocess.run(["make", "-n", "report", "DATA=sqlite:///x.db",
+                           "MAPPING=data/mapping_agency.yml"], cwd=paths.ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    line = [ln for ln in proc.stdout.splitlines() if "romlab.cli run" in ln][-1]
+    assert "--data 'sqlite:///x.db'" in line and "--mapping 'data/mapping_agency.yml'" in line
+    plain = subprocess.run(["make", "-n", "report", "DATA=data/sample"], cwd=paths.ROOT, capture_output=True,
+                           text=True).stdout
+    assert "--mapping" not in [ln for ln in plain.splitlines() if "romlab.cli run" in ln][-1]

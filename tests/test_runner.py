@@ -1,24 +1,34 @@
 """Per-period runs (romlab.runner, `romlab run`, `romlab compare`) on data/sample.
 
-One full run of every section notebook on the sample (module fixture, some tens of
-seconds); the failure tests use a one-cell broken notebook or a bad parameter, which
-fail before or at the first notebook."""
+Two full runs of every section notebook on the sample (module fixtures `run` and
+`rerun`, some tens of seconds each; `rerun` is the run after one killed with SIGKILL and
+must give the same bytes); the failure, lock, mapping and URL tests use a one-cell
+notebook or a bad parameter, which fail before or at the first notebook."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
+import warnings
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import openpyxl
+import numpy as np
 import pandas as pd
 import pytest
 
 import romlab
-from romlab import outputs, paths, period, runner
+from romlab import outputs, paths, period, provenance, runner
 from romlab.cli import main
 from romlab.compare import published
 from romlab.config import ConfigError
@@ -93,10 +103,23 @@ def test_manifest_states_the_run(run, run_data):
     m = json.loads((run.folder / "manifest.json").read_text())
     assert m["status"] == "ok" and m["period"] == PERIOD
     assert {n for n, s in m["notebooks"].items() if s["status"] == "ok"} == {p.name for p in runner.section_notebooks()}
-    assert set(m["input_files"]) == set(romlab.load(run_data).files)
+    ds = romlab.load(run_data)
+    assert set(m["input_files"]) == set(ds.files)
+    for name, f in m["input_files"].items():
+        assert f["path"] == str(ds.files[name]) and f["sha256"] == hashlib.sha256(ds.files[name].read_bytes()).hexdigest()
     assert m["started"] <= m["ended"]
     assert m["parameters"]["data_cutoff"] == "2023-08-11"
     assert set(m["outputs"]) >= {"tabeller.xlsx", "index.html", "manifest.json"}
+    # provenance: outside the repository the data are named by their absolute path;
+    # no mapping, not the generator's files (no synth.json)
+    assert m["data"] == str(run_data) and m["romlab"] == romlab.__version__
+    assert m["mapping"] is None and m["synthetic"] is None
+    git = m["git"]
+    assert git == "not a git checkout" or (re.fullmatch(r"[0-9a-f]{40}", git["commit"]) and
+                                           isinstance(git["dirty"], bool))
+    times = [k for k in m if k in outputs.MANIFEST_TIME_FIELDS]
+    assert times == ["started", "ended", "seconds"]
+    assert set(m["seconds"]) == {"load", "tables", "protect", "notebooks", "outputs"}
 
 
 def test_index_links_sections_in_report_order(run, run_data):
@@ -121,11 +144,25 @@ def test_section_notebooks_skip_temporary_copies(tmp_path):
 
 
 def test_injected_parameters_in_each_notebook(run, run_data):
+    """The injected paths are relative to the run folder (where the notebook runs), the
+    injected cell has a fixed id, and no notebook or page of the run names an absolute
+    path (the data's, the repository's, the run's) or papermill's times."""
     for nb in run.notebooks:
-        cells = nbformat.read(nb, as_version=4).cells
-        injected = [c for c in cells if "injected-parameters" in c.metadata.get("tags", [])]
+        node = nbformat.read(nb, as_version=4)
+        injected = [c for c in node.cells if "injected-parameters" in c.metadata.get("tags", [])]
         assert injected and f'period = "{PERIOD}"' in injected[0].source, nb.name
-        assert str(run_data) in injected[0].source and "bundle = " in injected[0].source
+        assert injected[0].id == runner.INJECTED_ID
+        params = node.metadata.papermill.parameters
+        assert params["bundle"] == period.BUNDLE and params["mapping"] == ""
+        assert not Path(params["data_dir"]).is_absolute()
+        assert (run.folder / params["data_dir"]).resolve() == run_data.resolve()
+        assert node.metadata.papermill.input_path == f"notebooks/{nb.name}"
+        assert node.metadata.papermill.output_path == nb.name
+    for f in [*run.folder.glob("*.ipynb"), *run.folder.glob("[0-9][0-9]_*.html")]:  # index.html names the data
+        text = f.read_text(encoding="utf-8")
+        for absolute in (str(run_data), str(paths.ROOT), str(run.folder.parent), ".running"):
+            assert absolute not in text, (f.name, absolute)
+        assert '"start_time"' not in text and '"duration"' not in text and "iopub.status" not in text, f.name
 
 
 def test_comparison_file_has_one_record_per_published_number(run):
@@ -291,7 +328,7 @@ def test_failed_rerun_keeps_the_previous_complete_run_out_of_the_way(tmp_path):
 def test_batch_goes_on_after_a_failed_period(monkeypatch, tmp_path, capsys):
     calls = []
 
-    def fake(period, data, out, overrides, progress=None, jobs=1, prepared=None, carried=()):
+    def fake(period, data, out, overrides, progress=None, jobs=1, prepared=None, carried=(), **kwargs):
         calls.append(period)
         if period == "2023-04":
             raise runner.RunFailed("10_stod.ipynb failed in cell 4: ValueError: x")
@@ -375,3 +412,307 @@ def test_compare_two_runs(run, tmp_path, capsys):
 def test_compare_rejects_a_folder_that_is_no_run(tmp_path, capsys):
     assert main(["compare", str(tmp_path)]) == 2
     assert "jamforelse.csv" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- reruns, faults, locks
+
+
+def _strip_times(obj):
+    """A manifest without its time fields (`outputs.MANIFEST_TIME_FIELDS`, at any depth)."""
+    if isinstance(obj, dict):
+        return {k: _strip_times(v) for k, v in obj.items() if k not in outputs.MANIFEST_TIME_FIELDS}
+    if isinstance(obj, list):
+        return [_strip_times(v) for v in obj]
+    return obj
+
+
+def _kill_tree(proc: subprocess.Popen) -> None:
+    """SIGKILL a process we started and every process it started (its kernels run in
+    sessions of their own), each by its pid."""
+    import psutil
+
+    try:
+        children = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
+    os.kill(proc.pid, signal.SIGKILL)
+    for c in children:
+        try:
+            c.send_signal(signal.SIGKILL)
+        except psutil.NoSuchProcess:
+            pass
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def rerun(tmp_path_factory, run_data):
+    """`romlab run` started in a subprocess on the same data, killed with SIGKILL once
+    its first notebook is being written (the tables computed, the bundle saved), then
+    the period run again into the same folder, as the fixture `run` was (two notebooks at
+    a time, output and data relative to a working directory at the same depth, so the
+    run folder's relative path to the data is the same). Returns what the killed run
+    left and the second run."""
+    base = tmp_path_factory.mktemp("kill")
+    out = base / "runs"
+    running = out / f".{PERIOD}.running"
+    proc = subprocess.Popen([sys.executable, "-m", "romlab.cli", "run", "--period", PERIOD, "--data", str(run_data),
+                             "--out", str(out), "--jobs", "1", "--quiet"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        while not list(running.glob("*.ipynb")):
+            assert proc.poll() is None, "the run ended before it could be killed"
+            assert time.monotonic() < deadline, "no notebook started within 180 s"
+            time.sleep(0.02)
+    finally:
+        _kill_tree(proc)
+    left = SimpleNamespace(returncode=proc.returncode, entries=sorted(p.name for p in out.iterdir()),
+                           running=sorted(p.name for p in running.iterdir()) if running.is_dir() else [])
+    before = os.getcwd()
+    os.chdir(base)
+    try:
+        result = runner.run_period(PERIOD, os.path.relpath(run_data, base), "runs", jobs=2)
+    finally:
+        os.chdir(before)
+    return SimpleNamespace(left=left, result=result, out=out)
+
+
+def test_killed_run_leaves_no_complete_folder_and_the_next_run_succeeds(rerun):
+    left = rerun.left
+    assert left.returncode == -signal.SIGKILL
+    # only the hidden running folder (and the lock file of the dead process) is left
+    assert PERIOD not in left.entries and f".{PERIOD}.running" in left.entries
+    assert set(left.entries) <= {f".{PERIOD}.running", f".{PERIOD}.lock"}
+    assert "manifest.json" not in left.running and period.BUNDLE in left.running
+    # the next run was not blocked by the dead run's lock and cleaned its folder away
+    assert rerun.result.folder == rerun.out / PERIOD
+    assert sorted(p.name for p in rerun.out.iterdir()) == [PERIOD]
+    assert json.loads((rerun.result.folder / "manifest.json").read_text())["status"] == "ok"
+
+
+def test_rerun_is_byte_identical_but_for_the_manifest_times(run, rerun):
+    """Every file of two runs of the same period on the same data is the same bytes
+    (notebooks, HTML, SVG, PNG, workbook, csv, json); the manifests differ only in their
+    time fields (`outputs.MANIFEST_TIME_FIELDS`)."""
+    a, b = run.folder, rerun.result.folder
+    names = sorted(p.name for p in a.iterdir())
+    assert names == sorted(p.name for p in b.iterdir())
+    assert {Path(n).suffix for n in names} >= {".ipynb", ".html", ".svg", ".png", ".xlsx", ".csv", ".json"}
+    different = [n for n in names if n != "manifest.json" and (a / n).read_bytes() != (b / n).read_bytes()]
+    assert different == []
+    ma, mb = (_strip_times(json.loads((f / "manifest.json").read_text())) for f in (a, b))
+    if ma["git"] != provenance.git_info():  # a shared working tree: someone committed in between
+        warnings.warn("the checkout changed between the two runs; their commits are not compared")
+        ma.pop("git"), mb.pop("git")
+    assert ma == mb
+    # the manifest's times span the run: its start before the first file, its end after the last
+    m = json.loads((b / "manifest.json").read_text())
+    assert m["started"] <= m["ended"]
+
+
+def _tiny_notebook(folder: Path, code: str, name: str = "60_tiny.ipynb") -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    params = nbformat.v4.new_code_cell('period = "2023-10"\ndata_dir = ""\noverrides = {}\nbundle = ""\nmapping = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(code)]
+    path = folder / name
+    nbformat.write(nb, path)
+    return path
+
+
+def test_second_run_of_a_period_is_refused_while_the_first_holds_the_lock(tmp_path, capsys):
+    """Another process holds the period's lock: `romlab run` of that period into the same
+    folder stops at once with one line naming the holder and exit status 3, touching
+    nothing; once the holder is killed (SIGKILL), its lock no longer blocks."""
+    out = tmp_path / "runs"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom romlab.runner import period_lock\n"
+         "with period_lock(sys.argv[1], sys.argv[2]):\n    print('locked', flush=True)\n    time.sleep(300)",
+         str(out), PERIOD], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(runner.RunLocked, match=f"pid {holder.pid}"):
+            runner.run_period(PERIOD, paths.SAMPLE, out)
+        assert main(["run", "--period", "2023-04", "--period", PERIOD, "--data", str(paths.SAMPLE), "--out", str(out),
+                     "--quiet"]) == 3
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("romlab run: ") and f"pid {holder.pid}" in err[0], err
+        assert str(out / PERIOD) in err[0]
+        assert sorted(p.name for p in out.iterdir()) == [f".{PERIOD}.lock"]  # the other period was not begun
+    finally:
+        _kill_tree(holder)
+    assert (out / f".{PERIOD}.lock").exists()  # left by the killed holder
+    with runner.period_lock(out, PERIOD) as lock:
+        assert lock.read_text().strip() == str(os.getpid())
+        with runner.period_lock(out, PERIOD):  # re-entrant within a process (run_batch → run_period)
+            pass
+        assert lock.exists()
+    assert not list(out.iterdir())
+
+
+def _mapped_copy(src: Path, folder: Path) -> tuple[Path, Path]:
+    """`src` laid out as an extract with other names (participations in deltaganden.parquet,
+    its level in column Niva coded 1/2/3) and a mapping file that takes it back."""
+    folder.mkdir()
+    for f in src.glob("*.parquet"):
+        t = pd.read_parquet(f)
+        if f.stem == "participations":
+            t = t.rename(columns={"level": "Niva"})
+            t["Niva"] = t["Niva"].map({"A": "1", "B": "2", "C": "3"})
+            t.to_parquet(folder / "deltaganden.parquet", index=False)
+        else:
+            shutil.copy(f, folder / f.name)
+    mapping = folder.parent / "mapping.yml"
+    mapping.write_text("tables:\n  participations:\n    file: deltaganden.parquet\n    columns: {level: Niva}\n"
+                       "    codes: {level: {'1': A, '2': B, '3': C}}\n", encoding="utf-8")
+    return folder, mapping
+
+
+def test_run_with_a_mapping(run, run_data, tmp_path, monkeypatch, capsys):
+    """`romlab run --mapping FILE` on an extract with other names gives the tables of the
+    contract layout; the manifest records the mapping file, its sha256 and the loader's
+    summary; a notebook gets the mapping relative to its run folder and, without the
+    saved tables, computes the same period through it."""
+    data, mapping = _mapped_copy(run_data, tmp_path / "extract")
+    tiny = _tiny_notebook(tmp_path, "import romlab\npt = romlab.period.tables(period, data_dir, overrides, '', mapping)\n"
+                                    "print(pt.nyckeltal['r2_share']['ABC'])")
+    monkeypatch.setattr(runner, "section_notebooks", lambda folder=None: [tiny])
+    out = tmp_path / "runs"
+    assert main(["run", "--period", PERIOD, "--data", str(data), "--mapping", str(mapping), "--out", str(out),
+                 "--quiet"]) == 0, capsys.readouterr().err
+    folder = out / PERIOD
+    assert (folder / "tabeller.csv").read_bytes() == (run.folder / "tabeller.csv").read_bytes()
+    m = json.loads((folder / "manifest.json").read_text())
+    assert m["mapping"] == {"path": str(mapping), "sha256": hashlib.sha256(mapping.read_bytes()).hexdigest()}
+    assert m["input_files"]["participations"]["path"] == str(data / "deltaganden.parquet")
+    ds = romlab.load(data, as_of="2023-08-11", mapping=mapping)
+    summary = getattr(ds, "mapping_summary", None)
+    assert m["mapping_summary"] == (None if summary is None else json.loads(outputs.to_json(summary.to_dict("records"))))
+    node = nbformat.read(folder / tiny.name, as_version=4)
+    assert (folder / node.metadata.papermill.parameters["mapping"]).resolve() == mapping.resolve()
+    r2 = json.loads((folder / "nyckeltal.json").read_text())["r2_share"]["ABC"]
+    assert node.cells[-1].outputs[0]["text"].strip() == str(r2)
+    assert str(mapping) in (folder / "index.html").read_text()
+
+
+def test_a_database_url_reaches_the_loader_unchanged_and_its_password_no_output(run_data, tmp_path, monkeypatch):
+    """--data given as a SQLAlchemy URL is passed to `romlab.load` as given (not resolved
+    as a path); every output names it without its password."""
+    url = "postgresql://analytiker:hemligt-ord@db.example:5432/rom"
+    seen = []
+    load_module = sys.modules["romlab.load"]
+    real = load_module.load
+
+    def spy(data, as_of=None, mapping=None, validate=True):
+        seen.append(data)
+        return real(run_data, as_of=as_of, mapping=mapping, validate=validate)
+
+    monkeypatch.setattr(load_module, "load", spy)
+    tiny = _tiny_notebook(tmp_path, "print(data_dir)")
+    res = runner.run_period(PERIOD, url, tmp_path / "runs", notebooks=[tiny], html=False, figures=False)
+    assert seen == [url]
+    m = json.loads((res.folder / "manifest.json").read_text())
+    assert m["data"] == "postgresql://analytiker:***@db.example:5432/rom"
+    texts = {p.name: p.read_bytes() for p in res.folder.iterdir()}
+    assert not [n for n, t in texts.items() if b"hemligt-ord" in t]
+    assert "postgresql://analytiker:***@db.example:5432/rom" in texts["index.html"].decode()
+    assert nbformat.read(res.folder / tiny.name, as_version=4).cells[-1].outputs[0]["text"].strip() == m["data"]
+
+
+def test_hide_password():
+    assert provenance.hide_password("postgresql://u:pw@h:5432/db") == "postgresql://u:***@h:5432/db"
+    assert provenance.hide_password("mssql+pyodbc://u:p@ss@h/db?driver=ODBC+Driver+18") == \
+        "mssql+pyodbc://u:***@h/db?driver=ODBC+Driver+18"
+    for url in ("sqlite:///x.db", "sqlite:////abs/x.db", "duckdb:///x.duckdb", "postgresql://u@h/db"):
+        assert provenance.hide_password(url) == url
+    assert provenance.is_url("sqlite:///x.db") and not provenance.is_url("data/sample")
+    assert provenance.data_arg("sqlite:///x.db") == "sqlite:///x.db"
+    assert provenance.label(paths.SAMPLE) == "data/sample" and provenance.label("/elsewhere/x") == "/elsewhere/x"
+
+
+def test_manifest_records_the_mapping_summary_and_the_load_notes(tmp_path):
+    summary = pd.DataFrame({"table": ["deviation_reports"], "column": ["provider_id"], "filled_by": ["lookup"],
+                            "detail": ["participations by participation_id"], "rows": [np.int64(12)]})
+    notes = pd.DataFrame({"table": ["participations"], "file": ["Deltaganden.csv"],
+                          "note": ["surrounding whitespace stripped"], "rows": [3]})
+    mapping = tmp_path / "m.yml"
+    mapping.write_text("version: 2\n")
+    ds = SimpleNamespace(files={}, as_of=None, mapping_summary=summary, load_notes=notes)
+    m = outputs.manifest(romlab.RunConfig.for_period(PERIOD), ds, data=tmp_path, mapping=mapping,
+                         git="not a git checkout")
+    assert m["mapping_summary"] == summary.to_dict("records") and m["load_notes"] == notes.to_dict("records")
+    assert m["mapping"]["sha256"] == hashlib.sha256(b"version: 2\n").hexdigest()
+    assert m["git"] == "not a git checkout"
+    json.loads(outputs.to_json(m))
+    bare = outputs.manifest(romlab.RunConfig.for_period(PERIOD), SimpleNamespace(files={}, as_of=None), data=tmp_path)
+    assert bare["mapping"] is None and bare["mapping_summary"] is None and bare["load_notes"] is None
+
+
+def test_synthetic_data_carry_their_seed_scale_and_generator_version(tmp_path):
+    from romlab import synth
+
+    out = tmp_path / "synth"
+    written = synth.synth(out, scale=0.002, seed=7)
+    info = json.loads((out / provenance.SYNTH_INFO).read_text())
+    assert info["seed"] == 7 and info["scale"] == 0.002 and info["generator_version"] == provenance.generator_version()
+    assert re.fullmatch(r"[0-9a-f]{16}", info["generator_version"])
+    assert set(info["files"]) == {p.name for p in written.values()}
+    files = {name: {"path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for name, p in written.items()}
+    ds = SimpleNamespace(files=dict(written), as_of=None)
+    m = outputs.manifest(romlab.RunConfig.for_period(PERIOD), ds, data=out)
+    assert m["synthetic"] == {"generator": "romlab.synth", "generator_version": info["generator_version"],
+                              "romlab": romlab.__version__, "seed": 7, "scale": 0.002, "layout": "contract",
+                              "files_unchanged": True}
+    assert provenance.synth_info(out, files)["files_unchanged"] is True
+    # a file changed since: the manifest says so
+    t = pd.read_parquet(written["providers"])
+    t.iloc[:1].to_parquet(written["providers"], index=False)
+    assert outputs.manifest(romlab.RunConfig.for_period(PERIOD), ds, data=out)["synthetic"]["files_unchanged"] is False
+    # tables written without their seed and scale are not claimed as the generator's
+    synth.write({"providers": t}, out)
+    assert not (out / provenance.SYNTH_INFO).exists()
+
+
+def test_git_info(tmp_path):
+    assert provenance.git_info(tmp_path) == "not a git checkout"
+    if not (paths.ROOT / ".git").exists():
+        pytest.skip("romlab does not run from a git checkout here")
+    def head() -> str:
+        return subprocess.run(["git", "-C", str(paths.ROOT), "rev-parse", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+
+    before = head()
+    info = provenance.git_info()
+    assert info["commit"] in {before, head()} and isinstance(info["dirty"], bool)
+
+
+def test_run_reviews_with_a_mapping_and_a_url(run_data, tmp_path, monkeypatch, capsys):
+    """`romlab review --mapping FILE` reads the extract through the mapping, in the
+    runner and in the notebook (relative paths from its folder); a URL reaches the
+    loader unchanged."""
+    from romlab import review
+
+    data, mapping = _mapped_copy(run_data, tmp_path / "extract")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    params = nbformat.v4.new_code_cell('publication_month = ""\nsecond_month = ""\ndata_dir = ""\noverrides = {}\n'
+                                       'mapping = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "import romlab\nds = romlab.load(data_dir, mapping=mapping or None)\nprint(sorted(ds.participations['level'].unique()))")]
+    tiny = tmp_path / "review_tiny.ipynb"
+    nbformat.write(nb, tiny)
+    (run,) = review.run_reviews(data, tmp_path / "out", [("2025-01", "2025-03")], notebook=tiny, mapping=mapping)
+    node = nbformat.read(run.notebook, as_version=4)
+    assert node.cells[-1].outputs[0]["text"].strip() == "['A', 'B', 'C']"
+    injected = next(c for c in node.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert injected.id == runner.INJECTED_ID
+    assert 'data_dir = "../../extract"' in injected.source and 'mapping = "../../mapping.yml"' in injected.source
+    assert len(run.exports) == 4
+
+    calls = []
+    monkeypatch.setattr(review, "run_reviews", lambda *a, **k: calls.append((a, k)) or [])
+    assert main(["review", "--data", "sqlite:///agency.db", "--mapping", "m.yml", "--review", "2025-01,2025-03"]) == 0
+    (args, kwargs), = calls
+    assert args[0] == "sqlite:///agency.db" and kwargs["mapping"] == "m.yml"
