@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from romlab.errors import DataError, TableSource
-from romlab.mapping import ISO_DATE, ColumnRule, Mapping, TableMapping, code_key, format_pattern
+from romlab.mapping import ISO_DATE, ColumnRule, Mapping, MappingError, TableMapping, code_key, format_pattern
 from romlab.read_files import RawTable
 from romlab.schema import TABLES
 
@@ -35,9 +35,15 @@ def _is_text(s: pd.Series) -> bool:
     return s.dtype == object or isinstance(s.dtype, pd.StringDtype)
 
 
-def failure(column: str, rule: str, positions: np.ndarray, detail: str = "") -> dict:
-    """A broken rule as `romlab.check_table` collects them (positions into the frame)."""
-    return {"column": column, "rule": rule, "index": np.asarray(positions, dtype=np.int64), "detail": detail}
+def failure(column: str, rule: str, positions: np.ndarray, detail: str = "", source_column: str | None = None
+            ) -> dict:
+    """A broken rule as `romlab.check_table` collects them (positions into the frame);
+    ``source_column``: the extract's column when it is not the one the contract column is
+    named after (one of several flag columns)."""
+    out = {"column": column, "rule": rule, "index": np.asarray(positions, dtype=np.int64), "detail": detail}
+    if source_column is not None:
+        out["source_column"] = source_column
+    return out
 
 
 # --------------------------------------------------------------------------- value parsers
@@ -118,8 +124,10 @@ def recode(s: pd.Series, table: dict) -> pd.Series:
 # --------------------------------------------------------------------------- rules
 
 class _Builder:
-    def __init__(self, raw: RawTable, tm: TableMapping, mapping: Mapping, done: dict[str, pd.DataFrame]):
+    def __init__(self, raw: RawTable, tm: TableMapping, mapping: Mapping, done: dict[str, pd.DataFrame],
+                 labels: dict[str, str] | None = None):
         self.raw, self.tm, self.mapping, self.done = raw, tm, mapping, done
+        self.labels = labels or {}
         self.name = raw.name
         self.spec = TABLES[raw.name].schema.columns
         self.out: dict[str, pd.Series] = {}
@@ -134,11 +142,15 @@ class _Builder:
             return ColumnRule("source", source=col)
         return r
 
-    def missing_source(self, col: str, src: str, line: int) -> DataError:
+    def missing_source(self, col: str, src: str, line: int) -> MappingError:
+        """The mapping names a source column the file lacks: a `MappingError` naming the
+        data file, the column and the mapping file's line."""
         where = f"{self.mapping.path} line {line}" if line else str(self.mapping.path)
-        return DataError(self.raw.label, src, "mapping_column_exists", len(self.raw.frame),
-                         detail=f"the mapping ({where}) fills '{col}' from '{src}', which is not in the "
-                                f"file; the columns there are {list(self.raw.frame.columns)}")
+        return MappingError(self.mapping.path, line, "", "mapping_column_exists",
+                            f"the mapping ({where}) fills '{col}' from '{src}', which is not in the "
+                            f"file; the columns there are {list(self.raw.frame.columns)}",
+                            column=col, data_file=self.raw.label, source_column=src,
+                            n_rows=len(self.raw.frame))
 
     def date_format(self, col: str, rule: ColumnRule) -> str:
         if rule.format:
@@ -191,7 +203,8 @@ class _Builder:
                 raise self.missing_source(col, src, rule.line)
             b, bad = parse_bool(df[src])
             if len(bad):
-                self.failures.append(failure(col, "dtype('bool')", bad, f"flag {src}: yes/no expected"))
+                self.failures.append(failure(col, "dtype('bool')", bad, f"flag {src}: yes/no expected "
+                                             "(ja, nej, yes, no, true, false, 1, 0)", source_column=src))
             yes = b.fillna(False).to_numpy(dtype=bool)
             known |= b.notna().to_numpy()
             chosen = np.where(yes & (count == 0), code, chosen)
@@ -216,11 +229,19 @@ class _Builder:
             keys = keys.astype("string").str.strip()
         pos = pd.Index(target.to_numpy()).get_indexer(keys.to_numpy())
         values = other[rule.lookup_column].to_numpy(dtype=object)
-        looked = np.where(pos >= 0, values[np.maximum(pos, 0)], None)
-        missing = np.flatnonzero(pos < 0)
+        looked = values[np.maximum(pos, 0)] if len(values) else np.full(len(pos), None, dtype=object)
+        looked = np.where(pos >= 0, looked, None)
+        # a key with no match: reported on the key column (the value the extract got wrong),
+        # blank keys are left to the contract's not_nullable
+        missing = np.flatnonzero((pos < 0) & keys.notna().to_numpy())
         if len(missing):
-            self.failures.append(failure(col, "lookup_found", missing, f"no row of {rule.lookup_table} "
-                                         f"with this {rule.lookup_by}"))
+            where = self.labels.get(rule.lookup_table, rule.lookup_table)
+            f = failure(rule.lookup_by, "lookup_found", missing,
+                        f"no row of {rule.lookup_table} ({where}) with this "
+                        f"{self.names.get(rule.lookup_by, rule.lookup_by)}, so {col} cannot be looked up "
+                        f"(mapping line {rule.line})")
+            f["covers"] = [col]  # the empty looked-up value is not a second error
+            self.failures.append(f)
         return pd.Series(looked, index=self.raw.frame.index, dtype=object)
 
     def build(self) -> pd.DataFrame:
@@ -244,7 +265,7 @@ class _Builder:
                 self.names[col] = "row number"
             elif rule.kind == "flags":
                 self.out[col] = self.flags(col, rule)
-                self.names[col] = "flags " + ", ".join(s for s, _ in rule.flags)
+                self.names[col] = ",".join(s for s, _ in rule.flags)
             else:
                 later.append((col, rule))
         while later:  # lookups, then copies (a copy may be of a looked-up column)
@@ -263,6 +284,11 @@ class _Builder:
                 progressed = True
             if not progressed:  # the target is not in the file: the contract reports it missing
                 break
+        for col, rule in self.tm.columns.items():  # a copy is empty where its original failed
+            if rule.kind == "same_as":
+                for f in self.failures:
+                    if f["column"] == rule.same_as or rule.same_as in f.get("covers", ()):
+                        f.setdefault("covers", []).append(col)
         for col, rule in self.tm.columns.items():
             if rule.kind != "source" or rule.scale is not None or rule.bands or rule.format or rule.codes:
                 filled = self.out.get(col)
@@ -278,16 +304,17 @@ class _Builder:
 
 
 def build_table(raw: RawTable, tm: TableMapping | None, mapping: Mapping | None,
-                done: dict[str, pd.DataFrame], validate: bool = True
+                done: dict[str, pd.DataFrame], validate: bool = True, labels: dict[str, str] | None = None
                 ) -> tuple[pd.DataFrame, TableSource, list[dict], list[dict]]:
     """The contract columns of one table (not yet coerced), how to name them in messages,
     the summary rows of what the mapping filled, and failures found while parsing.
 
-    Without a mapping for the table the frame is taken as it is (contract names)."""
+    ``done``: the tables built so far (lookups read them); ``labels``: their files, for
+    messages. Without a mapping for the table the frame is taken as it is (contract names)."""
     if tm is None:
         src = TableSource(raw.label, lines=raw.lines, where=raw.where)
         return raw.frame, src, [], []
-    b = _Builder(raw, tm, mapping, done)
+    b = _Builder(raw, tm, mapping, done, labels)
     frame = b.build()
     src = TableSource(raw.label, b.names, b.renames, raw.lines, raw.where)
     return frame, src, b.summary, b.failures

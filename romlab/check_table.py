@@ -46,6 +46,15 @@ def _df_check_column(check, columns: list[str]) -> str:
     return ""
 
 
+def _allowed_codes_check(table_schema: pa.DataFrameSchema, column: str | None):
+    """(number, check) of a column's allowed_codes check, or None."""
+    col = table_schema.columns.get(column) if column else None
+    for num, chk in enumerate(col.checks if col is not None else ()):
+        if chk.name == "allowed_codes" and (chk.statistics or {}).get("allowed_values") is not None:
+            return num, chk
+    return None
+
+
 def _failures_from_pandera(fc: pd.DataFrame, table_schema: pa.DataFrameSchema) -> list[dict]:
     """Group pandera's failure cases into [{column, rule, rank, index, detail}]."""
     columns = list(table_schema.columns)
@@ -77,6 +86,11 @@ def _failures_from_pandera(fc: pd.DataFrame, table_schema: pa.DataFrameSchema) -
                 grp = grp[grp["failure_case"].notna()]
                 if grp.empty:
                     continue
+            code_check = _allowed_codes_check(table_schema, column)
+            if code_check is not None:  # a coded column (generation 1/2, rating 1-4): an unknown code
+                num_, chk = code_check
+                rule, rank = chk.name, (pos.get(column, n_cols), 10 + num_)
+                detail = f"allowed: {list(chk.statistics['allowed_values'])}"
         elif check in ("field_uniqueness",):
             rule, rank = "unique", (pos.get(column, n_cols), 3)
         elif check == "multiple_fields_uniqueness" or (ctx == "DataFrameSchema" and check == "unique"):
@@ -127,8 +141,9 @@ def _fast_number(s: pd.Series, kind: str) -> pd.Series:
         num = arr.cast(_ARROW_NUMBER[kind])
     except (arrow.ArrowInvalid, arrow.ArrowNotImplementedError, arrow.ArrowTypeError):
         return s
-    # int64 with gaps becomes float64 with NaN: pandera then reports them as not_nullable
-    return pd.Series(num.to_pandas(), index=s.index, name=s.name)
+    # int64 with gaps becomes float64 with NaN: pandera then reports them as not_nullable;
+    # the values go by position (the index has gaps where Excel's empty rows were skipped)
+    return pd.Series(num.to_numpy(zero_copy_only=False), index=s.index, name=s.name)
 
 
 def _normalise(name: str, df: pd.DataFrame, raw: RawTable | None, mapping: Mapping | None,
@@ -191,9 +206,10 @@ def _raise_first(failures: list[dict], src: TableSource, original: pd.DataFrame,
     columns = list(table_schema.columns)
     # a value that could not be parsed is empty after parsing: report it as unparsable only
     unparsed: dict[str, np.ndarray] = {}
-    for f in failures:
+    for f in failures:  # (and a column the mapping filled from it: a copy, a looked-up value)
         if f["rule"] != "not_nullable" and f["rule"] != "column_in_dataframe" and len(f["index"]):
-            unparsed[f["column"]] = np.union1d(unparsed.get(f["column"], np.zeros(0, np.int64)), f["index"])
+            for col in (f["column"], *f.get("covers", ())):
+                unparsed[col] = np.union1d(unparsed.get(col, np.zeros(0, np.int64)), f["index"])
     kept = []
     for f in failures:
         if f["rule"] == "not_nullable" and f["column"] in unparsed:
@@ -220,7 +236,8 @@ def _raise_first(failures: list[dict], src: TableSource, original: pd.DataFrame,
     if first["rule"] == "column_in_dataframe":
         details.append(f"columns in the file: {list(original.columns)}")
     if rest:
-        listed = ", ".join(f"{src.name_of(f['column']) or '-'}: {f['rule']} ({f['n']} rows)" for f in rest[:6])
+        listed = ", ".join(f"{f.get('source_column') or src.name_of(f['column']) or '-'}: {f['rule']} "
+                           f"({f['n']} rows)" for f in rest[:6])
         more = f", ... ({len(rest) - 6} more)" if len(rest) > 6 else ""
         details.append(f"and {len(rest)} further rule(s) broken: {listed}{more}")
     if examples is not None:
@@ -228,7 +245,7 @@ def _raise_first(failures: list[dict], src: TableSource, original: pd.DataFrame,
         examples.index = src.number(index[np.asarray(pos if len(first["index"]) else np.arange(len(examples)))])
         examples.index.name = src.where
     raise DataError(src.label, first["column"], first["rule"], first["n"], examples, "; ".join(details),
-                    source_column=src.name_of(first["column"]), where=src.where)
+                    source_column=first.get("source_column") or src.name_of(first["column"]), where=src.where)
 
 
 def check_table(name: str, frame: pd.DataFrame, src: TableSource, raw: RawTable | None,

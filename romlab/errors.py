@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 
@@ -86,16 +88,20 @@ class TableSource:
     ``label``: the file (or ``database:table``); ``names``: {contract column: the name or
     description of where it came from in the extract}; ``renames``: {contract column:
     source column} for columns read from one source column; ``lines``: line (CSV) or row
-    of each row number (the frames' index), None = row number + 1; ``where``: "line" or "row".
+    of each row number (the frames' index), None = row number + 1; ``where``: "line" or "row";
+    ``raw``: None, or a function that returns the table as read (the extract's columns and
+    values, indexed by row number), so that example rows of a check across tables show
+    what the extract holds (called on the error path only).
     """
 
     def __init__(self, label: str, names: dict | None = None, renames: dict | None = None,
-                 lines=None, where: str = "row"):
+                 lines=None, where: str = "row", raw: Callable[[], pd.DataFrame] | None = None):
         self.label = str(label)
         self.names = dict(names or {})
         self.renames = dict(renames or {})
         self.lines = lines
         self.where = where
+        self.raw = raw
 
     def __str__(self) -> str:
         return self.label
@@ -112,16 +118,35 @@ class TableSource:
         index = np.asarray(index, dtype=np.int64)
         return self.lines[index] if self.lines is not None else index + 1
 
-    def examples(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Example rows under the extract's column names, indexed by line (or row)."""
-        ex = frame.rename(columns=self.renames)
+    def _as_read(self, frame: pd.DataFrame) -> pd.DataFrame | None:
+        """The rows of ``frame`` (by row number) as the extract has them, if they can be read again."""
+        if self.raw is None:
+            return None
+        try:
+            return self.raw().loc[frame.index]
+        except Exception:  # the file changed or is gone: fall back on the contract's values
+            return None
+
+    def examples(self, frame: pd.DataFrame, extra: dict | None = None) -> pd.DataFrame:
+        """Example rows as the extract has them (or, if it cannot be read again, the contract's
+        values under the extract's column names), indexed by line (or row); ``extra``:
+        {name: values} added as columns (e.g. values looked up in another table)."""
+        import numpy as np
+
+        ex = self._as_read(frame)
+        ex = (frame.rename(columns=self.renames) if ex is None else ex).copy()
+        for name, values in (extra or {}).items():
+            ex[name] = np.asarray(values)
         ex.index = self.number(frame.index)
         ex.index.name = self.where
         return ex
 
     def error(self, column: str, rule: str, n_rows: int, examples: pd.DataFrame | None = None,
-              detail: str = "") -> "DataError":
-        """A DataError about this table in the extract's words."""
+              detail: str = "", extra: dict | None = None, source_column: str | None = None) -> "DataError":
+        """A DataError about this table in the extract's words (``source_column``: the
+        extract's name when it is not the contract column's own, e.g. the birth date an
+        age was derived from)."""
         return DataError(self.label, column, rule, n_rows,
-                         None if examples is None else self.examples(examples), detail,
-                         source_column=self.name_of(column), where=self.where)
+                         None if examples is None else self.examples(examples, extra), detail,
+                         source_column=self.name_of(column) if source_column is None else source_column,
+                         where=self.where)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -61,8 +62,9 @@ class LoadInfo:
 class Dataset:
     """The tables of one extract, validated, with contract dtypes, possibly cut at ``as_of``.
 
-    Each table is a DataFrame whose index is the row number in its file (from 0), so an
-    as-of cut leaves gaps in the index rather than renumbering rows.
+    Each table is a DataFrame whose index is the row number in its file (from 0; Excel's
+    empty rows of a CSV file are not counted), so an as-of cut leaves gaps in the index
+    rather than renumbering rows.
     """
 
     participations: pd.DataFrame
@@ -254,6 +256,11 @@ def _order(mapping: Mapping | None) -> list[str]:
     return done
 
 
+def _frame_as_read(reader: rf.SourceReader, name: str) -> pd.DataFrame:
+    """A table as the extract stores it (read again: for the example rows of an error)."""
+    return reader.read(name).frame
+
+
 def load(path: str | Path, as_of: DateLike | None = None, mapping: str | Path | Mapping | None = None,
          validate: bool = True) -> Dataset:
     """Read, check and (optionally) cut a dataset.
@@ -303,17 +310,24 @@ def load(path: str | Path, as_of: DateLike | None = None, mapping: str | Path | 
             full[name] = empty_table(name)
             continue
         prehidden[name] = raw.rows_unread
-        notes.extend(raw.notes)
-        frame, src, rows, failures = build_table(raw, tm, maps, full, validate)
+        frame, src, rows, failures = build_table(raw, tm, maps, full, validate,
+                                                 labels={n: s.label for n, s in sources.items()})
+        notes.extend(raw.notes)  # after building: it notes the extra columns
         summary.extend(rows)
         full[name], sources[name] = check_table(name, frame, src, raw, maps, validate, failures)
+        # example rows of the checks across tables show the rows as read: read again on error only
+        src.raw = partial(_frame_as_read, reader, name)
         if name == "participations":
             full[name] = xval.derive_age_at_start(full[name], src, check=validate)
 
     resubmission = maps.get("periodic_reports").resubmission if maps is not None and \
         maps.get("periodic_reports") is not None else None
-    if validate:
-        xval.check_dataset(full, sources, resubmission=resubmission)
+    try:
+        if validate:
+            xval.check_dataset(full, sources, resubmission=resubmission)
+    finally:
+        for src in sources.values():  # the dataset keeps no reader
+            src.raw = None
 
     info = LoadInfo(
         source=reader.source_label, files=reader.files, unknown_files=tuple(reader.unknown()),

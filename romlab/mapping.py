@@ -49,18 +49,32 @@ _CSV_KEYS = {"separator", "decimal", "encoding"}
 
 
 class MappingError(DataError):
-    """A mistake in the mapping file itself: one line naming the file and its line."""
+    """A mistake in the mapping file itself: one line naming the file and its line.
 
-    def __init__(self, path: str | Path, line: int, where: str, rule: str, detail: str, column: str = ""):
+    ``line``: the mapping file's line (0 when unknown). Most mistakes are found by
+    `read_mapping` and name the mapping file as ``file``. A mistake only the data can show
+    (a source column that is not in the file, rule ``mapping_column_exists``) is raised
+    while loading: then ``file`` is the data file, ``source_column`` the column the mapping
+    names, ``n_rows`` the rows of the file, and the detail names the mapping file's line.
+    """
+
+    def __init__(self, path: str | Path, line: int, where: str, rule: str, detail: str, column: str = "",
+                 data_file: str | None = None, source_column: str | None = None, n_rows: int = 0):
         self.line = int(line)
         self.key = where
         self.mapping_path = str(path)
         self.bare_detail = detail
-        file = f"{path}, line {line}" if line else str(path)
-        super().__init__(file, column, rule, 0, detail=f"{where}: {detail}" if where else detail)
+        self.data_file = data_file
+        if data_file is not None:
+            file = str(data_file)
+        else:
+            file = f"{path}, line {line}" if line else str(path)
+        super().__init__(file, column, rule, n_rows, detail=f"{where}: {detail}" if where else detail,
+                         source_column=source_column)
 
     def __reduce__(self):
-        return (self.__class__, (self.mapping_path, self.line, self.key, self.rule, self.bare_detail, self.column))
+        return (self.__class__, (self.mapping_path, self.line, self.key, self.rule, self.bare_detail, self.column,
+                                 self.data_file, self.source_column, self.n_rows))
 
 
 @dataclass(frozen=True)

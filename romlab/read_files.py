@@ -8,9 +8,15 @@ values as stored, under the extract's own column names, with the line (CSV) or r
 every record so that errors can point at it.
 
 CSV is read strictly (docs/mapping.md, "CSV files"): the declared separator and encoding
-(UTF-8 with or without BOM by default) or an error; every value as text, converted later by
-the contract. Tolerated and counted in `RawTable.notes`: surrounding whitespace, Excel's
-empty rows, CRLF line ends, a missing BOM, quoted fields, any column order.
+(UTF-8 with or without BOM by default) or an error naming the column and lines that hold
+other bytes; a line with another number of fields than the header is an error; every value
+as text, converted later by the contract. Tolerated and counted in `RawTable.notes`:
+surrounding whitespace, Excel's empty rows (not rows: the rows are numbered without them),
+empty lines, CRLF line ends, a missing BOM, quoted values. Any column order is fine
+(columns are found by name) and not noted.
+
+Tables other tables refer to (participations, contracts, providers) are read whole even
+with a cut-off; the others may be filtered on their known-from date while reading.
 """
 
 from __future__ import annotations
@@ -39,7 +45,8 @@ _SEPARATORS = (";", ",", "\t", "|")
 
 @dataclass
 class RawTable:
-    """One table as stored: source column names, index = row number in the file from 0."""
+    """One table as stored: source column names, index = row number in the file from 0
+    (Excel's empty rows of a CSV file are not rows: `lines` still gives each row's line)."""
 
     name: str
     label: str
@@ -68,9 +75,10 @@ def _note(table: str, file: str, note: str, rows: int) -> dict:
 
 # --------------------------------------------------------------------------- CSV
 
-def _line_numbers(data: bytes, start: int) -> tuple[np.ndarray, int]:
-    """1-based numbers of the non-empty lines of ``data`` (from byte ``start``), and the
-    number of lines that end in CRLF."""
+def _line_numbers(data: bytes, start: int) -> tuple[np.ndarray, int, int]:
+    """1-based numbers of the non-empty lines of ``data`` (from byte ``start``), the
+    number of lines that end in CRLF, and the number of empty lines (not counting the
+    nothing after the last line end)."""
     buf = np.frombuffer(data, dtype=np.uint8)
     nl = np.flatnonzero(buf == 10)
     starts = np.r_[start, nl + 1]
@@ -79,7 +87,42 @@ def _line_numbers(data: bytes, start: int) -> tuple[np.ndarray, int]:
     starts, ends = starts[keep], ends[keep]
     cr = (ends > starts) & (buf[np.maximum(ends - 1, 0)] == 13) if len(buf) else np.zeros(0, bool)
     length = ends - starts - cr
-    return np.flatnonzero(length > 0) + 1, int(cr[:len(nl)].sum()) if len(nl) else 0
+    blank = length == 0
+    if len(blank) and starts[-1] == len(buf):  # the file ends with a line end
+        blank = blank[:-1]
+    return np.flatnonzero(length > 0) + 1, int(cr[:len(nl)].sum()) if len(nl) else 0, int(blank.sum())
+
+
+def _quoted_values(data: bytes, start: int, sep: str) -> int:
+    """How many values from byte ``start`` on are quoted: quote characters that open a
+    field (at ``start``, at the start of a line or right after the separator)."""
+    buf = np.frombuffer(data, dtype=np.uint8)[start:]
+    quote = np.flatnonzero(buf == 34)
+    if not len(quote):
+        return 0
+    before = np.where(quote > 0, buf[np.maximum(quote - 1, 0)], 10)
+    sep_byte = sep.encode("utf-8")[-1]
+    return int(np.isin(before, [10, 13, sep_byte]).sum())
+
+
+def _lines_of_texts(data: bytes, texts: list[str], encoding: str) -> list[int]:
+    """The line of each of a few row texts (as the CSV reader saw them) in ``data``; a text
+    seen k times takes its first k whole-line occurrences."""
+    found: list[int] = []
+    for text in dict.fromkeys(texts):  # a few invalid rows, not every row
+        needle = text.encode(encoding)
+        wanted, at = texts.count(text), 0
+        while wanted:
+            pos = data.find(needle, at)
+            if pos < 0:
+                break
+            end = pos + len(needle)
+            whole = (pos == 0 or data[pos - 1:pos] == b"\n") and data[end:end + 1] in (b"\r", b"\n", b"")
+            if whole:
+                found.append(int(data.count(b"\n", 0, pos)) + 1)
+                wanted -= 1
+            at = pos + 1
+    return sorted(found)
 
 
 def _bad_encoding_line(data: bytes, encoding: str, start: int) -> tuple[int, str]:
@@ -92,13 +135,68 @@ def _bad_encoding_line(data: bytes, encoding: str, start: int) -> tuple[int, str
     return 0, ""
 
 
-def read_csv(path: Path, label: str, name: str, opts: CsvOptions | None, strict: bool) -> RawTable:
+def _parse_csv(source, names: list[str], sep: str, encoding: str) -> tuple[arrow.Table, list]:
+    """Every value as text (empty = missing); and the rows with another number of fields
+    than the header (skipped here, reported by the caller)."""
+    invalid: list = []
+
+    def bad_row(row):
+        invalid.append(row)
+        return "skip"
+
+    table = pacsv.read_csv(
+        source,
+        read_options=pacsv.ReadOptions(encoding=encoding, column_names=names, skip_rows=1),
+        parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=bad_row),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: arrow.string() for n in names},
+            strings_can_be_null=True, quoted_strings_can_be_null=True, null_values=[""]),
+    )
+    return table, invalid
+
+
+def _encoding_error(data: bytes, start: int, label: str, names: list[str], sep: str,
+                    contract_names: dict[str, str]) -> DataError:
+    """``csv_encoding`` for a file declared UTF-8 that holds other bytes (Latin-1, cp1252):
+    the first column (in file order) with such bytes, its rows by line, the other columns."""
+    line, what = _bad_encoding_line(data, "utf-8", start)
+    hint = ("declare the file's encoding in the mapping (csv: {encoding: cp1252} for Excel on Swedish "
+            "Windows, or latin-1)")
+    try:  # read again with the bad bytes replaced by U+FFFD: the cells that hold them
+        text = data[start:].decode("utf-8", errors="replace").encode("utf-8")
+        table, invalid = _parse_csv(io.BytesIO(text), names, sep, "utf8")
+        lines = _line_numbers(data, start)[0][1:]
+        if invalid or len(lines) != table.num_rows:
+            raise ValueError("rows and lines differ")
+        hits = {}
+        for col_name, col in zip(names, table.columns):  # columns, not rows
+            mask = pc.fill_null(pc.match_substring(col, "\ufffd"), False).to_numpy(zero_copy_only=False)
+            if mask.any():
+                hits[col_name] = np.flatnonzero(mask)
+    except Exception:  # pragma: no cover - fall back on the first bad line
+        return DataError(label, "", "csv_encoding", 1, where="line",
+                         detail=f"line {line} is not UTF-8: {what}; {hint}")
+    first, rows = next(iter(hits.items()))
+    examples = table.take(arrow.array(rows[:5])).to_pandas()
+    examples.index = pd.Index(lines[rows[:5]], name="line")
+    others = "; also in " + ", ".join(f"{c} ({len(r)} rows)" for c, r in list(hits.items())[1:]) \
+        if len(hits) > 1 else ""
+    return DataError(label, contract_names.get(first, first), "csv_encoding", len(rows), examples,
+                     detail=f"bytes that are not UTF-8 (first on line {line}: {what}, shown as \ufffd){others}; "
+                            f"{hint}", source_column=first, where="line")
+
+
+def read_csv(path: Path, label: str, name: str, opts: CsvOptions | None, strict: bool,
+             contract_names: dict[str, str] | None = None) -> RawTable:
     """A CSV file as text columns.
 
     ``opts`` are the mapping's declared separator, decimal mark and encoding (None: no
     mapping, so the separator is told from the header: ``;`` when it has ``;`` and no
     ``,``, the way Swedish Excel writes CSV). ``strict`` (a mapping is used): a header that
-    does not split on the declared separator is an error (rule ``csv_separator``).
+    does not split on the declared separator is an error (rule ``csv_separator``). A row
+    with another number of fields than the header is an error (``csv_fields``), and so are
+    bytes that are not in the declared encoding (``csv_encoding``, naming the column:
+    ``contract_names`` = {source column: contract column}, for messages).
     """
     opts = opts or CsvOptions()
     data = path.read_bytes()
@@ -124,6 +222,7 @@ def read_csv(path: Path, label: str, name: str, opts: CsvOptions | None, strict:
         others = [s for s in _SEPARATORS if s != sep and s in header]
         if sep not in header and others:
             raise DataError(label, "", "csv_separator", 0, where="line",
+                            examples=pd.DataFrame({"header": [header]}, index=pd.Index([1], name="line")),
                             detail=f"the header is separated by {others[0]!r}, the mapping declares {sep!r} "
                                    f"(csv: separator); header: {header[:120]!r}")
     names = next(csv.reader(io.StringIO(header), delimiter=sep), [])
@@ -134,23 +233,24 @@ def read_csv(path: Path, label: str, name: str, opts: CsvOptions | None, strict:
     decimal = opts.decimal or ("," if sep == ";" else ".")
 
     try:
-        table = pacsv.read_csv(
-            io.BytesIO(data) if bom or not utf8 else path,
-            read_options=pacsv.ReadOptions(encoding="utf8" if utf8 else encoding, column_names=names,
-                                           skip_rows=1),
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: arrow.string() for n in names},
-                strings_can_be_null=True, quoted_strings_can_be_null=True, null_values=[""]),
-        )
+        table, invalid = _parse_csv(io.BytesIO(data) if bom or not utf8 else path, names, sep,
+                                    "utf8" if utf8 else encoding)
     except (arrow.ArrowInvalid, arrow.ArrowException) as e:
         text = " ".join(str(e).split())
-        if "utf8" in text.lower().replace("-", ""):
-            line, what = _bad_encoding_line(data, "utf-8", start)
-            raise DataError(label, "", "csv_encoding", 1, where="line",
-                            detail=f"line {line} is not UTF-8: {what}; declare the file's encoding in the "
-                                   f"mapping (csv: {{encoding: cp1252}} for Excel on Swedish Windows)") from None
+        if utf8 and "utf8" in text.lower().replace("-", ""):
+            raise _encoding_error(data, start, label, names, sep, contract_names or {}) from None
         raise DataError(label, "", "csv_readable", 0, detail=text[:400]) from None
+    if invalid:
+        texts = [row.text for row in invalid]
+        at = _lines_of_texts(data, texts, "utf-8" if utf8 else encoding)
+        shown = pd.DataFrame({"fields": [row.actual_columns for row in invalid[:5]], "text": texts[:5]})
+        if len(at) == len(invalid):
+            shown.index = pd.Index(at[:5], name="line")
+        raise DataError(label, "", "csv_fields", len(invalid), shown,
+                        where="line" if len(at) == len(invalid) else "row",
+                        detail=f"the header has {len(names)} fields separated by {sep!r}, these lines more "
+                               f"or fewer (fields); a value that holds the separator must be quoted "
+                               f"(\"a{sep}b\")")
     notes = []
     # surrounding whitespace: trimmed, counted; a value of only blanks is missing
     trimmed_values = 0
@@ -168,14 +268,21 @@ def read_csv(path: Path, label: str, name: str, opts: CsvOptions | None, strict:
         table = arrow.table(cols, names=names)
         notes.append(_note(name, label, "blanks around values removed (values)", trimmed_values))
     df = table.to_pandas()
-    lines, crlf = _line_numbers(data, start)
+    lines, crlf, blank_lines = _line_numbers(data, start)
     lines = lines[1:]  # the header
     # Excel's empty rows (every field empty): skipped, counted
     empty = df.isna().all(axis=1).to_numpy() if len(df.columns) else np.zeros(len(df), bool)
     where = "line" if len(lines) == len(df) else "row"  # quoted line breaks: count rows
-    if empty.any():
+    if empty.any():  # not records: the rows are numbered without them (as generated keys are)
         notes.append(_note(name, label, "empty rows skipped (e.g. Excel's ;;;; rows)", int(empty.sum())))
-        df = df.loc[~empty]
+        df = df.loc[~empty].reset_index(drop=True)
+        if where == "line":
+            lines = lines[~empty]
+    if blank_lines:
+        notes.append(_note(name, label, "empty lines skipped", blank_lines))
+    quoted = _quoted_values(data, first_nl + 1 if first_nl >= 0 else len(data), sep)  # after the header
+    if quoted:
+        notes.append(_note(name, label, "quoted values", quoted))
     if crlf:
         notes.append(_note(name, label, "CRLF line ends (Windows)", crlf))
     if not bom and utf8:
@@ -223,14 +330,21 @@ def read_parquet(path: Path, label: str, name: str, known_before: tuple[str, pd.
 
 # --------------------------------------------------------------------------- sources
 
+#: Tables other tables refer to: read whole, cut after the checks across tables.
+_REFERENCED = frozenset(other for spec in TABLES.values() for other, _ in spec.references.values())
+
+
 def _known_before(name: str, tm: TableMapping | None, mapping: Mapping | None,
                   cutoff: pd.Timestamp | None) -> tuple[str, pd.Timestamp] | None:
     """(source column, limit) to filter a table on while reading, or None.
 
-    Only when the known-from date is a plain source column in ISO form and no generated
-    key numbers the rows (a filtered read would number them differently)."""
+    Only for a table no other table refers to (a report known before the cut-off may belong
+    to a participation registered after it: the checks across tables need that
+    participation, and the cut hides both), and only when the known-from date is a plain
+    source column in ISO form and no generated key numbers the rows (a filtered read would
+    number them differently)."""
     known = TABLES[name].known_at
-    if cutoff is None or not known:
+    if cutoff is None or not known or name in _REFERENCED:
         return None
     if tm is not None:
         rule = tm.columns.get(known)
@@ -241,6 +355,15 @@ def _known_before(name: str, tm: TableMapping | None, mapping: Mapping | None,
         if mapping is not None and mapping.column_format(name, known) != ISO_DATE:
             return None
     return ((tm.source_of(known) if tm is not None else known), cutoff + pd.Timedelta(days=1))
+
+
+def _contract_names(tm: TableMapping | None) -> dict[str, str]:
+    """{source column: the contract column it fills} (the first, when it fills several)."""
+    out: dict[str, str] = {}
+    for col, rule in (tm.columns.items() if tm is not None else ()):
+        for src in rule.sources():
+            out.setdefault(src, col)
+    return out
 
 
 class SourceReader:
@@ -319,7 +442,8 @@ class FolderReader(SourceReader):
         if suffix == ".csv":
             opts = tm.csv.over(self.mapping.csv) if tm is not None else \
                 (self.mapping.csv if self.mapping is not None else None)
-            return read_csv(p, label, name, opts, strict=self.mapping is not None)
+            return read_csv(p, label, name, opts, strict=self.mapping is not None,
+                            contract_names=_contract_names(tm))
         from romlab import formats
 
         if suffix == ".xlsx":

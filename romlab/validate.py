@@ -54,18 +54,20 @@ def _source(labels: Mapping[str, str | TableSource] | None, table: str) -> Table
 
 
 def _fail(labels, table: str, df: pd.DataFrame, column: str, rule: str, bad: np.ndarray,
-          detail: str = "", extra: dict[str, np.ndarray] | None = None, pos: np.ndarray | None = None) -> None:
+          detail: str = "", extra: dict[str, np.ndarray] | None = None, pos: np.ndarray | None = None,
+          source_column: str | None = None) -> None:
     """Raise DataError if ``bad`` (a boolean array over ``df``'s rows) has any True.
 
     The error names the file and column as the extract writes them, with up to five example
-    rows by their line (CSV) or row in the file, looked-up values as extra columns."""
+    rows by their line (CSV) or row in the file, as the extract has them, and looked-up
+    values as extra columns."""
     pos = np.flatnonzero(bad) if pos is None else pos
     if len(pos) == 0:
         return
-    ex = df.iloc[pos[:5]].copy()
-    for name, values in (extra or {}).items():
-        ex[name] = np.asarray(values)[pos[:5]]
-    raise _source(labels, table).error(column, rule, len(pos), ex, detail)
+    ex = df.iloc[pos[:5]]
+    shown = {name: np.asarray(values)[pos[:5]] for name, values in (extra or {}).items()}
+    raise _source(labels, table).error(column, rule, len(pos), ex, detail, extra=shown,
+                                       source_column=source_column)
 
 
 #: positions found by _lookup during one check_dataset run (several checks need the same)
@@ -189,7 +191,15 @@ def check_hours_fit_month(tables: Mapping[str, pd.DataFrame], labels: Mapping[st
     bad = total > possible + _EPS
     _fail(labels, "periodic_reports", rep, HOURS_COLUMN_LABEL, "hours_fit_month", bad,
           detail="the 12 hour columns add up to more hours than the month has (24 h × days)",
-          extra={"hours_total": total, "hours_in_month": possible})
+          extra={"hours_total": total, "hours_in_month": possible},
+          source_column=_hour_sources(labels, cols))
+
+
+def _hour_sources(labels, cols: list[str]) -> str | None:
+    """The extract's names of the hour columns ("a,b,…"), or None when they are romlab's own
+    (the column is then called `HOURS_COLUMN_LABEL`)."""
+    names = [_source(labels, "periodic_reports").name_of(c) for c in cols]
+    return None if names == cols else ",".join(names)
 
 
 def check_hour_unit(tables: Mapping[str, pd.DataFrame], labels: Mapping[str, str] | None = None) -> None:
@@ -255,11 +265,12 @@ def derive_age_at_start(part: pd.DataFrame, label: str | TableSource = "particip
             fc = e.failure_cases
             idx = np.unique(pd.to_numeric(fc["index"], errors="coerce").dropna().astype("int64"))
             pos = part.index.get_indexer(idx)
-            ex = part.iloc[pos[:5]].copy()
-            ex["age_at_start"] = age.to_numpy()[pos[:5]]
             rule = col.checks[0].name if col.checks else str(fc["check"].iloc[0])
-            raise src.error("age_at_start", rule, len(pos), ex,
-                            detail="age_at_start derived from birth_date and start_date") from None
+            raise src.error("age_at_start", rule, len(pos), part.iloc[pos[:5]],
+                            detail=f"age_at_start derived from {src.name_of('birth_date')} and "
+                                   f"{src.name_of('start_date')}",
+                            extra={"age_at_start": age.to_numpy()[pos[:5]]},
+                            source_column=src.name_of("birth_date")) from None
     return out
 
 

@@ -24,6 +24,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+import make_tiny
 from make_tiny import AS_OF
 from romlab.load import load
 
@@ -150,3 +151,68 @@ def test_filtered_read_equals_cutting_after_reading():
         pd.testing.assert_frame_equal(a[name], b[name], obj=name)
     pd.testing.assert_frame_equal(a.as_of_summary, b.as_of_summary)
     assert a.as_of_summary["rows_hidden_as_of"].sum() > 0
+
+
+def test_late_registration_is_hidden_with_everything_that_belongs_to_it(tiny, tmp_path):
+    """Issue 11, point 2: participation 2 started 2023-05-08 but was recorded (registered)
+    on 2023-08-20, after the fact. The file is valid. Worked by hand from make_tiny:
+
+    As of 2023-08-11, participation 2 is not yet known: hidden with its reports 3 and 4
+    (submitted 2023-06-05 and 2023-08-11, so hidden only because of it), its deviation 1
+    and its result 2 (filed 2023-08-07): rows_hidden_with_participation 2, 1, 1. Report 6
+    (submitted 2023-09-04) and its end values are hidden by their own dates, so they are
+    not counted with it; the 3 end values of participation 2 and the approval of result 2
+    are no longer blanked (their rows are hidden). Everything else as in EXPECTED.
+
+    As of 2023-08-20 (its recording day) it is visible: of its rows only report 6
+    (submitted 2023-09-04) is hidden, and its end (recorded 2023-09-02) is blanked. Also
+    visible by then: participation 4 (recorded 2023-08-14), report 5 (2023-08-12),
+    deviation 2 (2023-08-15), result 3 (filed 2023-08-20) and result 2's approval
+    (2023-08-14), contract (P2, A1)'s end (known 2023-08-20). Still hidden: register
+    event 2 (recorded 2023-08-25), contract (P2, A2) (starts 2023-10-01), the September
+    rating (published 2023-09-14).
+    """
+    p = tiny["participations"]
+    p.loc[p["participation_id"] == 2, "recorded_date"] = pd.Timestamp("2023-08-20")
+    assert (p["recorded_date"] > p["start_date"]).sum() == 1
+    folder = make_tiny.write_parquet(tiny, tmp_path / "late")
+    full = load(folder)  # valid: a start entered after the fact is no error
+    assert 2 in set(full.participations["participation_id"])
+
+    columns = list(EXPECTED.columns)
+    before = load(folder, as_of=AS_OF)
+    pd.testing.assert_frame_equal(before.as_of_summary, pd.DataFrame([
+        ("participations", 5, 2, 0, 3, 0),
+        ("periodic_reports", 6, 4, 2, 2, 0),
+        ("deviation_reports", 2, 2, 1, 0, 0),
+        ("result_reports", 3, 2, 1, 1, 0),
+        ("register_events", 2, 1, 0, 1, 0),
+        ("providers", 2, 0, 0, 2, 0),
+        ("contracts", 4, 1, 0, 3, 2),
+        ("provider_ratings", 3, 1, 0, 2, 0),
+    ], columns=columns), check_dtype=False)
+    assert sorted(before.participations["participation_id"]) == [1, 3, 5]
+    assert sorted(before.periodic_reports["report_id"]) == [1, 2]
+    assert before.deviation_reports.empty
+    assert before.result_reports["result_id"].tolist() == [1]
+    # the same through an as-of view of the full load
+    view = full.as_of_view(AS_OF)
+    pd.testing.assert_frame_equal(view.as_of_summary, before.as_of_summary)
+
+    on_the_day = load(folder, as_of="2023-08-20")
+    pd.testing.assert_frame_equal(on_the_day.as_of_summary, pd.DataFrame([
+        ("participations", 5, 0, 0, 5, 3),
+        ("periodic_reports", 6, 1, 0, 5, 0),
+        ("deviation_reports", 2, 0, 0, 2, 0),
+        ("result_reports", 3, 0, 0, 3, 0),
+        ("register_events", 2, 1, 0, 1, 0),
+        ("providers", 2, 0, 0, 2, 0),
+        ("contracts", 4, 1, 0, 3, 0),
+        ("provider_ratings", 3, 1, 0, 2, 0),
+    ], columns=columns), check_dtype=False)
+    part = on_the_day.participations.set_index("participation_id")
+    assert sorted(part.index) == [1, 2, 3, 4, 5]
+    assert part.loc[2, "start_date"] == pd.Timestamp("2023-05-08") and pd.isna(part.loc[2, "end_date"])
+    assert sorted(on_the_day.periodic_reports["report_id"]) == [1, 2, 3, 4, 5]
+    # the day before its recording it is still hidden
+    assert 2 not in set(load(folder, as_of="2023-08-19").participations["participation_id"])

@@ -11,7 +11,7 @@ import yaml
 import make_tiny
 from romlab.errors import DataError
 from make_tiny import assert_error, load_error
-from romlab.load import Dataset, load, read_mapping
+from romlab.load import Dataset, MappingError, load, read_mapping
 from romlab.schema import TABLES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -333,7 +333,8 @@ def test_mapping_names_a_column_that_is_not_there(tiny_dir, tmp_path):
     mapping = tmp_path / "mapping.yml"
     mapping.write_text("tables:\n  participations:\n    columns: {level: Niva}\n")
     err = load_error(tiny_dir, mapping=mapping)
-    assert_error(err, tiny_dir / "participations.parquet", "Niva", "mapping_column_exists", 5)
+    assert_error(err, tiny_dir / "participations.parquet", "level", "mapping_column_exists", 5)
+    assert err.source_column == "Niva" and isinstance(err, MappingError) and err.line == 3
     assert "'level'" in err.detail and "participation_id" in err.detail
 
 
