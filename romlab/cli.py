@@ -23,9 +23,21 @@ from romlab.errors import DataError
 def _cmd_synth(args) -> int:
     from romlab import synth
 
+    formats = {"contract": ("parquet", "csv"), "agency": ("csv", "dta", "sqlite")}[args.layout]
+    fmt = args.format or formats[0]
+    if fmt not in formats:
+        print(f"romlab synth: --layout {args.layout} writes {', '.join(formats)}, not {fmt}", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
-    paths = synth.synth(args.out, scale=args.scale, seed=args.seed, fmt=args.format)
-    print(f"wrote {len(paths)} tables to {Path(args.out)} (scale {args.scale}, seed "
+    if args.layout == "agency":
+        from romlab.agency_layout import write_agency
+
+        paths = write_agency(synth.generate(scale=args.scale, seed=args.seed), args.out, fmt=fmt)
+        what = f"{len(paths)} agency files ({fmt}; load with --mapping data/mapping_agency.yml)"
+    else:
+        paths = synth.synth(args.out, scale=args.scale, seed=args.seed, fmt=fmt)
+        what = f"{len(paths)} tables"
+    print(f"wrote {what} to {Path(args.out)} (scale {args.scale}, seed "
           f"{args.seed if args.seed is not None else 'default'}) in {time.perf_counter() - t0:.1f} s")
     return 0
 
@@ -253,7 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, help="output folder")
     s.add_argument("--scale", type=float, default=1.0, help="volume relative to the report (default 1.0)")
     s.add_argument("--seed", type=int, default=None, help="random seed (default: romlab's fixed seed)")
-    s.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    s.add_argument("--layout", choices=["contract", "agency"], default="contract",
+                   help="contract: romlab's data contract (default); agency: as Arbetsförmedlingen's data "
+                        "warehouse delivers them, loaded through data/mapping_agency.yml")
+    s.add_argument("--format", choices=["parquet", "csv", "dta", "sqlite"], default=None,
+                   help="contract layout: parquet (default) or csv; agency layout: csv (default, as Swedish "
+                        "Excel saves it), dta (Stata) or sqlite (one file agency.db)")
     s.set_defaults(func=_cmd_synth)
 
     v = sub.add_parser("validate", help="load and validate a dataset against the data contract")
