@@ -119,7 +119,7 @@ PERIODIC_REPORTS = pa.DataFrameSchema(
     },
     unique=["report_id"],
     name="periodic_reports",
-    checks=[pa.Check(lambda d: d["submitted_date"] >= d["month"], name="submitted_not_before_month",
+    checks=[pa.Check(lambda d: d["month"].isna() | (d["submitted_date"] >= d["month"]), name="submitted_not_before_month",
                      error="submitted_date before the month reported on")],
 )
 
@@ -133,7 +133,8 @@ DEVIATION_REPORTS = pa.DataFrameSchema(
     },
     unique=["deviation_id"],
     name="deviation_reports",
-    checks=[pa.Check(lambda d: d["submitted_date"] >= d["deviation_date"], name="submitted_not_before_event",
+    checks=[pa.Check(lambda d: d["deviation_date"].isna() | (d["submitted_date"] >= d["deviation_date"]),
+                     name="submitted_not_before_event",
                      error="submitted_date before deviation_date")],
 )
 
