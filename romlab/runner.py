@@ -73,12 +73,19 @@ def period_lock(out: str | Path, period: str):
     `fcntl.flock` on the open file: the kernel releases it when the holder ends, however
     it ends (a SIGKILL included), so a stale lock file never blocks a later run. The file
     holds the holder's pid (for the message) and is removed on release; a process that
-    locked a file that was removed meanwhile tries again on the new one."""
-    import fcntl
-
+    locked a file that was removed meanwhile tries again on the new one. Where there is
+    no `fcntl` (Windows) runs are not locked (with a warning)."""
     out = Path(out).resolve()
     path = out / f".{period}.lock"
     key = str(path)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - POSIX everywhere romlab is tested
+        import warnings
+
+        warnings.warn("no fcntl on this system: two runs of the same period are not kept apart", stacklevel=3)
+        yield path
+        return
     if key in _HELD:
         _HELD[key] += 1
         try:
