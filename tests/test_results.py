@@ -13,7 +13,8 @@ import pytest
 
 import romlab
 from romlab import disclosure, results
-from romlab.load import Dataset, _empty_table
+from romlab.check_table import empty_table as _empty_table
+from romlab.load import Dataset
 from romlab.schema import TABLES
 
 D = pd.Timestamp

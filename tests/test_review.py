@@ -17,7 +17,7 @@ import pytest
 
 from romlab import paths, review
 from romlab.config import ConfigError
-from romlab.load import _make_dataset, load
+from romlab.load import LoadInfo, _make_dataset, load
 from romlab.review import ReviewConfig
 from romlab.schema import TABLES
 
@@ -93,7 +93,7 @@ class Builder:
         return {name: TABLES[name].schema.validate(df) for name, df in tables.items()}
 
     def dataset(self):
-        return _make_dataset(self.tables(), None, None, {}, [])
+        return _make_dataset(self.tables(), None, LoadInfo())
 
 
 def row(fu: pd.DataFrame, pid: str, area: str = "R2-01") -> pd.Series:
