@@ -32,7 +32,11 @@ def _cmd_synth(args) -> int:
     if args.layout == "agency":
         from romlab.agency_layout import write_agency
 
+        from romlab import provenance, synth_params
+
         paths = write_agency(synth.generate(scale=args.scale, seed=args.seed), args.out, fmt=fmt)
+        seed = synth_params.DEFAULT_SEED if args.seed is None else args.seed
+        provenance.write_synth_info(args.out, paths, seed=seed, scale=args.scale, fmt=fmt, layout="agency")
         what = f"{len(paths)} agency files ({fmt}; load with --mapping data/mapping_agency.yml)"
     else:
         paths = synth.synth(args.out, scale=args.scale, seed=args.seed, fmt=fmt)
@@ -47,8 +51,18 @@ def _cmd_validate(args) -> int:
 
     t0 = time.perf_counter()
     ds = load(args.data, as_of=args.as_of, mapping=args.mapping)
-    print(f"{args.data}: valid ({time.perf_counter() - t0:.1f} s)")
+    print(f"{ds.source}: valid ({time.perf_counter() - t0:.1f} s)"
+          + (f", read through {args.mapping}" if args.mapping else ""))
+    print("\nrows per table" + (f" as of {ds.as_of.date()}" if ds.as_of is not None else "") + ":")
     print(ds.as_of_summary.to_string(index=False))
+    if len(ds.mapping_summary):
+        print("\nwhat the mapping filled (not read from one column as it is):")
+        print(ds.mapping_summary.to_string(index=False))
+    if len(ds.load_notes):
+        print("\ntolerated while reading:")
+        print(ds.load_notes.to_string(index=False))
+    if ds.unknown_files:
+        print(f"\nnot read (no table of the contract): {', '.join(ds.unknown_files)}")
     return 0
 
 
