@@ -448,6 +448,15 @@ class FolderReader(SourceReader):
 
         if suffix == ".xlsx":
             got = formats.read_excel(p, None if tm is None else tm.sheet)
+            df = got.frame
+            # the sheet's rows: header = row 1, as Excel numbers them; empty rows skipped, counted
+            lines = np.arange(len(df), dtype=np.int64) + 2
+            empty = df.isna().all(axis=1).to_numpy() if len(df.columns) else np.zeros(len(df), bool)
+            notes = []
+            if empty.any():
+                notes.append(_note(name, got.label, "empty rows skipped", int(empty.sum())))
+                df = df.loc[~empty]
+            return RawTable(name, got.label, df, where="line", lines=lines, notes=notes, path=p)
         else:
             got = formats.read_stat_file(p, value_labels=bool(tm is not None and tm.value_labels))
         return RawTable(name, got.label, got.frame, value_labels=got.value_labels, path=p)

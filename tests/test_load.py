@@ -392,3 +392,23 @@ def test_changing_a_loaded_table_leaves_other_views_alone(tiny_dir):
     ds = load(tiny_dir)
     ds.providers["extra"] = 1
     assert "extra" not in ds.as_of_view("2024-01-01").providers.columns
+
+
+def test_excel_sheet_with_an_empty_row_loads_and_names_sheet_rows(tiny, tiny_dir, tmp_path):
+    """An .xlsx table: Excel's empty rows are skipped and counted; errors name the sheet's
+    row (header = row 1), as Excel shows it."""
+    folder = make_tiny.write_parquet(tiny, tmp_path / "x")
+    p = tiny["participations"]
+    (folder / "participations.parquet").unlink()
+    empty = pd.DataFrame([[None] * len(p.columns)], columns=p.columns)
+    sheet = pd.concat([p.iloc[:2], empty, p.iloc[2:]], ignore_index=True)
+    sheet.to_excel(folder / "participations.xlsx", index=False)
+    ds = load(folder)
+    assert ds.load_notes[["table", "note", "rows"]].values.tolist() == [["participations", "empty rows skipped", 1]]
+    pd.testing.assert_frame_equal(ds.participations.reset_index(drop=True),
+                                  load(tiny_dir).participations.reset_index(drop=True), check_dtype=False)
+    sheet.loc[3, "level"] = "D"  # the participation after the empty row: sheet row 5
+    sheet.to_excel(folder / "participations.xlsx", index=False)
+    err = load_error(folder)
+    assert_error(err, folder / "participations.xlsx", "level", "allowed_codes", 1)
+    assert err.examples.index.tolist() == [5] and err.where == "line"
