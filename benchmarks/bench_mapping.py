@@ -1,6 +1,6 @@
 """Benchmark: load + validate an agency-layout extract through its mapping file, per format.
 
-    python benchmarks/bench_mapping.py [--data data/synthetic] [--work DIR] [--repeat 1]
+    python benchmarks/bench_mapping.py [--data data/synthetic] [--work DIR] [--repeat 1] [--reuse]
                                        [--formats parquet csv dta sqlite] [--as-of 2023-08-11]
 
 Writes the contract-layout data in `--data` (default: the scale-1.0 synthetic data) the way
@@ -53,9 +53,14 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--formats", nargs="+", default=["parquet", "csv", "dta", "sqlite"])
     ap.add_argument("--as-of", default=None, help="also cut at this date while loading")
+    ap.add_argument("--reuse", action="store_true", help="load the files an earlier call wrote in --work")
     args = ap.parse_args()
     data, work = Path(args.data), Path(args.work)
-    where = _write(data, work, args.formats)
+    if args.reuse:
+        where = {f: (f"sqlite:///{(work / f / 'agency.db').resolve()}" if f == "sqlite" else str(work / f))
+                 for f in args.formats}
+    else:
+        where = _write(data, work, args.formats)
 
     rows = []
 

@@ -60,12 +60,15 @@ def parse_dates(s: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
         if s.dtype == object:  # dates from a reader as Python objects
             return pd.to_datetime(s, errors="coerce"), np.zeros(0, dtype=np.int64)
         return s, np.zeros(0, dtype=np.int64)
-    text = s.astype("string")
-    present = text.notna().to_numpy()
+    # parse each distinct text once (a date column has a few thousand, a month column a few dozen)
+    codes_, uniques = pd.factorize(s, use_na_sentinel=True)
+    text = pd.Series(uniques, dtype="string")
     matches = text.str.fullmatch(format_pattern(fmt).pattern).fillna(False).to_numpy(dtype=bool)
-    parsed = pd.to_datetime(text.where(matches), format=fmt, errors="coerce")
-    bad = present & (~matches | parsed.isna().to_numpy())
-    return parsed.astype("datetime64[ns]"), np.flatnonzero(bad)
+    parsed = pd.to_datetime(text.where(matches), format=fmt, errors="coerce").to_numpy(dtype="datetime64[ns]")
+    ok = matches & ~np.isnat(parsed)
+    values = np.append(parsed, np.datetime64("NaT", "ns"))  # code -1 (missing) takes the last slot
+    bad = np.flatnonzero((codes_ >= 0) & ~np.append(ok, True)[codes_])
+    return pd.Series(values[codes_], index=s.index, name=s.name), bad
 
 
 def parse_numbers(s: pd.Series, decimal: str) -> tuple[pd.Series, np.ndarray]:
@@ -300,7 +303,7 @@ class _Builder:
         if extra:
             self.raw.notes.append({"table": self.name, "file": self.raw.label, "rows": 0,
                                    "note": f"extra columns ignored: {', '.join(map(str, extra))}"})
-        return pd.DataFrame(self.out, index=df.index)
+        return pd.DataFrame(self.out, index=df.index, copy=False)  # the columns are new or unshared
 
 
 def build_table(raw: RawTable, tm: TableMapping | None, mapping: Mapping | None,

@@ -282,7 +282,13 @@ def check_duplicate_reports(tables: Mapping[str, pd.DataFrame], labels: Mapping[
     if resubmission is not None:
         return
     rep = tables["periodic_reports"]
-    dup = rep.duplicated(list(RESUBMISSION_KEY), keep=False).to_numpy()
+    codes_ = [pd.factorize(rep[c])[0] for c in RESUBMISSION_KEY]
+    sizes = [int(c.max()) + 2 if len(c) else 1 for c in codes_]
+    if float(np.prod(sizes, dtype=float)) < 2**62:  # one int64 per report: hashing it is fast
+        key = np.ravel_multi_index([c + 1 for c in codes_], sizes)
+        dup = pd.Series(key).duplicated(keep=False).to_numpy()
+    else:  # pragma: no cover - more distinct keys than an int64 holds
+        dup = rep.duplicated(list(RESUBMISSION_KEY), keep=False).to_numpy()
     if not dup.any():
         return
     pos = np.flatnonzero(dup)
