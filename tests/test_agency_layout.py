@@ -13,6 +13,8 @@ figures computed from the agency CSV equal those of the sample.
 
 from __future__ import annotations
 
+import json
+
 import re
 import sqlite3
 from pathlib import Path
@@ -624,11 +626,14 @@ def test_romlab_synth_layout_agency(tmp_path, capsys):
                      "--out", str(tmp_path / "csv")]) == 0
     assert "7 agency files (csv" in capsys.readouterr().out
     want = al.write_agency(synth.generate(scale=0.002, seed=5), tmp_path / "direct", fmt="csv")
-    assert {p.name: p.read_bytes() for p in (tmp_path / "csv").iterdir()} == \
-        {p.name: p.read_bytes() for p in want.values()}
+    got = {p.name: p.read_bytes() for p in (tmp_path / "csv").iterdir()}
+    info = json.loads(got.pop("synth.json"))  # the generator's seed, scale and version beside the files
+    assert (info["seed"], info["scale"], info["layout"], info["format"]) == (5, 0.002, "agency", "csv")
+    assert sorted(info["files"]) == sorted(p.name for p in want.values())
+    assert got == {p.name: p.read_bytes() for p in want.values()}
     assert cli.main(["synth", "--layout", "agency", "--format", "sqlite", "--scale", "0.002",
                      "--out", str(tmp_path / "db")]) == 0
-    assert [p.name for p in (tmp_path / "db").iterdir()] == ["agency.db"]
+    assert sorted(p.name for p in (tmp_path / "db").iterdir()) == ["agency.db", "synth.json"]
     # a format the layout does not write: status 2, nothing written
     assert cli.main(["synth", "--layout", "agency", "--format", "parquet", "--scale", "0.002",
                      "--out", str(tmp_path / "bad")]) == 2
