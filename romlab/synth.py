@@ -8,7 +8,8 @@ comes from one `numpy.random.Generator` seeded once, and every step is vectorise
 the same seed gives byte-identical files.
 
 What the generator models (parameters and their sources: `romlab.synth_params`):
-intake per day by window; participants' groups; level by a job-chance score tilted by
+intake per day by window; participants' groups (age tied to sex × birth country,
+disability and registration time to age); level by a job-chance score tilted by
 the groups; providers and contracts per delivery area; stays of up to 12 months over
 two placement periods, ended by a result, an interruption or the 12 months;
 provider switches; double reports at the placement-period change; deviation reports;
@@ -184,22 +185,58 @@ def _start_dates(rng, p, scale: float) -> np.ndarray:
     return np.concatenate(parts)
 
 
+def _mixed_shares(target, weights, odds) -> np.ndarray:
+    """Shares of a categorical variable within each of J groups (J × K): ``target``
+    (K shares) times ``odds`` (J × K) and rescaled (iterative proportional fitting, a
+    few steps over J × K numbers) so that their mix over the groups' ``weights`` (J) is
+    ``target`` again."""
+    target = np.asarray(target, dtype=float)
+    a = np.asarray(weights, dtype=float) / np.sum(weights)
+    k = np.asarray(odds, dtype=float)
+    base = target.copy()
+    for _ in range(100):
+        cond = base[None, :] * k
+        cond /= cond.sum(axis=1, keepdims=True)
+        base *= target / (a @ cond)
+    cond = base[None, :] * k
+    return cond / cond.sum(axis=1, keepdims=True)
+
+
+def _draw(u: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Category 0..K−1 of each uniform ``u`` under its row of ``shares`` (n × K)."""
+    return np.minimum((u[:, None] > np.cumsum(shares, axis=1)).sum(axis=1), shares.shape[1] - 1)
+
+
 def _groups(rng, p, n: int, window: np.ndarray) -> dict[str, np.ndarray]:
+    """Participants' groups. Sex and birth country, education, age and registration time
+    are drawn in this order from the main stream; age depends on sex × birth country
+    (``AGE_ODDS_DOMESTIC_WOMEN``), disability on age (``DISABILITY_AGE_ODDS``) and
+    registration time on age (``REGISTRATION_AGE_TILT``), each keeping its overall share."""
     born_abroad = rng.random(n) < p.SHARE_BORN_ABROAD
     p_woman_dom = (p.SHARE_WOMEN - p.SHARE_BORN_ABROAD * p.SHARE_WOMEN_AMONG_BORN_ABROAD) / (1 - p.SHARE_BORN_ABROAD)
     woman = rng.random(n) < np.where(born_abroad, p.SHARE_WOMEN_AMONG_BORN_ABROAD, p_woman_dom)
-    disability = rng.random(n) < p.SHARE_DISABILITY
+    u_disability = rng.random(n)
     below_upper = rng.random(n) < p.SHARE_BELOW_UPPER_SECONDARY
     post = ~below_upper & (rng.random(n) < p.SHARE_POST_SECONDARY_OF_UPPER)
     education = np.where(below_upper, "compulsory", np.where(post, "post_secondary", "upper_secondary"))
-    age_group = rng.choice(3, size=n, p=np.array(p.AGE_GROUP_SHARES) / sum(p.AGE_GROUP_SHARES))
+    age_shares = np.array(p.AGE_GROUP_SHARES) / sum(p.AGE_GROUP_SHARES)
+    domestic_woman = woman & ~born_abroad
+    share_dw = p.SHARE_WOMEN - p.SHARE_BORN_ABROAD * p.SHARE_WOMEN_AMONG_BORN_ABROAD
+    by_sex = _mixed_shares(age_shares, [1 - share_dw, share_dw],
+                           [np.ones(3), getattr(p, "AGE_ODDS_DOMESTIC_WOMEN", np.ones(3))])
+    age_group = _draw(rng.random(n), by_sex[domestic_woman.astype(int)])
     lo = np.array([r[0] for r in p.AGE_RANGES])[age_group]
     hi = np.array([r[1] for r in p.AGE_RANGES])[age_group]
     age = lo + np.floor(rng.random(n) * (hi - lo + 1)).astype(int)
-    reg_p = np.where((window == 3)[:, None], np.array(p.REGISTRATION_SHARES_WINDOW3)[None, :],
-                     np.array(p.REGISTRATION_SHARES)[None, :])
-    reg_group = (rng.random(n)[:, None] > np.cumsum(reg_p, axis=1)).sum(axis=1)
-    reg_group = np.minimum(reg_group, 4)
+    dis_odds = np.array(getattr(p, "DISABILITY_AGE_ODDS", (1.0, 1.0, 1.0)), dtype=float)
+    p_dis = _mixed_shares([1 - p.SHARE_DISABILITY, p.SHARE_DISABILITY], age_shares,
+                          np.column_stack([np.ones(3), dis_odds]))[:, 1]
+    disability = u_disability < p_dis[age_group]
+    tilt = getattr(p, "REGISTRATION_AGE_TILT", {})
+    reg_odds = np.exp(np.outer([tilt.get(i, 0.0) for i in range(3)], np.arange(5)))
+    by_age = np.stack([_mixed_shares(p.REGISTRATION_SHARES, age_shares, reg_odds),
+                       _mixed_shares(p.REGISTRATION_SHARES_WINDOW3, age_shares, reg_odds)])
+    reg_group = _draw(rng.random(n), by_age[(window == 3).astype(int), age_group])
     reg_lo = np.array([0, 366, 731, 1096, 1461])[reg_group]
     reg_hi = np.array([365, 730, 1095, 1460, 3650])[reg_group]
     days_registered = reg_lo + np.floor(rng.random(n) * (reg_hi - reg_lo + 1)).astype(int)
@@ -595,7 +632,9 @@ def _periodic_reports(rng, p, part: pd.DataFrame, hid: dict, contracts: pd.DataF
     gg = hid["g"]
     dims = {"age_group": gg["age_group"], "below_upper": gg["below_upper"], "born_abroad": gg["born_abroad"],
             "disability": gg["disability"], "level": part["level"].to_numpy(), "woman": gg["woman"],
-            "foreign_man": gg["born_abroad"] & ~gg["woman"]}
+            "foreign_man": gg["born_abroad"] & ~gg["woman"],
+            # level × registration group as one key, "A0" … "C4" (Tabell 13)
+            "level_registration": np.char.add(part["level"].to_numpy().astype(str), gg["reg_group"].astype(str))}
     ratio = {}
     for dim, per_activity in p.HOURS_GROUP_RATIO.items():  # a few dimensions, not rows
         for col, by_group in per_activity.items():
