@@ -31,8 +31,8 @@ install: $(VENV)/.installed
 SYNTH  := data/synthetic
 
 # regenerated when missing or older than the generator (never for DATA=a real extract)
-$(SYNTH)/participations.parquet: romlab/synth.py romlab/synth_params.py | $(VENV)/.installed
-	$(PY) -m romlab.cli synth --scale $(SCALE) --out $(SYNTH) $(if $(SEED),--seed $(SEED))
+$(SYNTH)/participations.parquet: romlab/data/synth.py romlab/data/synth_params.py | $(VENV)/.installed
+	$(PY) -m romlab synth --scale $(SCALE) --out $(SYNTH) $(if $(SEED),--seed $(SEED))
 	touch $@
 
 ## data: generate the default synthetic data (scale 1.0) into data/synthetic if missing or stale
@@ -40,7 +40,7 @@ data: $(SYNTH)/participations.parquet
 
 ## report: run the report's notebooks for PERIOD (default 2023-10) into runs/PERIOD (DATA=…, MAPPING=file.yml)
 report: $(if $(filter $(SYNTH),$(DATA)),data,install)
-	$(PY) -m romlab.cli run --period $(PERIOD) --data '$(DATA)' --out $(OUT) $(if $(MAPPING),--mapping '$(MAPPING)')
+	$(PY) -m romlab run --period $(PERIOD) --data '$(DATA)' --out $(OUT) $(if $(MAPPING),--mapping '$(MAPPING)')
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 # numpy's other sort dispatch (no AVX-512): visible orders must not depend on it (issue 12)
@@ -57,11 +57,11 @@ lab: install
 
 ## notebooks: re-execute the stored notebooks in place on data/sample (after an intended change)
 notebooks: install
-	$(PY) -m romlab.cli notebooks
+	$(PY) -m romlab notebooks
 
 ## sample: regenerate the committed synthetic sample in data/sample
 sample: install
-	$(PY) -m romlab.cli synth --scale 0.02 --out $(SAMPLE)
+	$(PY) -m romlab synth --scale 0.02 --out $(SAMPLE)
 
 ## bench: run the benchmark scripts at scale 1.0 (figures to stdout; a few minutes)
 bench: $(if $(filter $(SYNTH),$(DATA)),data,install)

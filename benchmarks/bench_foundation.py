@@ -23,7 +23,7 @@ import pandas as pd
 
 import romlab
 from romlab import paths
-from romlab.classify import window
+from romlab.report.classify import window
 
 
 def _published(file: str, **where) -> float:
@@ -43,7 +43,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(args.keep or tmp) / "synth"
-        cmd = [sys.executable, "-m", "romlab.cli", "synth", "--scale", str(args.scale), "--out", str(out)]
+        cmd = [sys.executable, "-m", "romlab", "synth", "--scale", str(args.scale), "--out", str(out)]
         if args.seed is not None:
             cmd += ["--seed", str(args.seed)]
         t0 = time.perf_counter()

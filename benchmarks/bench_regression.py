@@ -1,4 +1,4 @@
-"""Benchmark of Tabell 18's regression: romlab.regression against statsmodels' formula
+"""Benchmark of Tabell 18's regression: romlab.report.regression against statsmodels' formula
 API (HC1) and, for reference, pyfixest, on the same model and data.
 
     python benchmarks/bench_regression.py [--data DIR] [--period 2023-10] [--repeat 5]
@@ -30,8 +30,9 @@ import numpy as np
 import pandas as pd
 
 import romlab
-from romlab import paths, regression, results
-from romlab.classify import REGRESSOR_LABELS
+from romlab import paths
+from romlab.report import regression, results
+from romlab.report.classify import REGRESSOR_LABELS
 
 REGRESSORS = list(REGRESSOR_LABELS)
 FIXED_EFFECTS = results.TABELL_18_FIXED_EFFECTS
@@ -73,7 +74,7 @@ def main() -> int:
     tmp = None
     data = Path(args.data) if args.data else paths.SYNTHETIC
     if not (data / "participations.parquet").exists() and not (data / "participations.csv").exists():
-        from romlab import synth
+        from romlab.data import synth
 
         tmp = tempfile.TemporaryDirectory()
         data = Path(tmp.name)
@@ -120,7 +121,7 @@ def main() -> int:
           f"{len(r.omitted)} collinear dummies omitted)\n")
     print("| fit | best time (s) | relative | largest difference vs statsmodels |")
     print("|---|---|---|---|")
-    print(f"| romlab.regression.fit (HC1) | {t_romlab:.3f} | 1 | coef {d_coef:.1e}, se {d_se:.1e} |")
+    print(f"| romlab.report.regression.fit (HC1) | {t_romlab:.3f} | 1 | coef {d_coef:.1e}, se {d_se:.1e} |")
     print(f"| statsmodels formula API `ols(...).fit(cov_type='HC1')` | {t_sm:.3f} | {speedup:.1f}× romlab | 0 |")
     print(pf_row)
     ok_speed, ok_equal = speedup >= 3, max(d_coef, d_se) <= 1e-8

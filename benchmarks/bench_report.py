@@ -32,12 +32,12 @@ def main() -> int:
         data = Path(args.data) if args.data else Path(tmp) / "synth"
         if not args.data:
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "romlab.cli", "synth", "--out", str(data)], check=True,
+            subprocess.run([sys.executable, "-m", "romlab", "synth", "--out", str(data)], check=True,
                            capture_output=True)
             print(f"data generated in {time.perf_counter() - t0:.1f} s (excluded)")
         out = Path(tmp) / "runs"
         t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "romlab.cli", "run", "--period", args.period, "--data",
+        proc = subprocess.run([sys.executable, "-m", "romlab", "run", "--period", args.period, "--data",
                                str(data), "--out", str(out), "--jobs", str(args.jobs), "--quiet"],
                               capture_output=True, text=True)
         wall = time.perf_counter() - t0

@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 import romlab
-from romlab import review, synth
+from romlab import review
+from romlab.data import synth
 
 TARGET_S = 2.0
 

@@ -4,7 +4,7 @@
 
 Generates the synthetic data at `--scale` (in a subprocess, not timed here) unless
 `--data` is given, loads it once as of the 2023-10 cut-off, then times the selection,
-the trimming and every support table (`romlab.support.support_tables`). Prints the
+the trimming and every support table (`romlab.report.support.support_tables`). Prints the
 seconds per step and the peak memory (RSS) of this process. Targets: under 5 s for
 the section at scale 1.0 after loading; peak under 12 GB at scale 10.
 """
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import romlab
-from romlab import support
+from romlab.report import support
 
 
 def main() -> int:
@@ -33,7 +33,7 @@ def main() -> int:
         data = Path(args.data) if args.data else Path(tmp) / "synth"
         if not args.data:
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "romlab.cli", "synth", "--scale", str(args.scale),
+            subprocess.run([sys.executable, "-m", "romlab", "synth", "--scale", str(args.scale),
                             "--out", str(data)], check=True, capture_output=True)
             print(f"generated scale {args.scale} in {time.perf_counter() - t0:.1f} s (subprocess, not in peak)")
         cfg = romlab.RunConfig.for_period("2023-10")

@@ -2,14 +2,14 @@
 
 Written from the report's structure (Tabell 14–16, 19, 21, 22, the window total in
 `nyckeltal.json` and, when given, the §3 starts table), not from
-`romlab.protection.constraints`, so it checks the declarations as well as the
+`romlab.publication.protection.constraints`, so it checks the declarations as well as the
 suppression."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from romlab.classify import comparison_rows
+from romlab.report.classify import comparison_rows
 
 
 def subtraction_attack(shown: dict, starts=None) -> set:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from romlab import codes
-from romlab.errors import DataError
-from romlab.load import load
-from romlab.schema import TABLES
+from romlab.data import codes
+from romlab.data.errors import DataError
+from romlab.data.load import load
+from romlab.data.contract import TABLES
 
 AS_OF = "2023-08-11"
 

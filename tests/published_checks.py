@@ -6,12 +6,12 @@ published-value test makes.
 A group table (Tabell 7–13, 16, 21, 22, A1) is checked on two things (issue 12, point 3):
 
 - **levels**, with tolerances in units ``u`` of the printed precision (the last digit
-  the report prints, `romlab.compare.printed_precision`: 0.1 h for the support means,
+  the report prints, `romlab.publication.compare.printed_precision`: 0.1 h for the support means,
   1 percentage point for the result shares): Tabell 7–12 every mean within 1.5 u (and
   each count of observations within 10 %); Tabell 13 and A1 a mean absolute difference
   of at most 3 u; Tabell 16 at most 2 u on average and 90 % of the cells within 4 u;
   Tabell 21 and 22 at most 2.5 u on average. (The bounds of issues 4 and 5, restated.)
-- **the differences between groups** (`romlab.compare.group_structure`): the
+- **the differences between groups** (`romlab.publication.compare.group_structure`): the
   correlation of each cell's deviation from the mean of its row of groups, published
   against reproduced, at least `STRUCTURE_BOUND` (the Done-when of issue 12), and in
   Tabell 8–13 their size (spread at least `BLOCK_SPREAD`: with a few activities of
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from romlab import compare
+from romlab.publication import compare
 
 #: Lowest correlation of the deviations from the row of groups, per table (issue 12,
 #: Done-when). Tabell 7 has none: see `UNDETECTABLE`.
@@ -119,7 +119,7 @@ def _levels(c: pd.DataFrame, table: str) -> list[Failure]:
 
 def check_group_table(reproduced: pd.DataFrame, table: str) -> list[Failure]:
     """Every check of group table `table` (a reproduced table in long form, as
-    `romlab.support` / `romlab.results` return it) against the published one: the
+    `romlab.report.support` / `romlab.report.results` return it) against the published one: the
     failures, empty when it passes."""
     table = str(table)
     c = compare.compare(reproduced, table, tolerance=np.inf)

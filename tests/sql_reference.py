@@ -1,13 +1,13 @@
 """A second, independent implementation of the report's core definitions in DuckDB SQL
 (issue 12, point 2), used only by `tests/test_sql_reference.py`.
 
-Nothing here calls romlab's table code (`romlab.support`, `romlab.results`,
-`romlab.classify`, `romlab.load`): every definition is written again, in SQL, from its
+Nothing here calls romlab's table code (`romlab.report.support`, `romlab.report.results`,
+`romlab.report.classify`, `romlab.load`): every definition is written again, in SQL, from its
 documented rule (the report, `docs/assumptions.md`, `shared/docs/domain.md`), and run
 with DuckDB on the raw Parquet files (or on frames registered as tables). From romlab it
 takes only the data contract: the hour columns and their Swedish labels
-(`romlab.codes.ACTIVITIES`) and the known-from dates of each table
-(`romlab.schema.TABLES`, ``known_at`` / ``field_known_at``); and the run's parameters
+(`romlab.data.codes.ACTIVITIES`) and the known-from dates of each table
+(`romlab.data.contract.TABLES`, ``known_at`` / ``field_known_at``); and the run's parameters
 are the fields of a `RunConfig` (`Params.from_config`).
 
 `SqlReference(source, cfg)` builds, in one DuckDB connection:
@@ -47,8 +47,8 @@ try:  # DuckDB ≥ 2 (constraints.txt); DuckDB 1.x (pyproject's lower bound) nam
 except ImportError:  # pragma: no cover
     from duckdb.typing import DOUBLE
 
-from romlab.codes import ACTIVITIES  # the data contract: hour columns and labels (Tabell 1)
-from romlab.schema import TABLES      # the data contract: known-from dates
+from romlab.data.codes import ACTIVITIES  # the data contract: hour columns and labels (Tabell 1)
+from romlab.data.contract import TABLES      # the data contract: known-from dates
 
 # ------------------------------------------------------------------ definitions
 

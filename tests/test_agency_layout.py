@@ -1,4 +1,4 @@
-"""The agency layout (romlab/agency_layout.py) and its mapping (data/mapping_agency.yml).
+"""The agency layout (romlab/data/agency_layout.py) and its mapping (data/mapping_agency.yml).
 
 The writer is checked on a hand-made dataset (every line of the expected CSV worked out
 by hand) and on the committed sample: headers, BOM, CRLF, ``;``, decimal commas,
@@ -24,10 +24,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from romlab import agency_layout as al
-from romlab import codes, paths
-from romlab.errors import DataError
-from romlab.schema import TABLES
+from romlab.data import agency_layout as al
+from romlab.data import codes
+from romlab import paths
+from romlab.data.errors import DataError
+from romlab.data.contract import TABLES
 
 MAPPING = paths.DATA / "mapping_agency.yml"
 SAMPLE = paths.SAMPLE
@@ -449,7 +450,7 @@ def test_sqlite_one_table_per_file(written, sample):
 def test_generation_follows_from_the_contract_start(sample, mapping):
     """RoM 2 contracts start on or after 2023-04-17, RoM 1 contracts from 2020-03-31 and
     before it: checked on the sample and on freshly generated data."""
-    from romlab import synth
+    from romlab.data import synth
 
     assert mapping["tables"]["contracts"]["columns"]["generation"]["bands"] == al.GENERATION_BANDS
     assert al.GENERATION_BANDS == {"2020-03-31": 1, "2023-04-17": 2}
@@ -544,9 +545,9 @@ def test_report_tables_are_the_same_from_the_agency_layout(written, period):
     headline figure of the sample at the report's cut-off: what the layout loses changes
     none of them. Only the §3 overview of what the cut-off hides differs (the stand-in
     dates make some rows known earlier)."""
-    from romlab import period as per
-    from romlab.config import RunConfig
-    from romlab.load import load
+    from romlab.run import period as per
+    from romlab.run.config import RunConfig
+    from romlab.data.load import load
 
     cfg = RunConfig.for_period(period)
     a = per.compute(cfg, SAMPLE, ds=load(SAMPLE, as_of=cfg.data_cutoff))
@@ -582,7 +583,7 @@ def test_provider_review_is_the_same_from_the_agency_layout(written):
     """The provider review (kvalitetsvillkor) on the whole data: the same list and
     measures; only the provider names are gone (the extract has none)."""
     from romlab import review
-    from romlab.load import load
+    from romlab.data.load import load
 
     a = review.review(load(SAMPLE), "2025-01", "2025-03")
     b = review.review(load(written["csv"], mapping=MAPPING), "2025-01", "2025-03")
@@ -620,7 +621,8 @@ def test_round_trip_through_the_loader(written, fmt):
 # --------------------------------------------------------------------------- the command
 
 def test_romlab_synth_layout_agency(tmp_path, capsys):
-    from romlab import cli, synth
+    from romlab.run import cli
+    from romlab.data import synth
 
     assert cli.main(["synth", "--layout", "agency", "--scale", "0.002", "--seed", "5",
                      "--out", str(tmp_path / "csv")]) == 0

@@ -1,7 +1,7 @@
 """The round trip that proves the mapping: the report's tables from the agency layout.
 
 The committed sample is written as the agency's warehouse would deliver it
-(`romlab.agency_layout`: Excel CSV, Stata with value labels, SQLite) and read through
+(`romlab.data.agency_layout`: Excel CSV, Stata with value labels, SQLite) and read through
 `data/mapping_agency.yml`; the period's protected tables must give a `tabeller.csv`
 identical, byte for byte, to the one from the contract layout, and a `romlab run` of the
 agency CSV must write the same `tabeller.csv` as a run of the contract layout.
@@ -16,9 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from romlab import agency_layout, outputs, paths, period
-from romlab.config import RunConfig
-from romlab.schema import TABLES
+from romlab.data import agency_layout
+from romlab.publication import outputs
+from romlab import paths
+from romlab.run import period
+from romlab.run.config import RunConfig
+from romlab.data.contract import TABLES
 
 MAPPING = paths.DATA / "mapping_agency.yml"
 
@@ -61,7 +64,7 @@ def test_a_run_of_the_agency_csv_writes_the_contract_runs_tabeller(agency, tmp_p
     """`romlab run --mapping` end to end (one notebook is enough to check the plumbing:
     tabeller.csv is written from the period's tables, which the notebooks only show)."""
     out = tmp_path / "runs"
-    cmd = [sys.executable, "-m", "romlab.cli", "run", "--period", "2023-10", "--data", agency["csv"],
+    cmd = [sys.executable, "-m", "romlab", "run", "--period", "2023-10", "--data", agency["csv"],
            "--mapping", str(MAPPING), "--out", str(out), "--quiet", "--jobs", "1"]
     res = subprocess.run(cmd, capture_output=True, text=True, cwd=paths.ROOT)
     assert res.returncode == 0, res.stderr[-2000:]

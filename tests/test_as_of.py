@@ -26,7 +26,7 @@ import pytest
 
 import make_tiny
 from make_tiny import AS_OF
-from romlab.load import load
+from romlab.data.load import load
 
 EXPECTED = pd.DataFrame(
     [

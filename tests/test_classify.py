@@ -1,4 +1,4 @@
-"""Classifiers against hand-worked answers (report lines in romlab/classify.py)."""
+"""Classifiers against hand-worked answers (report lines in romlab/report/classify.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from romlab import classify, codes
+from romlab.report import classify
+from romlab.data import codes
 
 PUBLISHED = Path(__file__).resolve().parents[1] / "data" / "published"
 

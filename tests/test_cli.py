@@ -8,8 +8,8 @@ import sys
 import pandas as pd
 
 from romlab import paths
-from romlab.cli import main
-from romlab.schema import data_readme
+from romlab.run.cli import main
+from romlab.data.contract import data_readme
 
 
 def test_data_readme_is_generated_from_the_schema():
@@ -28,7 +28,7 @@ def test_data_error_is_one_line_and_exit_2(tmp_path):
         if f.stem == "participations":
             df.loc[df.index[:3], "level"] = "D"
         df.to_parquet(tmp_path / f.name, index=False)
-    proc = subprocess.run([sys.executable, "-m", "romlab.cli", "validate", str(tmp_path)],
+    proc = subprocess.run([sys.executable, "-m", "romlab", "validate", str(tmp_path)],
                           capture_output=True, text=True)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
@@ -55,7 +55,7 @@ def test_synth_command_writes_every_table(tmp_path, capsys):
 
 
 def test_run_and_review_take_a_mapping_and_pass_a_url_unchanged(monkeypatch, tmp_path):
-    from romlab import runner
+    from romlab.run import runner
 
     calls = []
 
@@ -75,8 +75,8 @@ def test_make_report_passes_data_and_mapping():
     proc = subprocess.run(["make", "-n", "report", "DATA=sqlite:///x.db",
                            "MAPPING=data/mapping_agency.yml"], cwd=paths.ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    line = [ln for ln in proc.stdout.splitlines() if "romlab.cli run" in ln][-1]
+    line = [ln for ln in proc.stdout.splitlines() if "romlab run" in ln][-1]
     assert "--data 'sqlite:///x.db'" in line and "--mapping 'data/mapping_agency.yml'" in line
     plain = subprocess.run(["make", "-n", "report", "DATA=data/sample"], cwd=paths.ROOT, capture_output=True,
                            text=True).stdout
-    assert "--mapping" not in [ln for ln in plain.splitlines() if "romlab.cli run" in ln][-1]
+    assert "--mapping" not in [ln for ln in plain.splitlines() if "romlab run" in ln][-1]

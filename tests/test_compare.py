@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from romlab.compare import (PUBLISHED_PERIOD, compare, group_blocks, group_deviations, group_structure,
+from romlab.publication.compare import (PUBLISHED_PERIOD, compare, group_blocks, group_deviations, group_structure,
                             group_structure_summary, period_warning, period_warning_html, printed_precision,
                             published)
 
@@ -158,7 +158,7 @@ def test_period_warning_only_for_another_period():
 
 def _fake_run(folder, period: str):
     """A run folder with what `romlab compare RUN` reads: jamforelse.csv and nyckeltal.json."""
-    from romlab import outputs
+    from romlab.publication import outputs
 
     folder.mkdir()
     tables = {t: published(t).assign(value=lambda d: d["value"] + 0.01) for t in ("8", "16")}
@@ -168,7 +168,7 @@ def _fake_run(folder, period: str):
 
 
 def test_romlab_compare_warns_on_another_period_and_reports_the_groups(tmp_path, capsys):
-    from romlab.cli import main
+    from romlab.run.cli import main
 
     assert main(["compare", str(_fake_run(tmp_path / "2023-04", "2023-04"))]) == 0
     out, err = capsys.readouterr()
@@ -183,8 +183,9 @@ def test_romlab_compare_warns_on_another_period_and_reports_the_groups(tmp_path,
 
 
 def test_index_warns_on_another_period(tmp_path):
-    from romlab import paths, runner
-    from romlab.config import RunConfig
+    from romlab import paths
+    from romlab.run import runner
+    from romlab.run.config import RunConfig
 
     key = {"r2_share": {}, "support_mean_hours": {"justerat": 8.0}, "support_median_hours": {"justerat": 6.0}}
     for period, warned in (("2023-04", True), ("2023-10", False)):

@@ -1,9 +1,9 @@
 """Published values stay off the computation path, and romlab imports however it resolves.
 
-Issue 12, point 6: the period computation (`romlab.period.compute` and `protect`, what
+Issue 12, point 6: the period computation (`romlab.run.period.compute` and `protect`, what
 every notebook and run reads) must not load anything that reads ``data/published``
-(`romlab.compare`, any module that names ``paths.PUBLISHED``) nor the generator's
-calibration (`romlab.synth`, `romlab.synth_params`), and must give the same tables when
+(`romlab.publication.compare`, any module that names ``paths.PUBLISHED``) nor the generator's
+calibration (`romlab.data.synth`, `romlab.data.synth_params`), and must give the same tables when
 ``data/published`` cannot be reached. Both run in a fresh interpreter, so modules that
 other tests imported do not hide an import.
 
@@ -33,7 +33,7 @@ PERIOD = "2023-10"
 
 #: Modules the computation must never load: the comparison (reads data/published) and
 #: the generator with its calibration (holds published numbers).
-FORBIDDEN = ("romlab.compare", "romlab.synth", "romlab.synth_params")
+FORBIDDEN = ("romlab.publication.compare", "romlab.data.synth", "romlab.data.synth_params")
 
 
 def _python(code: str, cwd: Path | None = None, env: dict | None = None) -> str:
@@ -47,19 +47,19 @@ def _python(code: str, cwd: Path | None = None, env: dict | None = None) -> str:
 def test_the_period_computation_loads_nothing_that_reads_published_values():
     out = _python(f"""
         import json, sys
-        import romlab.outputs  # the module the computation uses for its tables
+        import romlab.publication.outputs  # the module the computation uses for its tables
         after_import = sorted(m for m in sys.modules if m.startswith("romlab"))
-        from romlab import period
-        from romlab.config import RunConfig
+        from romlab.run import period
+        from romlab.run.config import RunConfig
         period.protect(period.compute(RunConfig.for_period({PERIOD!r}), {str(paths.SAMPLE)!r}))
         loaded = {{m: getattr(sys.modules[m], "__file__", None) for m in sys.modules if m.startswith("romlab")}}
         print(json.dumps({{"after_import": after_import, "loaded": loaded}}))
         """)
     got = json.loads(out.splitlines()[-1])
     loaded = got["loaded"]
-    assert {"romlab.period", "romlab.outputs", "romlab.support", "romlab.results"} <= set(loaded)
+    assert {"romlab.run.period", "romlab.publication.outputs", "romlab.report.support", "romlab.report.results"} <= set(loaded)
     for name in FORBIDDEN:
-        assert name not in got["after_import"], f"import romlab.outputs loads {name}"
+        assert name not in got["after_import"], f"import romlab.publication.outputs loads {name}"
         assert name not in loaded, f"the period computation loads {name}"
     # no loaded module names the published folder (paths.py only defines it)
     for name, file in loaded.items():
@@ -84,8 +84,9 @@ def test_the_tables_are_the_same_without_data_published(tmp_path):
                     raise RuntimeError("data/published read on the computation path: " + p)
 
         sys.addaudithook(guard)
-        from romlab import paths, period
-        from romlab.config import RunConfig
+        from romlab import paths
+        from romlab.run import period
+        from romlab.run.config import RunConfig
         assert not paths.PUBLISHED.exists(), paths.PUBLISHED
         p = period.protect(period.compute(RunConfig.for_period({PERIOD!r}), {str(paths.SAMPLE)!r}))
         with open({str(result)!r}, "wb") as f:
@@ -94,8 +95,8 @@ def test_the_tables_are_the_same_without_data_published(tmp_path):
     with result.open("rb") as f:
         without = pickle.load(f)
 
-    from romlab import period
-    from romlab.config import RunConfig
+    from romlab.run import period
+    from romlab.run.config import RunConfig
 
     ref = period.protect(period.compute(RunConfig.for_period(PERIOD), paths.SAMPLE))
     assert set(without["tables"]) == set(ref.tables)
@@ -111,7 +112,7 @@ def test_comparison_rows_load_when_romlab_resolves_as_a_namespace_package(tmp_pa
     (tmp_path / "romlab" / "data").mkdir(parents=True)
     out = _python("""
         import json, romlab
-        from romlab import classify
+        from romlab.report import classify
         rows = classify.comparison_rows()
         print(json.dumps({"namespace": getattr(romlab, "__file__", None) is None, "rows": len(rows),
                           "first": rows["label"].iloc[0]}))

@@ -1,4 +1,4 @@
-"""romlab.formats: Stata, SAS, SPSS, Excel and SQL databases read back exactly, value
+"""romlab.data.formats: Stata, SAS, SPSS, Excel and SQL databases read back exactly, value
 labels, the known-before filter in the database, and one DataError per way a source fails.
 
 Every file is written here from a small hand-made frame (pyreadstat, pandas/openpyxl,
@@ -20,8 +20,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from romlab import formats
-from romlab.errors import DataError
+from romlab.data import formats
+from romlab.data.errors import DataError
 
 T = pd.Timestamp
 

@@ -9,10 +9,10 @@ import pandas as pd
 import yaml
 
 import make_tiny
-from romlab.errors import DataError
+from romlab.data.errors import DataError
 from make_tiny import assert_error, load_error
-from romlab.load import Dataset, MappingError, load, read_mapping
-from romlab.schema import TABLES
+from romlab.data.load import Dataset, MappingError, load, read_mapping
+from romlab.data.contract import TABLES
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -28,7 +28,7 @@ import pytest
 from published_checks import UNDETECTABLE, check_group_table, report
 
 import romlab
-from romlab import results, support
+from romlab.report import results, support
 
 CFG = romlab.RunConfig.for_period("2023-10")
 SEED = 20231003

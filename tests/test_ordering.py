@@ -18,7 +18,9 @@ import pandas as pd
 import pytest
 
 import romlab
-from romlab import outputs, paths, results, support_render
+from romlab.publication import outputs
+from romlab import paths
+from romlab.report import results, support_render
 
 SEEDS = range(8)
 

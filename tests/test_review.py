@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 
 from romlab import paths, review
-from romlab.config import ConfigError
-from romlab.load import LoadInfo, _make_dataset, load
+from romlab.run.config import ConfigError
+from romlab.data.load import LoadInfo, _make_dataset, load
 from romlab.review import ReviewConfig
-from romlab.schema import TABLES
+from romlab.data.contract import TABLES
 
 D = pd.Timestamp
 PUB = "2025-03"
@@ -460,7 +460,7 @@ def test_run_reviews_skips_reviews_the_data_do_not_reach(tmp_path):
 
 
 def test_cli_review_parser():
-    from romlab.cli import build_parser
+    from romlab.run.cli import build_parser
 
     args = build_parser().parse_args(["review", "--data", "d", "--out", "o", "--review", "2025-01,2025-03",
                                       "--set", "threshold=0.25"])

@@ -1,4 +1,4 @@
-"""Per-period runs (romlab.runner, `romlab run`, `romlab compare`) on data/sample.
+"""Per-period runs (romlab.run.runner, `romlab run`, `romlab compare`) on data/sample.
 
 Two full runs of every section notebook on the sample (module fixtures `run` and
 `rerun`, some tens of seconds each; `rerun` is the run after one killed with SIGKILL and
@@ -28,10 +28,12 @@ import pandas as pd
 import pytest
 
 import romlab
-from romlab import outputs, paths, period, provenance, runner
-from romlab.cli import main
-from romlab.compare import published
-from romlab.config import ConfigError
+from romlab.publication import outputs
+from romlab import paths
+from romlab.run import period, provenance, runner
+from romlab.run.cli import main
+from romlab.publication.compare import published
+from romlab.run.config import ConfigError
 
 from attack import subtraction_attack
 
@@ -354,7 +356,7 @@ def test_batch_of_two_periods_reads_the_saved_tables(tmp_path):
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(
         "import romlab\nassert bundle.endswith('.period.pkl')\n"
-        "pt = romlab.period.tables(period, '/no/data/needed', overrides, bundle)\n"
+        "pt = romlab.run.period.tables(period, '/no/data/needed', overrides, bundle)\n"
         "assert pt.protected and pt.cfg.period == period\nprint(pt.cfg.period)")]
     path = tmp_path / "60_reads_bundle.ipynb"
     nbformat.write(nb, path)
@@ -370,7 +372,7 @@ def test_batch_of_two_periods_reads_the_saved_tables(tmp_path):
 
 
 def test_suppress_like_carries_the_cells_of_an_earlier_run(run, tmp_path, capsys):
-    from romlab.period import carried_cells
+    from romlab.run.period import carried_cells
 
     cells = carried_cells([run.folder])
     assert cells == set(pd.read_csv(run.folder / "undertryckta.csv")["cell"]) and cells
@@ -455,7 +457,7 @@ def rerun(tmp_path_factory, run_data):
     base = tmp_path_factory.mktemp("kill")
     out = base / "runs"
     running = out / f".{PERIOD}.running"
-    proc = subprocess.Popen([sys.executable, "-m", "romlab.cli", "run", "--period", PERIOD, "--data", str(run_data),
+    proc = subprocess.Popen([sys.executable, "-m", "romlab", "run", "--period", PERIOD, "--data", str(run_data),
                              "--out", str(out), "--jobs", "1", "--quiet"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -527,7 +529,7 @@ def test_second_run_of_a_period_is_refused_while_the_first_holds_the_lock(tmp_pa
     nothing; once the holder is killed (SIGKILL), its lock no longer blocks."""
     out = tmp_path / "runs"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom romlab.runner import period_lock\n"
+        [sys.executable, "-c", "import sys, time\nfrom romlab.run.runner import period_lock\n"
          "with period_lock(sys.argv[1], sys.argv[2]):\n    print('locked', flush=True)\n    time.sleep(300)",
          str(out), PERIOD], stdout=subprocess.PIPE, text=True)
     try:
@@ -575,7 +577,7 @@ def test_run_with_a_mapping(run, run_data, tmp_path, monkeypatch, capsys):
     summary; a notebook gets the mapping relative to its run folder and, without the
     saved tables, computes the same period through it."""
     data, mapping = _mapped_copy(run_data, tmp_path / "extract")
-    tiny = _tiny_notebook(tmp_path, "import romlab\npt = romlab.period.tables(period, data_dir, overrides, '', mapping)\n"
+    tiny = _tiny_notebook(tmp_path, "import romlab\npt = romlab.run.period.tables(period, data_dir, overrides, '', mapping)\n"
                                     "print(pt.nyckeltal['r2_share']['ABC'])")
     monkeypatch.setattr(runner, "section_notebooks", lambda folder=None: [tiny])
     out = tmp_path / "runs"
@@ -650,7 +652,7 @@ def test_manifest_records_the_mapping_summary_and_the_load_notes(tmp_path):
 
 
 def test_synthetic_data_carry_their_seed_scale_and_generator_version(tmp_path):
-    from romlab import synth
+    from romlab.data import synth
 
     out = tmp_path / "synth"
     written = synth.synth(out, scale=0.002, seed=7)
@@ -661,7 +663,7 @@ def test_synthetic_data_carry_their_seed_scale_and_generator_version(tmp_path):
     files = {name: {"path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for name, p in written.items()}
     ds = SimpleNamespace(files=dict(written), as_of=None)
     m = outputs.manifest(romlab.RunConfig.for_period(PERIOD), ds, data=out)
-    assert m["synthetic"] == {"generator": "romlab.synth", "generator_version": info["generator_version"],
+    assert m["synthetic"] == {"generator": "romlab.data.synth", "generator_version": info["generator_version"],
                               "romlab": romlab.__version__, "seed": 7, "scale": 0.002, "layout": "contract",
                               "files_unchanged": True}
     assert provenance.synth_info(out, files)["files_unchanged"] is True

@@ -27,8 +27,9 @@ import pandas as pd
 import pytest
 
 import romlab
-from romlab import codes, results, support
-from romlab.schema import TABLES
+from romlab.data import codes
+from romlab.report import results, support
+from romlab.data.contract import TABLES
 
 from sql_reference import HOUR_COLUMNS, TOTAL, SqlReference
 

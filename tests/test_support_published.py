@@ -1,7 +1,7 @@
 """The support section on the default synthetic data (scale 1.0, default seed, period
 2023-10) against the published values in data/published, with the tolerances of the
 support issue in units ``u`` of the printed precision (the report's last digit:
-`romlab.compare.printed_precision`, 0.1 h for the means). A value outside its tolerance
+`romlab.publication.compare.printed_precision`, 0.1 h for the means). A value outside its tolerance
 fails the test and is listed.
 
 The group tables (Tabell 7–13, A1) are checked by `published_checks.check_group_table`:
@@ -16,8 +16,8 @@ import pytest
 from published_checks import check_group_table, report
 
 import romlab
-from romlab import support
-from romlab.compare import compare, published
+from romlab.report import support
+from romlab.publication.compare import compare, published
 
 CFG = romlab.RunConfig.for_period("2023-10")
 

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from romlab import codes, paths, synth
-from romlab import synth_params as P
-from romlab.classify import window
+from romlab.data import codes, synth
+from romlab import paths
+from romlab.data import synth_params as P
+from romlab.report.classify import window
 
 SCALE = 0.01
 
@@ -54,7 +55,7 @@ def test_sample_is_small():
 
 
 def test_generated_data_pass_the_contract(tmp_path):
-    from romlab.load import load
+    from romlab.data.load import load
 
     synth.synth(tmp_path, scale=0.005)
     ds = load(tmp_path)

@@ -3,7 +3,7 @@
 Used once per new section notebook; afterwards the notebook itself is the source and
 `make notebooks` re-executes it. Kept so new sections start from the same shape: the
 parameters cell (with `bundle`, which `romlab run` sets) and one call to
-`romlab.period.tables`, then one cell per table or figure.
+`romlab.run.period.tables`, then one cell per table or figure.
 """
 
 from __future__ import annotations
@@ -37,11 +37,11 @@ DATA_NOTEBOOK = [
     ("code", 'period = "2023-10"  # report month, YYYY-MM\n'
              'data_dir = ""  # empty: the committed sample (data/sample)\n'
              "overrides = {}  # RunConfig keys to override, e.g. {\"trim_percentile\": 99}\n"
-             "bundle = \"\"  # set by `romlab run`: the period's tables, computed once (romlab.period)",
+             "bundle = \"\"  # set by `romlab run`: the period's tables, computed once (romlab.run.period)",
      ["parameters"]),
     ("code", "import romlab\n"
              "from romlab import disclosure, overview\n\n"
-             "pt = romlab.period.tables(period, data_dir, overrides, bundle)  # data loaded and tables computed once\n"
+             "pt = romlab.run.period.tables(period, data_dir, overrides, bundle)  # data loaded and tables computed once\n"
              "cfg = pt.cfg"),
     ("md", "## Körningens parametrar\n\nEvery date a section uses, derived from the report "
            "month (rules: `docs/assumptions.md`, A06–A14)."),
@@ -52,7 +52,7 @@ DATA_NOTEBOOK = [
     ("md", "## 3.3 Deltagare per fönster och nivå\n\nStarts by intake window (fönster) and "
            "level (nivå), as known at the cut-off. Cells below the smallest cell shown are "
            "suppressed (`..`), and so are the cells that would let them be worked out from the totals "
-           "or from Tabell 15 (`romlab.protection`: windows 1–4 are the same cells as in Tabell 15)."),
+           "or from Tabell 15 (`romlab.publication.protection`: windows 1–4 are the same cells as in Tabell 15)."),
     ("code", 'starts = pt.overview["starts"]  # small cells, and cells that would reveal them, suppressed\n'
              "print(overview.describe_starts(starts, cfg))\n"
              "disclosure.show(starts)"),

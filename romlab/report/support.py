@@ -5,7 +5,7 @@ Flow: `select_reports` (the sample of report-months, §3.5.1) → `trim` cut-off
 Every table function takes the selected report-months (`SupportSample.months`) and a
 `RunConfig` and returns numbers in long form with the key columns of the published
 CSVs (`table`, `measure`, `activity`, and `group`/`level`/`percentile`/
-`included_share`/`adjusted`/`column` as they apply) and `value`; `romlab.support_render`
+`included_share`/`adjusted`/`column` as they apply) and `value`; `romlab.report.support_render`
 lays them out as the report prints them.
 
 Definitions (report `002`, domain.md "Support"):
@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from romlab import codes
-from romlab.classify import classify_participations, label_map
-from romlab.config import RunConfig
+from romlab.data import codes
+from romlab.report.classify import classify_participations, label_map
+from romlab.run.config import RunConfig
 
 TOTAL = "total_support"
 #: The 11 activities of Tabell 1 (all hour columns but "Eget arbete").
@@ -112,7 +112,7 @@ def replaced_resubmissions(rep: pd.DataFrame) -> np.ndarray:
     """True for a periodic report replaced by a later submission of the same report.
 
     The same report = same participation, provider, month and placement period
-    (`romlab.validate.RESUBMISSION_KEY`); the one submitted last counts, and of two
+    (`romlab.data.validate.RESUBMISSION_KEY`); the one submitted last counts, and of two
     submitted the same day the later row in the file (mapping ``resubmission: latest``,
     docs/mapping.md). Only reports known at the cut-off are compared, so a run as of an
     earlier date counts the submission it could see."""

@@ -4,7 +4,7 @@
 `shared/seeds/002_b6cdd38d6616f360.txt`; ``L744`` is its line 744.
 
 Everything starts from one frame, `outcomes(ds, cfg)`: one row per participation with
-its groups (`romlab.classify`), its result reports as known at the run's data cut-off,
+its groups (`romlab.report.classify`), its result reports as known at the run's data cut-off,
 its follow-up and the populations it belongs to. Every table function takes that frame
 and the `RunConfig` and returns numbers in long form with the key columns of the
 published CSV (``table``, ``measure`` and ``group``/``window``/``level``/``column`` as
@@ -43,16 +43,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from romlab import codes, disclosure
-from romlab import regression as reg
-from romlab.classify import (
+from romlab.data import codes
+from romlab.publication import disclosure
+from romlab.report import regression as reg
+from romlab.report.classify import (
     REGRESSOR_LABELS,
     WINDOWS,
     classify_participations,
     comparison_membership,
     comparison_rows,
 )
-from romlab.config import RunConfig
+from romlab.run.config import RunConfig
 
 __all__ = [
     "ResultRule", "RESULT_RULES", "ROM1", "outcomes", "followup_months", "full_followup",
@@ -440,7 +441,7 @@ def group_table(out: pd.DataFrame, cfg: RunConfig, measure: str = "r2_share", ta
 
     ``measure``: ``r2_share`` (Tabell 16, L2545–2624), ``work_share`` (Tabell 21,
     L3077–3154) or ``education_share`` (Tabell 22, L3155–3233). Groups as declared in
-    `romlab.classify.comparison_rows` (L508–528). Significance (L2462–2476): each row
+    `romlab.report.classify.comparison_rows` (L508–528). Significance (L2462–2476): each row
     is tested against its reference row in the same window and level (two-way
     comparisons: the other group; age: "Över 55 (ref)"; registration time:
     "Inskrivningstid över 4år") with the two-proportion z-test (`proportion_test`) at
@@ -519,7 +520,7 @@ def fit_tabell_18(out: pd.DataFrame, cfg: RunConfig, cov_type: str = "HC1",
     born abroad, born-abroad women, disability, upper secondary, age 25–55 and 55+
     (ref. under 25), registration time 1–2, 2–3, 3–4, > 4 years (ref. < 1 year)), with
     fixed effects for level, window, window × level and start month (L2913–2919),
-    robust (HC1, Stata's ``, robust``) standard errors by default (`romlab.regression`).
+    robust (HC1, Stata's ``, robust``) standard errors by default (`romlab.report.regression`).
     """
     labels = {**REGRESSOR_LABELS, "has_result": "Har R2", **FE_LABELS}
     return reg.fit(out[out["in_windows"]], "has_result", list(REGRESSOR_LABELS), TABELL_18_FIXED_EFFECTS,

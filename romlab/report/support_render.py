@@ -1,6 +1,6 @@
 """Lay out the support tables as the report prints them, and say what they show.
 
-Input: the long tables of `romlab.support`. Output: wide DataFrames with the report's
+Input: the long tables of `romlab.report.support`. Output: wide DataFrames with the report's
 Swedish labels, numbers rounded as printed (one decimal for hours, whole percent, counts
 with a space as thousands separator and a decimal comma), cells based on fewer than
 `min_cell` report-months suppressed (`..`), and one plain sentence per table computed
@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from romlab import codes
-from romlab.classify import label_map
-from romlab.disclosure import SUPPRESSED
-from romlab.support import A1_COLUMNS, GROUP_TABLES, LABELS, TOTAL
+from romlab.data import codes
+from romlab.report.classify import label_map
+from romlab.publication.disclosure import SUPPRESSED
+from romlab.report.support import A1_COLUMNS, GROUP_TABLES, LABELS, TOTAL
 
 ACTIVITY_ORDER = [LABELS[TOTAL], *[codes.ACTIVITIES[c] for c in codes.HOUR_COLUMNS]]
 OBS_LABEL = "Antalet observationer i urvalet*"

@@ -33,9 +33,9 @@ import pyarrow as arrow
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from romlab.errors import DataError
-from romlab.mapping import ISO_DATE, CsvOptions, Mapping, TableMapping
-from romlab.schema import TABLES
+from romlab.data.errors import DataError
+from romlab.data.mapping import ISO_DATE, CsvOptions, Mapping, TableMapping
+from romlab.data.contract import TABLES
 
 DB_SUFFIXES = (".duckdb", ".db")
 #: File suffixes a table may be stored in, in the order they are looked for.
@@ -444,7 +444,7 @@ class FolderReader(SourceReader):
                 (self.mapping.csv if self.mapping is not None else None)
             return read_csv(p, label, name, opts, strict=self.mapping is not None,
                             contract_names=_contract_names(tm))
-        from romlab import formats
+        from romlab.data import formats
 
         if suffix == ".xlsx":
             got = formats.read_excel(p, None if tm is None else tm.sheet)
@@ -549,22 +549,22 @@ class DuckDBFileReader(DatabaseReader):
 
 
 class SQLReader(DatabaseReader):
-    """A SQL database given as a SQLAlchemy URL (`romlab.formats`)."""
+    """A SQL database given as a SQLAlchemy URL (`romlab.data.formats`)."""
 
     def __init__(self, url: str, mapping: Mapping | None, cutoff):
-        from romlab import formats
+        from romlab.data import formats
 
         self.url = url
         super().__init__(url, mapping, cutoff)
         self.source_label = formats.safe_url(url)
 
     def _table_names(self) -> list[str]:
-        from romlab import formats
+        from romlab.data import formats
 
         return formats.database_tables(self.url)
 
     def _read(self, table: str, known_before) -> RawTable:
-        from romlab import formats
+        from romlab.data import formats
 
         got = formats.read_sql_table(self.url, table, known_before)
         return RawTable(table, got.label, got.frame, value_labels=got.value_labels,
@@ -580,7 +580,7 @@ def open_source(path: str | Path, mapping: Mapping | None, cutoff: pd.Timestamp 
     """A reader for a folder, a DuckDB file or a SQLAlchemy URL."""
     text = str(path)
     if "://" in text:
-        from romlab import formats
+        from romlab.data import formats
 
         if formats.is_database_url(text):
             return SQLReader(text, mapping, cutoff)

@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from romlab.errors import DataError
-from romlab.schema import TABLES
+from romlab.data.errors import DataError
+from romlab.data.contract import TABLES
 
 __all__ = ["Mapping", "TableMapping", "ColumnRule", "CsvOptions", "MappingError", "read_mapping",
            "RULES", "MONTH_COLUMNS", "code_key"]

@@ -38,7 +38,9 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from romlab import classify, codes, disclosure
+from romlab.report import classify
+from romlab.data import codes
+from romlab.publication import disclosure
 
 __all__ = ["cell_ids", "constraints", "protect", "starts_long", "PROTECTED_TABLES"]
 
@@ -192,7 +194,7 @@ def starts_long(starts: pd.DataFrame, t15: pd.DataFrame | None) -> pd.DataFrame:
     ``level`` (A, B, C or "Totalt"), ``window_number``, ``n`` = ``value`` and ``linked``: True for the windows of
     Tabell 15 when every one of their counts equals Tabell 15's ``n`` (then they are the same
     population cells, and the row totals tie Tabell 15's levels together)."""
-    from romlab.classify import WINDOW_LABELS
+    from romlab.report.classify import WINDOW_LABELS
 
     number = {label: w for w, label in WINDOW_LABELS.items()}
     level = {label: code for code, label in codes.LEVELS.items()}
@@ -291,7 +293,7 @@ SUPPORT_TESTS = {"tests_sex": 7, "tests_education_group": 8, "tests_age_group": 
 
 def _protect_support_test(key: str, t: pd.DataFrame, sup: pd.Series) -> pd.DataFrame:
     """A support test row is blanked when its group or its reference is suppressed."""
-    from romlab.classify import label_map
+    from romlab.report.classify import label_map
 
     table = SUPPORT_TESTS[key]
     if t.empty:

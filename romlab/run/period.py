@@ -5,7 +5,7 @@ everything a period's notebooks and outputs show: every report table
 (`outputs.report_tables`, plus Tabell 15's level tests), the Tabell 18 models (robust
 and clustered by provider), the data overview (§3) and the headline figures. `protect`
 (or `protect_batch` for the periods of one batch, which keeps the suppression pattern
-consistent across them) applies the disclosure control of `romlab.protection`.
+consistent across them) applies the disclosure control of `romlab.publication.protection`.
 
 The runner saves the protected result next to the notebooks it executes (`save`), and
 each notebook reads it (`tables(..., bundle=path)`) instead of loading the data again;
@@ -24,8 +24,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from romlab import overview, paths, protection
-from romlab.config import RunConfig
+from romlab.report import overview
+from romlab import paths
+from romlab.publication import protection
+from romlab.run.config import RunConfig
 
 __all__ = ["PeriodTables", "compute", "protect", "protect_batch", "tables", "carried_cells", "BUNDLE"]
 
@@ -77,8 +79,9 @@ def compute(cfg: RunConfig, data: str | Path, ds=None, mapping: str | Path | Non
     as given) as of ``cfg.data_cutoff`` through the `mapping` file if one is given
     (unless `ds` is given) and compute every table, model and overview of the period,
     unprotected."""
-    from romlab import outputs, results
-    from romlab.load import load
+    from romlab.publication import outputs
+    from romlab.report import results
+    from romlab.data.load import load
 
     t0 = time.perf_counter()
     if ds is None:
@@ -134,7 +137,7 @@ def protect_batch(periods: Sequence[PeriodTables], carried: Iterable[str] = (),
 
 def carried_cells(runs: Iterable[str | Path]) -> set[str]:
     """The suppressed cells of earlier runs (their ``undertryckta.csv``), to carry into a new run."""
-    from romlab.config import ConfigError
+    from romlab.run.config import ConfigError
 
     out: set[str] = set()
     for run in runs:

@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 from romlab import paths
-from romlab.config import ConfigError
-from romlab.errors import DataError
+from romlab.run.config import ConfigError
+from romlab.data.errors import DataError
 
 
 def _cmd_synth(args) -> int:
-    from romlab import synth
+    from romlab.data import synth
 
     formats = {"contract": ("parquet", "csv"), "agency": ("csv", "dta", "sqlite")}[args.layout]
     fmt = args.format or formats[0]
@@ -30,9 +30,10 @@ def _cmd_synth(args) -> int:
         return 2
     t0 = time.perf_counter()
     if args.layout == "agency":
-        from romlab.agency_layout import write_agency
+        from romlab.data.agency_layout import write_agency
 
-        from romlab import provenance, synth_params
+        from romlab.run import provenance
+        from romlab.data import synth_params
 
         paths = write_agency(synth.generate(scale=args.scale, seed=args.seed), args.out, fmt=fmt)
         seed = synth_params.DEFAULT_SEED if args.seed is None else args.seed
@@ -47,7 +48,7 @@ def _cmd_synth(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from romlab.load import load
+    from romlab.data.load import load
 
     t0 = time.perf_counter()
     ds = load(args.data, as_of=args.as_of, mapping=args.mapping)
@@ -67,16 +68,16 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_run(args) -> int:
-    from romlab.runner import _now
+    from romlab.run.runner import _now
 
     started = _now()  # the manifest's start: the command's
     from contextlib import ExitStack
 
     from tqdm import tqdm
 
-    from romlab.config import RunConfig, parse_overrides
-    from romlab.period import carried_cells
-    from romlab.runner import RunLocked, period_lock, run_batch, section_notebooks
+    from romlab.run.config import RunConfig, parse_overrides
+    from romlab.run.period import carried_cells
+    from romlab.run.runner import RunLocked, period_lock, run_batch, section_notebooks
 
     overrides = parse_overrides(args.set or [])
     periods = args.period or ["2023-10"]
@@ -121,7 +122,7 @@ def _cmd_compare(args) -> int:
 
     import pandas as pd
 
-    from romlab import compare, outputs
+    from romlab.publication import compare, outputs
 
     if len(args.runs) > 2:
         raise SystemExit("romlab compare: give one run folder, or two to compare them")
@@ -231,7 +232,7 @@ def run_difference(a: Path, b: Path) -> dict:
 
 
 def _cmd_notebooks(args) -> int:
-    from romlab.runner import refresh_stored
+    from romlab.run.runner import refresh_stored
 
     for nb in refresh_stored():
         print(f"re-executed {nb}")
@@ -265,7 +266,7 @@ def _cmd_review(args) -> int:
 
 
 def _cmd_contract(args) -> int:
-    from romlab.schema import data_readme
+    from romlab.data.contract import data_readme
 
     print(data_readme(), end="")
     return 0

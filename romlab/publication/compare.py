@@ -155,11 +155,11 @@ _A1_GROUPING = {"age_group": "age", "disability_group": "disability", "education
 def _blocks(d: pd.DataFrame, table: str) -> pd.Series:
     """The grouping (block) of each cell of a block table."""
     if table == "A1":
-        from romlab.support import A1_COLUMNS
+        from romlab.report.support import A1_COLUMNS
 
         cols = {f"col{i:02d}": _A1_GROUPING[col] for i, (col, _) in enumerate(A1_COLUMNS, start=1)}
         return d["column"].map(cols)
-    from romlab.classify import comparison_rows
+    from romlab.report.classify import comparison_rows
 
     return d["group"].map(comparison_rows().set_index("label")["comparison"])
 

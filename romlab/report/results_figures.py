@@ -1,6 +1,6 @@
 """Figur 1 and Figur 2 of the report's §5.1 (L2253–2387), drawn with seaborn.
 
-Each function takes the figure's data from `romlab.results` (`figur_1_data`,
+Each function takes the figure's data from `romlab.report.results` (`figur_1_data`,
 `figur_2_data`) and returns a matplotlib ``Figure`` (`ReportFigure`: built without
 pyplot, so no global state is touched, and shown by a notebook as one inline PNG;
 ``fig.savefig(path)`` writes it to a file): one line per level with its
@@ -19,9 +19,9 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from romlab import codes
-from romlab.classify import WINDOW_LABELS
-from romlab.results import TOTAL, window_boundaries
+from romlab.data import codes
+from romlab.report.classify import WINDOW_LABELS
+from romlab.report.results import TOTAL, window_boundaries
 
 #: Colours per level (colour-blind safe), the total and the window lines.
 LEVEL_COLOURS = {"Nivå A": "#0072B2", "Nivå B": "#E69F00", "Nivå C": "#009E73"}

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from romlab.classify import WINDOW_ROM2, WINDOWS
+from romlab.report.classify import WINDOW_ROM2, WINDOWS
 
 #: RoM 1 started in May 2020 (report L502, L590); first start month of the results
 #: population.

@@ -31,7 +31,7 @@ participant in m0 − 12 or earlier; the contract's start month m0 − 22 or ear
 Every choice the document leaves open is a field of `ReviewConfig` with a documented
 default (assumptions A50–A69). The computations return DataFrames; tables meant to be
 shown or exported carry Swedish headings and suppress small counts as
-`romlab.disclosure` does.
+`romlab.publication.disclosure` does.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ import numpy as np
 import pandas as pd
 
 from romlab import paths
-from romlab.config import ConfigError, to_month
-from romlab.disclosure import SUPPRESSED
+from romlab.run.config import ConfigError, to_month
+from romlab.publication.disclosure import SUPPRESSED
 
 __all__ = [
     "ReviewConfig", "DataReachError", "DEFAULT_LEVEL_WEIGHTS", "DEFAULT_REVIEWS",
@@ -256,7 +256,7 @@ def data_end(ds) -> pd.Timestamp:
     else the latest "known from" date in any table (the synthetic data: 2025-11-30)."""
     if ds.as_of is not None:
         return ds.as_of
-    from romlab.schema import TABLES
+    from romlab.data.contract import TABLES
 
     latest = []
     for name, spec in TABLES.items():
@@ -659,7 +659,7 @@ def follow_up_file(fu: pd.DataFrame, cfg: ReviewConfig | None = None, shown: boo
     contracts in the follow-up, Swedish headings (`FILE_HEADINGS`), the measure in
     percent with one decimal, the rating (empty: none).
 
-    Disclosure as the report's tables (`romlab.disclosure`): a count based on fewer than
+    Disclosure as the report's tables (`romlab.publication.disclosure`): a count based on fewer than
     ``min_cell`` persons is suppressed, and so is the measure of a contract with fewer
     than ``min_cell`` participants. With ``shown=True`` suppressed cells read ``..``
     (for display and CSV); otherwise they are NA (numbers stay numbers, for Excel).
@@ -997,9 +997,9 @@ def run_reviews(data: str | Path, out: str | Path, reviews=DEFAULT_REVIEWS, over
     review folder, with `data_dir` and `mapping` relative to it (a URL without its
     password).
     """
-    from romlab import provenance
-    from romlab.load import load
-    from romlab.runner import _execute, _strip_papermill_metadata
+    from romlab.run import provenance
+    from romlab.data.load import load
+    from romlab.run.runner import _execute, _strip_papermill_metadata
 
     cfg = ReviewConfig.from_overrides(overrides)
     data = provenance.data_arg(data)
@@ -1033,7 +1033,7 @@ def run_reviews(data: str | Path, out: str | Path, reviews=DEFAULT_REVIEWS, over
 
 def refresh_stored_notebook(notebook: Path = NOTEBOOK) -> Path:
     """Re-execute the stored review notebook in place with its default parameters (the
-    committed sample), as `romlab.runner.refresh_stored` does for the section notebooks."""
-    from romlab.runner import execute_in_place
+    committed sample), as `romlab.run.runner.refresh_stored` does for the section notebooks."""
+    from romlab.run.runner import execute_in_place
 
     return execute_in_place(notebook)

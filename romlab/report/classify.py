@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from romlab import codes
+from romlab.data import codes
 
 # --------------------------------------------------------------------------- windows
 
@@ -322,13 +322,13 @@ def classify_participations(df: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------ Tabell 16 rows
 
 _COMPARISON_FILE = "comparison_rows.csv"
-#: romlab's own data folder, found from this module's file. Not
+#: This module's folder, which holds the CSV (found from this module's file). Not
 #: ``importlib.resources.files("romlab")``: run from the folder that holds a clone named
 #: ``romlab``, the name resolves to the clone as a namespace package (its path is the
 #: clone, whose ``data/`` is the project's data folder), so that lookup fails (and on
 #: Python 3.11 its two-argument ``joinpath`` raises TypeError) even though the modules
 #: load from the installed package.
-_PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+_PACKAGE_DATA = Path(__file__).resolve().parent
 
 
 @functools.lru_cache(maxsize=1)
@@ -342,7 +342,7 @@ def _comparison_rows() -> pd.DataFrame:
 def comparison_rows() -> pd.DataFrame:
     """The 18 group rows of Tabell 16 (L2545–2624; also Tabell 17, 21, 22), in printed order.
 
-    Declared once in ``romlab/data/comparison_rows.csv``. Columns: ``row`` (1–18),
+    Declared once in ``romlab/report/comparison_rows.csv``. Columns: ``row`` (1–18),
     ``label`` (as printed), ``comparison`` (sex, birth_country, foreign_sex, disability,
     education, age, registration), ``column`` (classifier column of
     `classify_participations`), ``code`` (its value), ``reference_label`` (the row the

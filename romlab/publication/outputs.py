@@ -9,7 +9,7 @@ that dict:
   tolerance of the issue that defines the table (`TOLERANCES`, the one place they live);
 - `nyckeltal(tables, ds, cfg)`: the headline figures as a JSON-ready dict;
 - `write_xlsx(tables, path, cfg)`: one sheet per report table, laid out like the report,
-  numbers stored as numbers, suppressed cells (`romlab.protection`) shown as '..' with a note;
+  numbers stored as numbers, suppressed cells (`romlab.publication.protection`) shown as '..' with a note;
 - `long_tables(tables)`: every report table in one long frame (`tabeller.csv`);
 - `manifest(...)`: parameters, input fingerprint, provenance (commit, synthetic data,
   mapping), package versions, times, notebook status.
@@ -30,8 +30,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from romlab import disclosure, results, support
-from romlab.config import RunConfig
+from romlab.publication import disclosure
+from romlab.report import results, support
+from romlab.run.config import RunConfig
 
 __all__ = ["TOLERANCES", "report_tables", "long_tables", "comparison", "comparison_summary", "describe_comparison",
            "largest_deviations",
@@ -207,7 +208,7 @@ def largest_deviations(c: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     the selection flow's last step) are broken by the key columns in `KEYS` order, as
     text, ascending and blanks last, then by the row's place in `c`, so the order is the
     same on every machine and whatever sort numpy dispatches to."""
-    from romlab.compare import KEYS
+    from romlab.publication.compare import KEYS
 
     over = c["difference"].abs() / c["tolerance"].where(c["tolerance"] > 0)
     d = c.assign(_over=over)
@@ -380,7 +381,7 @@ def _kind(measure: str, table: str) -> str:
 
 def _suppressed(long: pd.DataFrame) -> pd.Series:
     """Per row of a long table: is the cell suppressed (``suppressed``, set by
-    `romlab.protection.protect`, or by a results table's own primary rule)?"""
+    `romlab.publication.protection.protect`, or by a results table's own primary rule)?"""
     if "suppressed" in long.columns:
         return long["suppressed"].fillna(False).astype(bool)
     return pd.Series(False, index=long.index)
@@ -395,7 +396,7 @@ def long_tables(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """The report tables (those in `SHEETS`, and "headline") in one long frame, as
     `tabeller.csv`: ``table``, the key columns, ``value``, ``n``, ``suppressed``,
     ``rule`` and ``cell`` (the population cell, as in the suppression log). Pass
-    protected tables (`romlab.period`): suppressed rows are blank."""
+    protected tables (`romlab.run.period`): suppressed rows are blank."""
     parts = []
     for key, long in tables.items():
         if key not in SHEETS and key != "headline":
@@ -427,7 +428,7 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, cfg: RunCon
     """One sheet per report table in `SHEETS` that is in ``tables``, laid out as rows ×
     columns with Swedish labels; numbers stored as numbers (percent as fractions with a
     percent format, hours with one decimal, counts as integers); suppressed cells
-    (``suppressed``: pass protected tables, `romlab.period`) written as '..' with a note
+    (``suppressed``: pass protected tables, `romlab.run.period`) written as '..' with a note
     under the table; significant cells bold,
     Tabell 17's flagged cells filled. A first sheet "Om körningen" states the run."""
     import xlsxwriter
@@ -480,7 +481,7 @@ def _write_table(wb, ws, key, long, title, col_keys, min_cell, fmt, cell_fmt) ->
     long = long.reset_index(drop=True)
     if key == "urval":
         long = long.assign(table="urval")
-    from romlab.compare import KEYS  # the key order only; imported here to keep compare off the computation path
+    from romlab.publication.compare import KEYS  # the key order only; imported here to keep compare off the computation path
 
     col_keys = [k for k in col_keys if k in long.columns]
     key_cols = [k for k in KEYS if k in long.columns and k not in ("table", *col_keys)]
@@ -609,7 +610,7 @@ def manifest(cfg: RunConfig, ds, *, data: str | Path, overrides: Mapping | None 
     what the loader tolerated (``load_notes``), package versions, start and end time
     (UTC), the status of each notebook and the files written. Only the fields named in
     `MANIFEST_TIME_FIELDS` change when the same run is made again."""
-    from romlab import provenance
+    from romlab.run import provenance
 
     hashes: dict[str, str] = {}  # one DuckDB file holds every table: hash it once
 

@@ -115,10 +115,10 @@ def git_info(root: str | os.PathLike | None = None) -> dict | str:
 
 def generator_version() -> str:
     """A version of the synthetic generator: the sha256 (first 16 hex digits) of the
-    source of `romlab.synth` and `romlab.synth_params` (line endings normalised), so
+    source of `romlab.data.synth` and `romlab.data.synth_params` (line endings normalised), so
     that any change to the generator or its calibration gives another version."""
     h = hashlib.sha256()
-    here = Path(__file__).parent
+    here = Path(__file__).resolve().parents[1] / "data"
     for name in ("synth.py", "synth_params.py"):
         h.update(name.encode() + b"\0" + (here / name).read_bytes().replace(b"\r\n", b"\n") + b"\0")
     return h.hexdigest()[:16]
@@ -131,7 +131,7 @@ def write_synth_info(out: str | os.PathLike, files: dict[str, os.PathLike], *, s
     whether the files are still the generator's)."""
     from romlab import __version__
 
-    info = {"generator": "romlab.synth", "romlab": __version__, "generator_version": generator_version(),
+    info = {"generator": "romlab.data.synth", "romlab": __version__, "generator_version": generator_version(),
             "seed": int(seed), "scale": float(scale), "format": fmt, "layout": layout,
             "files": {Path(p).name: file_sha256(p) for _, p in sorted(files.items())}}
     dst = Path(out) / SYNTH_INFO

@@ -1,6 +1,6 @@
 """Code lists of the data contract and their Swedish labels.
 
-Every allowed code of a coded column lives here, once. The schema (`romlab.schema`)
+Every allowed code of a coded column lives here, once. The schema (`romlab.data.contract`)
 checks against these lists; tables use the Swedish labels, spelled exactly as in the
 report (`002`, Tabell 1 at L1050–1118 for the activities).
 """

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from romlab import codes
-from romlab.classify import WINDOW_LABELS, window
-from romlab.config import RunConfig
+from romlab.data import codes
+from romlab.report.classify import WINDOW_LABELS, window
+from romlab.run.config import RunConfig
 
 #: Swedish labels of the run parameters, for the parameter table.
 PARAMETER_LABELS: dict[str, str] = {
@@ -68,7 +68,7 @@ def as_of_table(ds) -> pd.DataFrame:
 
 
 def _tables():
-    from romlab.schema import TABLES
+    from romlab.data.contract import TABLES
 
     return TABLES
 

@@ -6,7 +6,7 @@ Stata (``.dta``), SAS (``.sas7bdat``, ``.xpt``), SPSS (``.sav``, ``.zsav``), Exc
 Each reader returns a :class:`ReadTable`: the values as stored, with the source's column
 names and a ``RangeIndex`` that is the row's number in the source (from 0, in the
 source's order), so that ``romlab.load`` can map, validate and report rows the same way
-for every format. Every failure is a :class:`romlab.errors.DataError`.
+for every format. Every failure is a :class:`romlab.data.errors.DataError`.
 
 Libraries: pyreadstat (ReadStat) for the statistics packages' files (it reads value
 labels, Stata/SAS/SPSS date formats and SPSS ``.zsav``, which ``pandas.read_stata`` and
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from romlab.errors import DataError
+from romlab.data.errors import DataError
 
 __all__ = ["ReadTable", "STAT_SUFFIXES", "EXCEL_SUFFIXES", "read_stat_file", "read_excel",
            "is_database_url", "safe_url", "database_tables", "read_sql_table"]

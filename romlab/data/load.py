@@ -2,10 +2,10 @@
 
 `load(path)` reads one table per file from a folder (Parquet, CSV, Stata, SAS, SPSS,
 Excel), one table per name from a DuckDB file or a SQL database (a SQLAlchemy URL),
-builds the contract's columns through an optional mapping file (`romlab.mapping`,
-``docs/mapping.md``), checks every table with its pandera schema (`romlab.schema`) and the
-tables against each other (`romlab.validate`), and returns a `Dataset` of frames with the
-contract's dtypes. Any broken rule raises one `romlab.errors.DataError` naming the file and
+builds the contract's columns through an optional mapping file (`romlab.data.mapping`,
+``docs/mapping.md``), checks every table with its pandera schema (`romlab.data.contract`) and the
+tables against each other (`romlab.data.validate`), and returns a `Dataset` of frames with the
+contract's dtypes. Any broken rule raises one `romlab.data.errors.DataError` naming the file and
 column as the extract writes them, the rule, the number of rows and example rows with their
 lines. Rows are never dropped, except rows hidden by an explicit ``as_of`` cut-off and
 Excel's empty rows, and both are counted (`Dataset.as_of_summary`, `Dataset.load_notes`).
@@ -21,13 +21,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from romlab import read_files as rf
-from romlab import validate as xval
-from romlab.build_columns import build_table, derive_table
-from romlab.check_table import check_table, empty_table
-from romlab.errors import DataError, TableSource
-from romlab.mapping import Mapping, MappingError, read_mapping
-from romlab.schema import TABLES
+from romlab.data import read_files as rf
+from romlab.data import validate as xval
+from romlab.data.build_columns import build_table, derive_table
+from romlab.data.check_table import check_table, empty_table
+from romlab.data.errors import DataError, TableSource
+from romlab.data.mapping import Mapping, MappingError, read_mapping
+from romlab.data.contract import TABLES
 
 __all__ = ["Dataset", "load", "read_mapping", "TABLE_NAMES", "MappingError"]
 
@@ -268,7 +268,7 @@ def load(path: str | Path, as_of: DateLike | None = None, mapping: str | Path | 
     Parameters
     ----------
     path
-        A folder with one file per table of `romlab.schema.TABLES` (``<table>.parquet``,
+        A folder with one file per table of `romlab.data.contract.TABLES` (``<table>.parquet``,
         ``.csv``, ``.dta``, ``.sas7bdat``, ``.sav``, ``.xlsx``, or the file the mapping
         names), a DuckDB file (``.duckdb``/``.db``), or a SQLAlchemy URL
         (``sqlite:///x.db``) with one table per name.
@@ -286,7 +286,7 @@ def load(path: str | Path, as_of: DateLike | None = None, mapping: str | Path | 
     ------
     DataError
         For the first broken rule, in table order of the contract, then column order,
-        then the cross-table rules of `romlab.validate`. `MappingError` (a DataError) for
+        then the cross-table rules of `romlab.data.validate`. `MappingError` (a DataError) for
         a mistake in the mapping file, naming its line.
     """
     maps = mapping if isinstance(mapping, Mapping) or mapping is None else read_mapping(mapping)

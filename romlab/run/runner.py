@@ -39,11 +39,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from romlab import paths, provenance
-from romlab.config import RunConfig
+from romlab import paths
+from romlab.run import provenance
+from romlab.run.config import RunConfig
 
 if TYPE_CHECKING:
-    from romlab.period import PeriodTables
+    from romlab.run.period import PeriodTables
 
 
 def section_notebooks(folder: Path = paths.NOTEBOOKS) -> list[Path]:
@@ -201,7 +202,7 @@ def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
 
     `data` is a folder, a DuckDB file or a SQLAlchemy URL (passed to `romlab.load`
     unchanged), read through the `mapping` file if one is given. The data are loaded
-    and every table computed and protected once (`romlab.period`; `prepared` when the
+    and every table computed and protected once (`romlab.run.period`; `prepared` when the
     batch did it already, `carried`: cells to suppress as in an earlier run); the result
     is saved in the running folder and each notebook reads it (parameter `bundle`)
     instead of loading the data again. Each notebook is executed in the running folder
@@ -230,7 +231,7 @@ def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
 
 def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, notebooks, progress, html, figures,
                        jobs, prepared, carried, mapping, started) -> RunResult:
-    from romlab import period as period_mod
+    from romlab.run import period as period_mod
 
     period = cfg.period
     mapping = Path(mapping).resolve() if mapping else None
@@ -357,7 +358,7 @@ def run_batch(periods: list[str], data: str | Path, out: str | Path = paths.RUNS
 
 
 def _run_batch_locked(cfgs, data, out, overrides, *, carried, consistent, progress, mapping, started, **kwargs):
-    from romlab import period as period_mod
+    from romlab.run import period as period_mod
 
     prepared: dict[str, object] = {}
     for cfg in cfgs:
@@ -391,8 +392,8 @@ def _write_failed_manifest(folder: Path, cfg, data, overrides, started, status, 
     as far as they can be read (none when the data themselves are the problem)."""
     from types import SimpleNamespace
 
-    from romlab import outputs
-    from romlab.load import load
+    from romlab.publication import outputs
+    from romlab.data.load import load
 
     source = prepared
     if source is None:
@@ -420,7 +421,8 @@ def write_outputs(folder: str | Path, prepared, data: str | Path, overrides: dic
     tables, protect, notebooks, plus the outputs; written last, its ``ended`` after every
     other file). The same inputs give the same bytes in every file but the manifest's
     time fields. Returns the files written and the nyckeltal."""
-    from romlab import __version__, outputs
+    from romlab import __version__
+    from romlab.publication import outputs
 
     folder = Path(folder)
     t0 = time.perf_counter()
@@ -469,7 +471,7 @@ def _write_figures(folder: Path, tables: dict) -> list[Path]:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    from romlab import results_figures
+    from romlab.report import results_figures
 
     written = []
     for name, draw in (("figur_1", results_figures.figur_1), ("figur_2", results_figures.figur_2)):
@@ -521,7 +523,7 @@ def _headings(page: Path) -> list[tuple[str, str]]:
 
 def _index_html(folder: Path, cfg: RunConfig, data, overrides, pages, figs, key, summary, version,
                 n_suppressed: int = 0, mapping=None) -> Path:
-    from romlab.compare import period_warning_html  # the run's period against the published report's
+    from romlab.publication.compare import period_warning_html  # the run's period against the published report's
 
     esc = html_lib.escape
     params = "".join(f"<tr><th>{esc(str(k))}</th><td>{esc(str(v))}</td></tr>" for k, v in cfg.to_dict().items())
