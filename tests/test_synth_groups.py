@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from romlab import synth
-from romlab import synth_params as P
+from romlab.data import synth
+from romlab.data import synth_params as P
 
 
 def test_mixed_shares_by_hand():

@@ -3,12 +3,12 @@ published table (data/published/tabell_18.csv; report §5.2, Tabell 18): every
 coefficient, every standard error, the stars, R², adjusted R² and N (issue 12, point 4).
 
 The report prints Stata's ``b/se`` with two decimals and "robusta" standard errors
-(Tabell 18's note): romlab's `romlab.regression` with HC1, the same estimator. A
+(Tabell 18's note): romlab's `romlab.report.regression` with HC1, the same estimator. A
 printed standard error p stands for a value in [p − 0.005, p + 0.005); a reproduced one
 passes when it lies within 30 % beyond that interval, so "0.00" accepts up to 0.0065
 and the constant's "0.09" accepts 0.0595–0.1235 (the generator's first start month, the
 base of the start-month fixed effects, holds about as many starters as that standard
-error implies: `romlab.synth_params.INTAKE_RATE`).
+error implies: `romlab.data.synth_params.INTAKE_RATE`).
 
 The default data are generated once per session (tests/conftest.py, ``default_data``)."""
 
@@ -19,7 +19,8 @@ import pandas as pd
 import pytest
 
 import romlab
-from romlab import compare, regression, results
+from romlab.publication import compare
+from romlab.report import regression, results
 
 CFG = romlab.RunConfig.for_period("2023-10")
 

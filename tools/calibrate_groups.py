@@ -6,16 +6,16 @@
 Generates the default data (scale 1.0, default seed) into DATA_DIR (default
 /tmp/romlab_calibrate/synthetic) when it is missing or ``--regenerate`` is given,
 optionally with another parameter module or generator file (so a calibration can be
-tried without editing `romlab/synth_params.py`), and prints:
+tried without editing `romlab/data/synth_params.py`), and prints:
 
 - per group table (Tabell 7–13, A1, 16, 21, 22) the group-structure measure of
-  `romlab.compare.group_structure`: the correlation of each cell's deviation from the
+  `romlab.publication.compare.group_structure`: the correlation of each cell's deviation from the
   mean of its row of groups (the cells that share everything but the group), published
   against reproduced, and the spread (issue 12, point 3), and per grouping block;
 - Tabell 18 in full: coefficients and standard errors, published beside reproduced,
   R², adjusted R² and N.
 
-Calibration only: it reads the published values through `romlab.compare`, as tests do.
+Calibration only: it reads the published values through `romlab.publication.compare`, as tests do.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ import numpy as np
 import pandas as pd
 
 import romlab
-from romlab import compare, results, support
-from romlab import synth as default_synth
+from romlab.publication import compare
+from romlab.report import results, support
+from romlab.data import synth as default_synth
 
 CFG = romlab.RunConfig.for_period("2023-10")
 
@@ -68,8 +69,8 @@ def measure(data_dir: Path) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data", nargs="?", default="/tmp/romlab_calibrate/synthetic")
-    ap.add_argument("--params", help="a parameter module to generate with (default romlab.synth_params)")
-    ap.add_argument("--synth", help="a generator file to generate with (default romlab.synth)")
+    ap.add_argument("--params", help="a parameter module to generate with (default romlab.data.synth_params)")
+    ap.add_argument("--synth", help="a generator file to generate with (default romlab.data.synth)")
     ap.add_argument("--regenerate", action="store_true")
     a = ap.parse_args(argv)
     data = Path(a.data)
@@ -80,7 +81,7 @@ def main(argv=None) -> int:
         gen.write(gen.generate(scale=1.0, params=params), data)
         print(f"generated {data} in {time.perf_counter() - t0:.1f} s")
     m = measure(data)
-    print("group structure (romlab.compare.group_structure: correlation of each cell's deviation from")
+    print("group structure (romlab.publication.compare.group_structure: correlation of each cell's deviation from")
     print("the mean of its row of groups, published against reproduced; spread = sd ratio):")
     for t, v in m["structure"].items():
         print(f"  Tabell {t:>3}: correlation {v['correlation']:6.3f}  spread {v['spread']:6.3f}")
