@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import romlab
+from romlab import months as month_rules
 from romlab.publication import disclosure
 from romlab.report import results
 from romlab.data.check_table import empty_table as _empty_table
@@ -71,7 +72,7 @@ def _dataset(parts, res=(), events=(), as_of=CFG.data_cutoff) -> Dataset:
 # --------------------------------------------------------------------------- follow-up
 
 def test_followup_months_counts_complete_months():
-    got = results.followup_months(pd.to_datetime(["2022-01-11", "2022-01-12", "2022-01-15", "2023-08-11",
+    got = month_rules.whole_months(pd.to_datetime(["2022-01-11", "2022-01-12", "2022-01-15", "2023-08-11",
                                                   "2023-08-12"]), "2023-08-11")
     assert got.tolist() == [19, 18, 18, 0, -1]
 
@@ -80,14 +81,14 @@ def test_18_month_rule_by_start_month():
     """Cut-off 2023-08-11: starts through 31 Jan 2022 have 18 months (L2171), from
     1 Feb 2022 not; the last day of a month counts as complete."""
     starts = pd.to_datetime(["2020-05-01", "2022-01-01", "2022-01-31", "2022-02-01", "2022-09-07"])
-    assert results.full_followup(starts, "2023-08-11", 18).tolist() == [True, True, True, False, False]
+    assert month_rules.has_full_followup(starts, "2023-08-11", 18).tolist() == [True, True, True, False, False]
     # a cut-off on the last day of a month completes that month
-    assert results.full_followup(pd.to_datetime(["2022-02-15"]), "2023-08-31", 18).tolist() == [True]
-    assert results.full_followup(pd.to_datetime(["2022-03-01"]), "2023-08-31", 18).tolist() == [False]
+    assert month_rules.has_full_followup(pd.to_datetime(["2022-02-15"]), "2023-08-31", 18).tolist() == [True]
+    assert month_rules.has_full_followup(pd.to_datetime(["2022-03-01"]), "2023-08-31", 18).tolist() == [False]
     # the same rule as RunConfig's population months
     cfg = romlab.RunConfig.for_period("2023-04")
     assert cfg.population_start_months == ("2020-05", "2021-07")
-    assert results.full_followup(pd.to_datetime(["2021-07-31", "2021-08-01"]), cfg.data_cutoff, 18).tolist() \
+    assert month_rules.has_full_followup(pd.to_datetime(["2021-07-31", "2021-08-01"]), cfg.data_cutoff, 18).tolist() \
         == [True, False]
 
 

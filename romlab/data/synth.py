@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, stdtr
 
+from romlab import months
 from romlab.data import codes
 from romlab.data import synth_params as default_params
 from romlab.report.classify import window as classify_window
@@ -38,15 +39,6 @@ DAY = np.timedelta64(1, "D")
 
 def _d(x) -> np.datetime64:
     return np.datetime64(x, "D")
-
-
-def _month_index(dates: np.ndarray) -> np.ndarray:
-    """Months since year 0 (year * 12 + month - 1) of datetime64[D] values."""
-    return dates.astype("datetime64[M]").astype(np.int64) + 1970 * 12
-
-
-def _month_start(mi: np.ndarray) -> np.ndarray:
-    return (mi - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]")
 
 
 def _uniform_days(rng, lo, hi, n) -> np.ndarray:
@@ -427,7 +419,7 @@ def _participations(rng, p, scale: float, contracts: pd.DataFrame):
     # p_res; systematic per start month × level, so cell shares carry little noise
     survive = _stay_survival(p, delay)
     keep = survive * np.where(gen == 1, 1 - p.P_R2_REJECTED, 1.0)
-    strata = _month_index(start) * 3 + np.searchsorted(np.array(list("ABC")), level)
+    strata = months.index(start) * 3 + np.searchsorted(np.array(list("ABC")), level)
     groups = (((g["woman"] * 2 + g["born_abroad"]) * 2 + g["disability"]) * 2 + g["below_upper"]) * 15 \
         + g["age_group"] * 5 + g["reg_group"]
     has_final = _systematic(orng, np.clip(p_res / keep, 0, 1), strata, groups)
@@ -574,8 +566,8 @@ def _periodic_reports(rng, p, part: pd.DataFrame, hid: dict, contracts: pd.DataF
     start = part["start_date"].to_numpy().astype("datetime64[D]")
     end = hid["end"]
     ongoing = hid["ongoing"]
-    sm = _month_index(start)
-    em = np.where(ongoing, _month_index(np.array([final]))[0], _month_index(end))
+    sm = months.index(start)
+    em = np.where(ongoing, months.index(np.array([final]))[0], months.index(end))
     n_months = em - sm + 1
     pi = np.repeat(np.arange(len(part)), n_months)
     rel = np.arange(len(pi)) - np.repeat(np.cumsum(n_months) - n_months, n_months)
@@ -583,7 +575,7 @@ def _periodic_reports(rng, p, part: pd.DataFrame, hid: dict, contracts: pd.DataF
     # placement-period change month
     pp_date = start + p.PLACEMENT_PERIOD_1_DAYS * DAY
     reaches_pp2 = ongoing | (end >= pp_date)
-    pm = np.where(reaches_pp2, _month_index(pp_date), 10**9)
+    pm = np.where(reaches_pp2, months.index(pp_date), 10**9)
     double_pp = reaches_pp2 & (rng.random(len(part)) < p.P_DOUBLE_REPORT_AT_PERIOD_CHANGE)
     # provider switch: one month strictly inside the stay, not the period-change month
     switch = (n_months >= 4) & (rng.random(len(part)) < p.P_PROVIDER_SWITCH)
@@ -619,8 +611,8 @@ def _periodic_reports(rng, p, part: pd.DataFrame, hid: dict, contracts: pd.DataF
     provider = np.where(after, contracts["provider_id"].to_numpy()[new_ci[pi2]],
                         contracts["provider_id"].to_numpy()[ci[pi2]])
 
-    month = _month_start(mi2)
-    month_end = _month_start(mi2 + 1) - DAY
+    month = months.from_index(mi2)
+    month_end = months.from_index(mi2 + 1) - DAY
     submitted = month_end + _uniform_days(rng, 1, 20, len(row))
     last_day = np.where(ongoing[pi2], final, end[pi2])
     submitted = np.maximum(submitted, np.minimum(last_day, month_end) + DAY)
@@ -647,7 +639,7 @@ def _periodic_reports(rng, p, part: pd.DataFrame, hid: dict, contracts: pd.DataF
         if col not in codes.EXCLUDED_FROM_TOTAL:
             ratio[col] = ratio.get(col, np.ones(len(part))) * every
     ratio = {col: r[pi2] for col, r in ratio.items()}
-    dim = ((_month_start(mi2 + 1) - month) / DAY).astype(float)
+    dim = ((months.from_index(mi2 + 1) - month) / DAY).astype(float)
     hours = _hours(rng, p, len(pi2), pi2, ratio, gen, dim)
     # a provider switch splits the month between the two providers' reports
     split = is_switch[row]
@@ -677,7 +669,7 @@ def _periodic_reports(rng, p, part: pd.DataFrame, hid: dict, contracts: pd.DataF
     n_dev = 1 + rng.poisson(0.4, len(bi))
     di = np.repeat(bi, n_dev)
     lo = np.maximum(month[di], start[pi2[di]])
-    hi = np.minimum(_month_start(mi2[di] + 1) - DAY, np.where(ongoing[pi2[di]], final, end[pi2[di]]))
+    hi = np.minimum(months.from_index(mi2[di] + 1) - DAY, np.where(ongoing[pi2[di]], final, end[pi2[di]]))
     span = np.maximum(((hi - lo) / DAY).astype(int), 0)
     ddate = lo + np.floor(rng.random(len(di)) * (span + 1)).astype(int) * DAY
     dsub = ddate + _uniform_days(rng, 0, 14, len(di))
@@ -724,7 +716,7 @@ def _results(rng, p, part: pd.DataFrame, hid: dict):
     f2[late] += _uniform_days(rng, *p.R2_LATE_EXTRA_DAYS, late.sum())
     a2 = f2 + _uniform_days(rng, *p.APPROVAL_DAYS, len(i2))
     # rejections: systematic per start month × level, so cell shares keep their value
-    strata = _month_index(part["start_date"].to_numpy().astype("datetime64[D]")[i2]) * 3 + np.searchsorted(
+    strata = months.index(part["start_date"].to_numpy().astype("datetime64[D]")[i2]) * 3 + np.searchsorted(
         np.array(list("ABC")), part["level"].to_numpy()[i2])
     a2[_systematic(rng, np.full(len(i2), p.P_R2_REJECTED), strata)] = np.datetime64("NaT")
     add(i2, "R2", r1_date[i2], f2, a2)
@@ -790,7 +782,7 @@ def _ratings(rng, p, contracts: pd.DataFrame, part: pd.DataFrame, scale: float =
     s = part.loc[part["generation"] == 2]
     ci = pd.MultiIndex.from_frame(c[["provider_id", "delivery_area"]]).get_indexer(
         pd.MultiIndex.from_frame(s[["provider_id", "delivery_area"]]))
-    smonth = _month_index(s["start_date"].to_numpy().astype("datetime64[D]"))
+    smonth = months.index(s["start_date"].to_numpy().astype("datetime64[D]"))
     lev = np.searchsorted(np.array(list("ABC")), s["level"].to_numpy().astype(str))
     end = s["end_date"].to_numpy().astype("datetime64[D]")
     success = (s["end_reason"] == "work_or_studies").to_numpy()
@@ -803,7 +795,7 @@ def _ratings(rng, p, contracts: pd.DataFrame, part: pd.DataFrame, scale: float =
         published = pub + 14 * DAY
         if published > final:
             continue
-        pm = _month_index(np.array([pub]))[0]
+        pm = months.index(np.array([pub]))[0]
         recent = (smonth >= pm - 13) & (smonth <= pm - 2)
         n = np.bincount(ci[recent], minlength=len(c))
         inwin = (smonth >= pm - hi) & (smonth <= pm - lo)

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from romlab import months
 from romlab.data import codes
 from romlab.publication import disclosure
 from romlab.report import regression as reg
@@ -56,7 +57,7 @@ from romlab.report.classify import (
 from romlab.run.config import RunConfig
 
 __all__ = [
-    "ResultRule", "RESULT_RULES", "ROM1", "outcomes", "followup_months", "full_followup",
+    "ResultRule", "RESULT_RULES", "ROM1", "outcomes",
     "proportion_test", "tabell_14", "figur_1_data", "figur_2_data", "tabell_15", "level_tests",
     "group_table", "tabell_16", "tabell_17", "tabell_18", "fit_tabell_18", "tabell_19",
     "tabell_20", "tabell_21", "tabell_22", "tabell_23", "all_tables",
@@ -119,29 +120,6 @@ TABELL_18_FIXED_EFFECTS: tuple = ("level", "window", ("window", "level"), "start
 
 # --------------------------------------------------------------------------- follow-up
 
-def followup_months(start_date, cutoff) -> pd.Series:
-    """Whole months of follow-up from ``start_date`` to ``cutoff``: the number of
-    complete calendar months elapsed (start 2022-01-15, cut-off 2023-08-11 → 18;
-    cut-off 2023-08-15 → 19). Negative for starts after the cut-off."""
-    s = pd.to_datetime(pd.Series(start_date))
-    cut = pd.Timestamp(cutoff)
-    months = (cut.year - s.dt.year) * 12 + (cut.month - s.dt.month)
-    return (months - (s.dt.day > cut.day).astype(int)).astype("int64")
-
-
-def full_followup(start_date, cutoff, months: int) -> pd.Series:
-    """The 18-month rule (L762–776) by start month, as `RunConfig` derives
-    ``population_start_months`` (assumption A09): True when the last day of the start
-    month plus ``months`` months is on or before ``cutoff``. With the October 2023
-    cut-off (2023-08-11) every start up to 31 Jan 2022 qualifies, none from 1 Feb 2022
-    (L2171: Tabell 14 covers May 2020 – Jan 2022)."""
-    s = pd.to_datetime(pd.Series(start_date))
-    cut = pd.Period(pd.Timestamp(cutoff), freq="M")
-    last_complete = cut if pd.Timestamp(cutoff) == cut.end_time.normalize() else cut - 1
-    start_period = s.dt.to_period("M")
-    return (start_period <= last_complete - months).astype(bool)
-
-
 # --------------------------------------------------------------------------- outcomes
 
 def _first_per_participation(rep: pd.DataFrame) -> pd.DataFrame:
@@ -201,7 +179,7 @@ def outcomes(ds, cfg: RunConfig, rule: ResultRule = ROM1, *,
     - ``work_type``: "subsidised"/"unsubsidised"/"unmatched" for work results
       (`REGISTER_MATCH_DAYS`, §5.3.2), NA otherwise;
     - ``followup_months`` (whole months to the cut-off), ``full_followup`` (the
-      18-month rule, `full_followup`), ``signal_followup`` (the start month has
+      18-month rule, `romlab.months.has_full_followup`), ``signal_followup`` (the start month has
       ``signal_months`` months of follow-up: Figur 2's range);
     - ``in_population`` (start month in ``cfg.population_start_months``: Tabell 14, 23,
       Figur 1), ``in_windows`` (window in ``cfg.windows``, start from
@@ -232,8 +210,8 @@ def outcomes(ds, cfg: RunConfig, rule: ResultRule = ROM1, *,
 
     out["signal_date"] = lookup(sig, "event_date")
     out["has_signal"] = out["signal_date"].notna()
-    months = pd.DateOffset(months=signal_months)
-    out["signal_within"] = out["has_signal"] & (out["signal_date"] < out["start_date"] + months)
+    signal_window = pd.DateOffset(months=signal_months)
+    out["signal_within"] = out["has_signal"] & (out["signal_date"] < out["start_date"] + signal_window)
     out["result_date"] = lookup(fin, "event_date")
     out["result_approved_date"] = lookup(fin, "approved_date")
     out["outcome"] = pd.array(lookup(fin, "outcome"), dtype="string")
@@ -242,9 +220,9 @@ def outcomes(ds, cfg: RunConfig, rule: ResultRule = ROM1, *,
     out["has_studies"] = out["has_result"] & (out["outcome"] == "studies").fillna(False).astype(bool)
     out["work_type"] = _work_type(out, ds.register_events, register_match_days)
 
-    out["followup_months"] = followup_months(out["start_date"], cutoff).to_numpy()
-    out["full_followup"] = full_followup(out["start_date"], cutoff, cfg.followup_months).to_numpy()
-    out["signal_followup"] = full_followup(out["start_date"], cutoff, signal_months).to_numpy()
+    out["followup_months"] = months.whole_months(out["start_date"], cutoff).to_numpy()
+    out["full_followup"] = months.has_full_followup(out["start_date"], cutoff, cfg.followup_months).to_numpy()
+    out["signal_followup"] = months.has_full_followup(out["start_date"], cutoff, signal_months).to_numpy()
     sm = out["start_month"]
     out["in_population"] = ((sm >= cfg.population_first_start) & (sm <= cfg.population_last_start)).to_numpy()
     win = out["window"]

@@ -8,7 +8,6 @@ rule is stated in `RunConfig.for_period` and logged in ``docs/assumptions.md`` (
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
 import typing
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from romlab import months
 from romlab.report.classify import WINDOW_ROM2, WINDOWS
 
 #: RoM 1 started in May 2020 (report L502, L590); first start month of the results
@@ -37,43 +37,15 @@ class ConfigError(ValueError):
 
 # ----------------------------------------------------------------- month helpers
 
-_MONTH_RE = re.compile(r"^\s*(\d{4})-?(\d{2})(?:-\d{2})?\s*$")
 
 
 def to_month(value: Any) -> str:
-    """Normalise a month to ``"YYYY-MM"``.
+    """Normalise a month to ``"YYYY-MM"`` (`romlab.months.to_month`; a `ConfigError` if it is none)."""
+    try:
+        return months.to_month(value)
+    except months.MonthError as e:
+        raise ConfigError(str(e)) from None
 
-    Accepts "2023-10", "2023-10-05", "202310", 202310, a date/datetime/Timestamp or a
-    ``pd.Period``. (A bare year such as 2023 is refused: papermill turns "2023" into an
-    int, so say the month.)
-    """
-    if isinstance(value, pd.Period):
-        return value.asfreq("M").strftime("%Y-%m")
-    if isinstance(value, (dt.date, pd.Timestamp)):
-        return pd.Timestamp(value).strftime("%Y-%m")
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
-        value = str(int(value))
-    if isinstance(value, str):
-        m = _MONTH_RE.match(value)
-        if m and 1 <= int(m.group(2)) <= 12:
-            return f"{m.group(1)}-{m.group(2)}"
-    raise ConfigError(f"not a month: {value!r} (expected 'YYYY-MM', e.g. '2023-10')")
-
-
-def _period(month: str) -> pd.Period:
-    return pd.Period(month, freq="M")
-
-
-def _shift(month: str, months: int) -> str:
-    return (_period(month) + months).strftime("%Y-%m")
-
-
-def _first_day(month: str) -> pd.Timestamp:
-    return _period(month).start_time
-
-
-def _last_day(month: str) -> pd.Timestamp:
-    return _period(month).end_time.normalize()
 
 
 def _to_timestamp(value: Any) -> pd.Timestamp:
@@ -244,14 +216,14 @@ class RunConfig:
         derived: dict[str, Any] = {"period": month}
 
         cutoff = overrides.get("data_cutoff")
-        cutoff = _to_timestamp(cutoff) if cutoff is not None else _first_day(_shift(month, -2)) + pd.Timedelta(days=10)
+        cutoff = _to_timestamp(cutoff) if cutoff is not None else months.first_day(months.shift(month, -2)) + pd.Timedelta(days=10)
         derived["data_cutoff"] = cutoff
 
-        last_support = _shift(month, -5)
-        derived["support_months"] = (_shift(last_support, -10), last_support)
+        last_support = months.shift(month, -5)
+        derived["support_months"] = (months.shift(last_support, -10), last_support)
 
         followup = _as_int(overrides.get("followup_months", cls.followup_months))
-        last_start = _last_month_with_followup(cutoff, followup)
+        last_start = months.last_start_with_followup(cutoff, followup)
         if last_start < SERVICE_START_MONTH and "population_start_months" not in overrides:
             raise ConfigError(
                 f"period {month}: no start month since {SERVICE_START_MONTH} has {followup} months of "
@@ -294,27 +266,27 @@ class RunConfig:
     @property
     def report_month(self) -> pd.Timestamp:
         """First day of the report month."""
-        return _first_day(self.period)
+        return months.first_day(self.period)
 
     @property
     def support_first_month(self) -> pd.Timestamp:
         """First day of the first month of periodic reports analysed."""
-        return _first_day(self.support_months[0])
+        return months.first_day(self.support_months[0])
 
     @property
     def support_last_month(self) -> pd.Timestamp:
         """Last day of the last month of periodic reports analysed."""
-        return _last_day(self.support_months[1])
+        return months.last_day(self.support_months[1])
 
     @property
     def population_first_start(self) -> pd.Timestamp:
         """First start date of the full-follow-up results population."""
-        return _first_day(self.population_start_months[0])
+        return months.first_day(self.population_start_months[0])
 
     @property
     def population_last_start(self) -> pd.Timestamp:
         """Last start date of the full-follow-up results population."""
-        return _last_day(self.population_start_months[1])
+        return months.last_day(self.population_start_months[1])
 
     @property
     def window_start_months(self) -> tuple[str, str] | None:
@@ -332,7 +304,7 @@ class RunConfig:
         if not self.windows:
             return pd.NaT
         first = pd.Timestamp(_WINDOW_BOUNDS[min(self.windows)][0])
-        return max(first, _first_day(SERVICE_START_MONTH))
+        return max(first, months.first_day(SERVICE_START_MONTH))
 
     @property
     def windows_last_start(self) -> pd.Timestamp:
@@ -345,17 +317,6 @@ class RunConfig:
 
 
 _WINDOW_BOUNDS = {w: (first, last) for w, first, last in WINDOWS}
-
-
-def _last_month_with_followup(cutoff: pd.Timestamp, followup_months: int) -> str:
-    """Latest start month m with last day of (m + followup_months) on or before cutoff.
-
-    The last day of month m plus k months is the last day of month m + k, so m is the
-    month k months before the last complete month on or before the cut-off.
-    """
-    cut = pd.Period(cutoff, freq="M")
-    last_complete = cut if cutoff == cut.end_time.normalize() else cut - 1
-    return (last_complete - followup_months).strftime("%Y-%m")
 
 
 def windows_with_followup(cutoff: Any, min_followup_months: int) -> tuple[int, ...]:
