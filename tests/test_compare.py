@@ -158,11 +158,11 @@ def test_period_warning_only_for_another_period():
 
 def _fake_run(folder, period: str):
     """A run folder with what `romlab compare RUN` reads: jamforelse.csv and nyckeltal.json."""
-    from romlab.publication import outputs
+    from romlab.publication import compare
 
     folder.mkdir()
     tables = {t: published(t).assign(value=lambda d: d["value"] + 0.01) for t in ("8", "16")}
-    outputs.comparison(tables).to_csv(folder / "jamforelse.csv", index=False)
+    compare.comparison(tables).to_csv(folder / "jamforelse.csv", index=False)
     (folder / "nyckeltal.json").write_text(json.dumps({"period": period}), encoding="utf-8")
     return folder
 
@@ -184,15 +184,15 @@ def test_romlab_compare_warns_on_another_period_and_reports_the_groups(tmp_path,
 
 def test_index_warns_on_another_period(tmp_path):
     from romlab import paths
-    from romlab.run import runner
+    from romlab.run import pages
     from romlab.run.config import RunConfig
 
     key = {"r2_share": {}, "support_mean_hours": {"justerat": 8.0}, "support_median_hours": {"justerat": 6.0}}
     for period, warned in (("2023-04", True), ("2023-10", False)):
         folder = tmp_path / period
         folder.mkdir()
-        page = runner._index_html(folder, RunConfig.for_period(period), paths.SAMPLE, {}, [], [], key,
-                                  pd.DataFrame({"table": ["8"]}), "0")
+        page = pages.index_html(folder, RunConfig.for_period(period), data=paths.SAMPLE, overrides={}, pages=[],
+                                figures=[], key=key, summary=pd.DataFrame({"table": ["8"]}), version="0")
         html = page.read_text(encoding="utf-8")
         assert ('class="warning"' in html) is warned
         assert (f"rapportmånad {period}, men de publicerade" in html) is warned

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import time
 import warnings
-import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,9 +27,9 @@ import pandas as pd
 import pytest
 
 import romlab
-from romlab.publication import outputs
+from romlab.publication import compare, exports, manifest
 from romlab import paths
-from romlab.run import period, provenance, runner
+from romlab.run import execute, period, provenance, runner
 from romlab.run.cli import main
 from romlab.publication.compare import published
 from romlab.run.config import ConfigError
@@ -119,7 +118,7 @@ def test_manifest_states_the_run(run, run_data):
     git = m["git"]
     assert git == "not a git checkout" or (re.fullmatch(r"[0-9a-f]{40}", git["commit"]) and
                                            isinstance(git["dirty"], bool))
-    times = [k for k in m if k in outputs.MANIFEST_TIME_FIELDS]
+    times = [k for k in m if k in manifest.MANIFEST_TIME_FIELDS]
     assert times == ["started", "ended", "seconds"]
     assert set(m["seconds"]) == {"load", "tables", "protect", "notebooks", "outputs"}
 
@@ -153,7 +152,7 @@ def test_injected_parameters_in_each_notebook(run, run_data):
         node = nbformat.read(nb, as_version=4)
         injected = [c for c in node.cells if "injected-parameters" in c.metadata.get("tags", [])]
         assert injected and f'period = "{PERIOD}"' in injected[0].source, nb.name
-        assert injected[0].id == runner.INJECTED_ID
+        assert injected[0].id == execute.INJECTED_ID
         params = node.metadata.papermill.parameters
         assert params["bundle"] == period.BUNDLE and params["mapping"] == ""
         assert not Path(params["data_dir"]).is_absolute()
@@ -169,7 +168,7 @@ def test_injected_parameters_in_each_notebook(run, run_data):
 
 def test_comparison_file_has_one_record_per_published_number(run):
     records = json.loads((run.folder / "jamforelse.json").read_text())
-    expected = sum(len(published(t)) for t in outputs.TOLERANCES)
+    expected = sum(len(published(t)) for t in compare.tolerances_by_table())
     assert len(records) == expected
     assert {"table", "published", "reproduced", "difference", "tolerance", "within"} <= set(records[0])
     assert len(pd.read_csv(run.folder / "jamforelse.csv")) == expected
@@ -387,7 +386,7 @@ def test_compare_one_run(run, capsys):
     assert "Totalt" in out and "headline" in out and "publicerade värden" in out
     assert main(["compare", str(run.folder), "--json"]) == 0
     records = json.loads(capsys.readouterr().out)
-    assert len(records) == sum(len(published(t)) for t in outputs.TOLERANCES)
+    assert len(records) == sum(len(published(t)) for t in compare.tolerances_by_table())
 
 
 def test_compare_two_runs(run, tmp_path, capsys):
@@ -420,9 +419,9 @@ def test_compare_rejects_a_folder_that_is_no_run(tmp_path, capsys):
 
 
 def _strip_times(obj):
-    """A manifest without its time fields (`outputs.MANIFEST_TIME_FIELDS`, at any depth)."""
+    """A manifest without its time fields (`manifest.MANIFEST_TIME_FIELDS`, at any depth)."""
     if isinstance(obj, dict):
-        return {k: _strip_times(v) for k, v in obj.items() if k not in outputs.MANIFEST_TIME_FIELDS}
+        return {k: _strip_times(v) for k, v in obj.items() if k not in manifest.MANIFEST_TIME_FIELDS}
     if isinstance(obj, list):
         return [_strip_times(v) for v in obj]
     return obj
@@ -495,7 +494,7 @@ def test_killed_run_leaves_no_complete_folder_and_the_next_run_succeeds(rerun):
 def test_rerun_is_byte_identical_but_for_the_manifest_times(run, rerun):
     """Every file of two runs of the same period on the same data is the same bytes
     (notebooks, HTML, SVG, PNG, workbook, csv, json); the manifests differ only in their
-    time fields (`outputs.MANIFEST_TIME_FIELDS`)."""
+    time fields (`manifest.MANIFEST_TIME_FIELDS`)."""
     a, b = run.folder, rerun.result.folder
     names = sorted(p.name for p in a.iterdir())
     assert names == sorted(p.name for p in b.iterdir())
@@ -590,7 +589,7 @@ def test_run_with_a_mapping(run, run_data, tmp_path, monkeypatch, capsys):
     assert m["input_files"]["participations"]["path"] == str(data / "deltaganden.parquet")
     ds = romlab.load(data, as_of="2023-08-11", mapping=mapping)
     summary = getattr(ds, "mapping_summary", None)
-    assert m["mapping_summary"] == (None if summary is None else json.loads(outputs.to_json(summary.to_dict("records"))))
+    assert m["mapping_summary"] == (None if summary is None else json.loads(exports.to_json(summary.to_dict("records"))))
     node = nbformat.read(folder / tiny.name, as_version=4)
     assert (folder / node.metadata.papermill.parameters["mapping"]).resolve() == mapping.resolve()
     r2 = json.loads((folder / "nyckeltal.json").read_text())["r2_share"]["ABC"]
@@ -641,13 +640,13 @@ def test_manifest_records_the_mapping_summary_and_the_load_notes(tmp_path):
     mapping = tmp_path / "m.yml"
     mapping.write_text("version: 2\n")
     ds = SimpleNamespace(files={}, as_of=None, mapping_summary=summary, load_notes=notes)
-    m = outputs.manifest(romlab.RunConfig.for_period(PERIOD), ds, data=tmp_path, mapping=mapping,
+    m = manifest.manifest(romlab.RunConfig.for_period(PERIOD), ds, data=tmp_path, mapping=mapping,
                          git="not a git checkout")
     assert m["mapping_summary"] == summary.to_dict("records") and m["load_notes"] == notes.to_dict("records")
     assert m["mapping"]["sha256"] == hashlib.sha256(b"version: 2\n").hexdigest()
     assert m["git"] == "not a git checkout"
-    json.loads(outputs.to_json(m))
-    bare = outputs.manifest(romlab.RunConfig.for_period(PERIOD), SimpleNamespace(files={}, as_of=None), data=tmp_path)
+    json.loads(exports.to_json(m))
+    bare = manifest.manifest(romlab.RunConfig.for_period(PERIOD), SimpleNamespace(files={}, as_of=None), data=tmp_path)
     assert bare["mapping"] is None and bare["mapping_summary"] is None and bare["load_notes"] is None
 
 
@@ -662,7 +661,7 @@ def test_synthetic_data_carry_their_seed_scale_and_generator_version(tmp_path):
     assert set(info["files"]) == {p.name for p in written.values()}
     files = {name: {"path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for name, p in written.items()}
     ds = SimpleNamespace(files=dict(written), as_of=None)
-    m = outputs.manifest(romlab.RunConfig.for_period(PERIOD), ds, data=out)
+    m = manifest.manifest(romlab.RunConfig.for_period(PERIOD), ds, data=out)
     assert m["synthetic"] == {"generator": "romlab.data.synth", "generator_version": info["generator_version"],
                               "romlab": romlab.__version__, "seed": 7, "scale": 0.002, "layout": "contract",
                               "files_unchanged": True}
@@ -670,7 +669,7 @@ def test_synthetic_data_carry_their_seed_scale_and_generator_version(tmp_path):
     # a file changed since: the manifest says so
     t = pd.read_parquet(written["providers"])
     t.iloc[:1].to_parquet(written["providers"], index=False)
-    assert outputs.manifest(romlab.RunConfig.for_period(PERIOD), ds, data=out)["synthetic"]["files_unchanged"] is False
+    assert manifest.manifest(romlab.RunConfig.for_period(PERIOD), ds, data=out)["synthetic"]["files_unchanged"] is False
     # tables written without their seed and scale are not claimed as the generator's
     synth.write({"providers": t}, out)
     assert not (out / provenance.SYNTH_INFO).exists()
@@ -709,7 +708,7 @@ def test_run_reviews_with_a_mapping_and_a_url(run_data, tmp_path, monkeypatch, c
     node = nbformat.read(run.notebook, as_version=4)
     assert node.cells[-1].outputs[0]["text"].strip() == "['A', 'B', 'C']"
     injected = next(c for c in node.cells if "injected-parameters" in c.metadata.get("tags", []))
-    assert injected.id == runner.INJECTED_ID
+    assert injected.id == execute.INJECTED_ID
     assert 'data_dir = "../../extract"' in injected.source and 'mapping = "../../mapping.yml"' in injected.source
     assert len(run.exports) == 4
 

@@ -999,7 +999,7 @@ def run_reviews(data: str | Path, out: str | Path, reviews=DEFAULT_REVIEWS, over
     """
     from romlab.run import provenance
     from romlab.data.load import load
-    from romlab.run.runner import _execute, _strip_papermill_metadata
+    from romlab.run.execute import clean_executed as _strip_papermill_metadata, execute_notebook as _execute
 
     cfg = ReviewConfig.from_overrides(overrides)
     data = provenance.data_arg(data)
@@ -1034,6 +1034,6 @@ def run_reviews(data: str | Path, out: str | Path, reviews=DEFAULT_REVIEWS, over
 def refresh_stored_notebook(notebook: Path = NOTEBOOK) -> Path:
     """Re-execute the stored review notebook in place with its default parameters (the
     committed sample), as `romlab.run.runner.refresh_stored` does for the section notebooks."""
-    from romlab.run.runner import execute_in_place
+    from romlab.run.execute import execute_in_place
 
     return execute_in_place(notebook)

@@ -122,7 +122,7 @@ def _cmd_compare(args) -> int:
 
     import pandas as pd
 
-    from romlab.publication import compare, outputs
+    from romlab.publication import compare, exports
 
     if len(args.runs) > 2:
         raise SystemExit("romlab compare: give one run folder, or two to compare them")
@@ -137,12 +137,12 @@ def _cmd_compare(args) -> int:
         if warning:  # on stderr: --json stays valid JSON
             print(warning, file=sys.stderr)
         if args.json:
-            print(outputs.to_json(cmp.to_dict("records")), end="")
+            print(exports.to_json(cmp.to_dict("records")), end="")
             return 0
-        summary = outputs.comparison_summary(cmp)
+        summary = compare.comparison_summary(cmp)
         pd.set_option("display.width", 200)
         print(summary.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-        print(outputs.describe_comparison(cmp))
+        print(compare.describe_comparison(cmp))
         groups = compare.group_structure_summary(cmp)
         if len(groups):
             print("\nSkillnader mellan grupper (per grupptabell): correlation = korrelationen mellan publicerad och "
@@ -156,7 +156,7 @@ def _cmd_compare(args) -> int:
     a, b = (Path(r) for r in args.runs)
     diff = run_difference(a, b)
     if args.json:
-        print(outputs.to_json(diff), end="")
+        print(exports.to_json(diff), end="")
         return 0
     print(f"nyckeltal: {a} → {b}")
     for name, va, vb in diff["nyckeltal"]:
@@ -232,7 +232,7 @@ def run_difference(a: Path, b: Path) -> dict:
 
 
 def _cmd_notebooks(args) -> int:
-    from romlab.run.runner import refresh_stored
+    from romlab.run.execute import refresh_stored
 
     for nb in refresh_stored():
         print(f"re-executed {nb}")

@@ -1,4 +1,4 @@
-"""Execute the report's notebooks with papermill: per period, or in place on the sample.
+"""Run the report per period: execute its notebooks with papermill and write the outputs.
 
 Each section notebook has a cell tagged `parameters` with `period`, `data_dir`,
 `overrides` (RunConfig keys → values), `bundle` and `mapping`. `run_period` executes
@@ -18,29 +18,27 @@ run of the same period fails at once with `RunLocked`.
 The same inputs give the same bytes: the notebooks are executed in their run folder
 with every path injected relative to it (`bundle`, `data_dir`, `mapping`; a URL as given,
 without its password), papermill's times are removed and the injected cell has a fixed
-id (`_normalise_notebook`), figures are written without dates and with a fixed SVG hash
-salt; only `manifest.json`'s time fields (`outputs.MANIFEST_TIME_FIELDS`) change.
-`refresh_stored` re-executes the committed notebooks in place on the sample, which is
-what nbval compares against.
+id (`romlab.run.execute.normalise_executed`), figures are written without dates and with
+a fixed SVG hash salt; only `manifest.json`'s time fields (`manifest.MANIFEST_TIME_FIELDS`)
+change. Executing and cleaning a notebook is `romlab.run.execute` (with `refresh_stored`,
+which re-executes the committed notebooks in place on the sample, what nbval compares
+against); the HTML pages are `romlab.run.pages`.
 """
 
 from __future__ import annotations
 
-import html as html_lib
 import os
 import shutil
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from romlab import paths
-from romlab.run import provenance
+from romlab.run import execute, pages, provenance
 from romlab.run.config import RunConfig
 
 if TYPE_CHECKING:
@@ -135,59 +133,6 @@ class RunResult:
     seconds: float = 0.0
 
 
-def _execute(src: Path, dst: Path, parameters: dict, cwd: Path) -> None:
-    import papermill as pm
-
-    # the kernel starts in `cwd` (nbclient's resources path) whatever the process's working
-    # directory is: papermill's own chdir is process-wide, so notebooks executed at once in
-    # threads could otherwise start their kernel in another's folder
-    pm.execute_notebook(str(src), str(dst), parameters=parameters, cwd=str(cwd),
-                        kernel_name="python3", progress_bar=False, log_output=False,
-                        resources={"metadata": {"path": str(cwd)}})
-
-
-#: The id of the cell papermill injects (nbformat would give it a random one).
-INJECTED_ID = "injected-parameters"
-
-
-def _coalesce_streams(nb):
-    """Consecutive stream outputs of a cell merged into one (nbconvert's
-    `CoalesceStreamsPreprocessor`): how a kernel splits a print into messages depends on
-    timing (a loaded machine sends the final newline apart), the merged text does not.
-    Order relative to other outputs is kept (unlike nbclient's `coalesce_streams`)."""
-    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
-
-    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
-    return nb
-
-
-def _normalise_notebook(path: Path, source: Path | None = None) -> None:
-    """Make an executed notebook the same bytes on every run: papermill's and nbclient's
-    times removed (``start_time``, ``end_time``, ``duration``, the cells' ``execution``
-    timings), consecutive stream outputs merged (`_coalesce_streams`), the injected
-    cell's id fixed (`INJECTED_ID`), the input notebook named relative to the repository
-    and the output by its file name (no absolute path)."""
-    import nbformat
-
-    nb = _coalesce_streams(nbformat.read(path, as_version=4))
-    pm = nb.metadata.get("papermill")
-    if pm is not None:
-        for k in ("start_time", "end_time", "duration"):
-            pm.pop(k, None)
-        if source is not None:
-            pm["input_path"] = provenance.label(source)
-        pm["output_path"] = path.name
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)
-        cpm = cell.metadata.get("papermill")
-        if cpm is not None:
-            for k in ("start_time", "end_time", "duration"):
-                cpm.pop(k, None)
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell["id"] = INJECTED_ID
-    nbformat.write(nb, path)
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -229,75 +174,72 @@ def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
                                   carried=carried, mapping=mapping, started=started)
 
 
-def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, notebooks, progress, html, figures,
-                       jobs, prepared, carried, mapping, started) -> RunResult:
-    from romlab.run import period as period_mod
+@dataclass
+class _Folders:
+    """Where one period's run is written: `tmp` while it runs, `final` when complete,
+    `failed` when not; `previous` holds an earlier complete run while this one takes its
+    name."""
 
-    period = cfg.period
-    mapping = Path(mapping).resolve() if mapping else None
-    nbs = section_notebooks() if notebooks is None else [Path(p).resolve() for p in notebooks]
-    final = out / period
-    tmp = out / f".{period}.running"
-    previous = out / f".{period}.previous"
-    failed = out / f"{period}.failed"
-    shutil.rmtree(tmp, ignore_errors=True)  # left by a run that was killed (we hold the lock)
-    shutil.rmtree(previous, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    t0 = time.perf_counter()
-    git = provenance.git_info()
-    bundle = tmp / period_mod.BUNDLE
-    params = {"period": period, "data_dir": provenance.relative_to(tmp, data), "overrides": overrides,
-              "bundle": bundle.name, "mapping": provenance.relative_to(tmp, mapping)}
-    status = {nb.name: {"status": "not run"} for nb in nbs}
+    final: Path
+    tmp: Path
+    previous: Path
+    failed: Path
 
-    def fail(message: str) -> RunFailed:
-        bundle.unlink(missing_ok=True)
-        try:
-            _write_failed_manifest(tmp, cfg, data, overrides, started, status, prepared, message, mapping=mapping,
-                                   git=git)
-        except Exception:  # the manifest of a failed run is best effort
-            pass
-        shutil.rmtree(failed, ignore_errors=True)
-        tmp.rename(failed)
-        return RunFailed(f"{message} (partial output kept in {failed})")
+    @classmethod
+    def of(cls, out: Path, period: str) -> "_Folders":
+        return cls(out / period, out / f".{period}.running", out / f".{period}.previous", out / f"{period}.failed")
 
-    steps = ("load", "tables", "protect")  # done by the batch already, counted in the period's time
-    computed_before = 0.0 if prepared is None else sum(prepared.seconds.get(k, 0.0) for k in steps)
+    def start(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)  # left by a run that was killed (we hold the lock)
+        shutil.rmtree(self.previous, ignore_errors=True)
+        self.tmp.mkdir(parents=True)
+
+    def keep_failed(self) -> None:
+        shutil.rmtree(self.failed, ignore_errors=True)
+        self.tmp.rename(self.failed)
+
+    def publish(self) -> None:
+        # an earlier complete run is moved aside, not deleted, before this one takes its name:
+        # killed in between, neither is named like a complete run, and the next run cleans up
+        if self.final.exists():
+            self.final.rename(self.previous)
+        self.tmp.rename(self.final)
+        shutil.rmtree(self.previous, ignore_errors=True)
+        shutil.rmtree(self.failed, ignore_errors=True)
+
+
+def _execute_one(nb: Path, folder: Path, params: dict, progress) -> dict:
+    """Execute section notebook `nb` into `folder` and normalise it; its status for the
+    manifest: ``ok``, or ``failed`` with the cell and the error; the seconds it took."""
+    t_nb = time.perf_counter()
+    dst = folder / nb.name
     try:
-        if prepared is None:
-            prepared = period_mod.protect(period_mod.compute(cfg, data, mapping=mapping), carried)
-        prepared.save(bundle)
-    except Exception as e:
+        execute.execute_notebook(nb, dst, params, cwd=folder)
+        execute.normalise_executed(dst, nb)
+    except Exception as e:  # papermill raises PapermillExecutionError with the cell
+        if dst.is_file():
+            try:
+                execute.normalise_executed(dst, nb)
+            except Exception:  # the failed notebook as papermill left it
+                pass
+        return {"status": "failed", "cell": getattr(e, "exec_count", None),
+                "error": f"{getattr(e, 'ename', type(e).__name__)}: {getattr(e, 'evalue', str(e))}",
+                "seconds": round(time.perf_counter() - t_nb, 1)}
+    finally:
         if progress is not None:
-            progress.update(len(nbs))
-        raise fail(f"computing the tables failed: {type(e).__name__}: {e}") from e
+            progress.update(1)
+    return {"status": "ok", "seconds": round(time.perf_counter() - t_nb, 1)}
 
+
+def _execute_notebooks(nbs: list[Path], folder: Path, params: dict, status: dict, progress, jobs: int) -> None:
+    """Execute the notebooks into `folder`, `jobs` at once (each in its own kernel) or one
+    by one stopping at the first that fails; each one's status is set in `status`."""
     def one(nb: Path) -> dict:
-        t_nb = time.perf_counter()
-        dst = tmp / nb.name
-        try:
-            _execute(nb, dst, params, cwd=tmp)
-            _normalise_notebook(dst, nb)
-        except Exception as e:  # papermill raises PapermillExecutionError with the cell
-            if dst.is_file():
-                try:
-                    _normalise_notebook(dst, nb)
-                except Exception:  # the failed notebook as papermill left it
-                    pass
-            return {"status": "failed", "cell": getattr(e, "exec_count", None),
-                    "error": f"{getattr(e, 'ename', type(e).__name__)}: {getattr(e, 'evalue', str(e))}",
-                    "seconds": round(time.perf_counter() - t_nb, 1)}
-        finally:
-            if progress is not None:
-                progress.update(1)
-        return {"status": "ok", "seconds": round(time.perf_counter() - t_nb, 1)}
+        return _execute_one(nb, folder, params, progress)
 
-    if progress is not None:
-        progress.set_postfix_str(period)
-    t_nbs = time.perf_counter()
     if jobs > 1 and len(nbs) > 1:
-        # each notebook has its own kernel; papermill changes the process's working
-        # directory around each execution, so it is restored once all are done
+        # papermill changes the process's working directory around each execution, so it
+        # is restored once all are done
         cwd = os.getcwd()
         try:
             with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -310,6 +252,51 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
             status[nb.name] = one(nb)
             if status[nb.name]["status"] != "ok":
                 break
+
+
+def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, notebooks, progress, html, figures,
+                       jobs, prepared, carried, mapping, started) -> RunResult:
+    """`run_period`'s work once the lock is held: compute (unless `prepared`), save the
+    bundle, execute the notebooks, write the outputs, publish the folder."""
+    from romlab.run import period as period_mod
+
+    period = cfg.period
+    mapping = Path(mapping).resolve() if mapping else None
+    nbs = section_notebooks() if notebooks is None else [Path(p).resolve() for p in notebooks]
+    where = _Folders.of(out, period)
+    where.start()
+    t0 = time.perf_counter()
+    git = provenance.git_info()
+    bundle = where.tmp / period_mod.BUNDLE
+    params = {"period": period, "data_dir": provenance.relative_to(where.tmp, data), "overrides": overrides,
+              "bundle": bundle.name, "mapping": provenance.relative_to(where.tmp, mapping)}
+    status = {nb.name: {"status": "not run"} for nb in nbs}
+
+    def fail(message: str) -> RunFailed:
+        bundle.unlink(missing_ok=True)
+        try:
+            _write_failed_manifest(where.tmp, cfg, data, overrides, started, status, prepared, message,
+                                   mapping=mapping, git=git)
+        except Exception:  # the manifest of a failed run is best effort
+            pass
+        where.keep_failed()
+        return RunFailed(f"{message} (partial output kept in {where.failed})")
+
+    steps = ("load", "tables", "protect")  # done by the batch already, counted in the period's time
+    computed_before = 0.0 if prepared is None else sum(prepared.seconds.get(k, 0.0) for k in steps)
+    try:
+        if prepared is None:
+            prepared = period_mod.protect(period_mod.compute(cfg, data, mapping=mapping), carried)
+        prepared.save(bundle)
+    except Exception as e:
+        if progress is not None:
+            progress.update(len(nbs))
+        raise fail(f"computing the tables failed: {type(e).__name__}: {e}") from e
+
+    if progress is not None:
+        progress.set_postfix_str(period)
+    t_nbs = time.perf_counter()
+    _execute_notebooks(nbs, where.tmp, params, status, progress, jobs)
     seconds = {**prepared.seconds, "notebooks": round(time.perf_counter() - t_nbs, 2)}
     bad = [(name, st) for name, st in status.items() if st["status"] == "failed"]
     if bad:
@@ -317,22 +304,16 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
             progress.update(sum(st["status"] == "not run" for st in status.values()))
         name, st = bad[0]
         raise fail(f"{name} failed in cell {st['cell']}: {st['error']}")
-    done = [tmp / nb.name for nb in nbs]
     try:
         bundle.unlink()  # the saved tables are for the notebooks only
-        written, key = write_outputs(tmp, prepared, data, overrides, started, status, html=html, figures=figures,
-                                     seconds=seconds, mapping=mapping, git=git)
+        written, key = write_outputs(where.tmp, prepared, data, overrides, started, status, html=html,
+                                     figures=figures, seconds=seconds, mapping=mapping, git=git)
     except Exception as e:
         raise fail(f"writing the outputs failed: {type(e).__name__}: {e}") from e
-    # an earlier complete run is moved aside, not deleted, before this one takes its name:
-    # killed in between, neither is named like a complete run, and the next run cleans up
-    if final.exists():
-        final.rename(previous)
-    tmp.rename(final)
-    shutil.rmtree(previous, ignore_errors=True)
-    shutil.rmtree(failed, ignore_errors=True)
-    return RunResult(period, final, [final / p.name for p in done],
-                     [final / p.relative_to(tmp) for p in written], key, time.perf_counter() - t0 + computed_before)
+    where.publish()
+    return RunResult(period, where.final, [where.final / nb.name for nb in nbs],
+                     [where.final / p.relative_to(where.tmp) for p in written], key,
+                     time.perf_counter() - t0 + computed_before)
 
 
 def run_batch(periods: list[str], data: str | Path, out: str | Path = paths.RUNS, overrides: dict | None = None,
@@ -392,7 +373,7 @@ def _write_failed_manifest(folder: Path, cfg, data, overrides, started, status, 
     as far as they can be read (none when the data themselves are the problem)."""
     from types import SimpleNamespace
 
-    from romlab.publication import outputs
+    from romlab.publication import exports, manifest
     from romlab.data.load import load
 
     source = prepared
@@ -401,10 +382,10 @@ def _write_failed_manifest(folder: Path, cfg, data, overrides, started, status, 
             source = load(data, as_of=cfg.data_cutoff, mapping=mapping)
         except Exception:
             source = SimpleNamespace(files={}, as_of=None)
-    man = outputs.manifest(cfg, source, data=data, overrides=overrides, started=started, ended=_now(),
+    man = manifest.manifest(cfg, source, data=data, overrides=overrides, started=started, ended=_now(),
                            notebooks=status, status="failed", mapping=mapping, git=git)
     man["error"] = error
-    outputs.to_json(man, folder / "manifest.json")
+    exports.to_json(man, folder / "manifest.json")
 
 
 def write_outputs(folder: str | Path, prepared, data: str | Path, overrides: dict | None = None,
@@ -417,12 +398,12 @@ def write_outputs(folder: str | Path, prepared, data: str | Path, overrides: dic
     one row per suppressed cell with its rule and reason), `nyckeltal.json`,
     `jamforelse.csv` and `jamforelse.json` (one record per published number),
     `figur_1.png`/`.svg`, `figur_2.png`/`.svg`, one HTML file per notebook, `index.html`
-    and `manifest.json` (`outputs.manifest`, with ``seconds``: `seconds` given, e.g. load,
+    and `manifest.json` (`manifest.manifest`, with ``seconds``: `seconds` given, e.g. load,
     tables, protect, notebooks, plus the outputs; written last, its ``ended`` after every
     other file). The same inputs give the same bytes in every file but the manifest's
     time fields. Returns the files written and the nyckeltal."""
     from romlab import __version__
-    from romlab.publication import outputs
+    from romlab.publication import compare, exports, manifest, workbook
 
     folder = Path(folder)
     t0 = time.perf_counter()
@@ -433,34 +414,35 @@ def write_outputs(folder: str | Path, prepared, data: str | Path, overrides: dic
     if mapping:
         m = provenance.mapping_info(mapping)
         info["Mappningsfil"] = f"{m['path']} (sha256 {m['sha256']})"
-    written.append(outputs.write_xlsx(tables, folder / "tabeller.xlsx", cfg, info))
-    outputs.long_tables(tables).to_csv(folder / "tabeller.csv", index=False)
+    written.append(workbook.write_xlsx(tables, folder / "tabeller.xlsx", cfg, info))
+    exports.long_tables(tables).to_csv(folder / "tabeller.csv", index=False)
     prepared.log.to_csv(folder / "undertryckta.csv", index=False)
     written += [folder / "tabeller.csv", folder / "undertryckta.csv"]
     key = prepared.nyckeltal
-    outputs.to_json(key, folder / "nyckeltal.json")
+    exports.to_json(key, folder / "nyckeltal.json")
     written.append(folder / "nyckeltal.json")
-    cmp = outputs.comparison(tables)
+    cmp = compare.comparison(tables)
     cmp.to_csv(folder / "jamforelse.csv", index=False)
-    outputs.to_json(cmp.to_dict("records"), folder / "jamforelse.json")
+    exports.to_json(cmp.to_dict("records"), folder / "jamforelse.json")
     written += [folder / "jamforelse.csv", folder / "jamforelse.json"]
     figs = []
     if figures:
         figs = _write_figures(folder, tables)
         written += figs
-    pages = []
+    notebook_pages = []
     if html:
         for nb in sorted(folder.glob("*.ipynb")):
-            pages.append((nb, _notebook_html(nb)))
-            written.append(pages[-1][1])
-    index = _index_html(folder, cfg, data, overrides, pages, figs, key, outputs.comparison_summary(cmp), __version__,
-                        n_suppressed=len(prepared.log), mapping=mapping)
+            notebook_pages.append((nb, pages.notebook_html(nb)))
+            written.append(notebook_pages[-1][1])
+    index = pages.index_html(folder, cfg, data=data, overrides=overrides, pages=notebook_pages, figures=figs,
+                             key=key, summary=compare.comparison_summary(cmp), version=__version__,
+                             n_suppressed=len(prepared.log), mapping=mapping)
     written.append(index)
-    man = outputs.manifest(cfg, prepared, data=data, overrides=overrides, started=started, ended=_now(),
+    man = manifest.manifest(cfg, prepared, data=data, overrides=overrides, started=started, ended=_now(),
                            notebooks=status, outputs=[p.name for p in written] + ["manifest.json"],
                            mapping=mapping, git=git)
     man["seconds"] = {**(seconds or {}), "outputs": round(time.perf_counter() - t0, 2)}
-    outputs.to_json(man, folder / "manifest.json")
+    exports.to_json(man, folder / "manifest.json")
     written.append(folder / "manifest.json")
     return written, key
 
@@ -484,127 +466,3 @@ def _write_figures(folder: Path, tables: dict) -> list[Path]:
             written.append(p)
         plt.close(fig)
     return written
-
-
-@lru_cache(maxsize=1)
-def _html_exporter():
-    from nbconvert import HTMLExporter
-
-    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-
-
-def _notebook_html(nb: Path) -> Path:
-    import nbformat
-
-    body, _ = _html_exporter().from_notebook_node(nbformat.read(nb, as_version=4))
-    dst = nb.with_suffix(".html")
-    dst.write_text(body, encoding="utf-8")
-    return dst
-
-
-def _notebook_title(nb: Path) -> str:
-    import nbformat
-
-    for cell in nbformat.read(nb, as_version=4).cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("#"):
-                    return line.lstrip("# ").strip()
-    return nb.stem
-
-
-def _headings(page: Path) -> list[tuple[str, str]]:
-    """(anchor, text) of the section and table headings (h2–h4) of a notebook's HTML page."""
-    import re
-
-    html = page.read_text(encoding="utf-8")
-    return re.findall(r'<h[234] id="([^"]+)">([^<]+)', html)
-
-
-def _index_html(folder: Path, cfg: RunConfig, data, overrides, pages, figs, key, summary, version,
-                n_suppressed: int = 0, mapping=None) -> Path:
-    from romlab.publication.compare import period_warning_html  # the run's period against the published report's
-
-    esc = html_lib.escape
-    params = "".join(f"<tr><th>{esc(str(k))}</th><td>{esc(str(v))}</td></tr>" for k, v in cfg.to_dict().items())
-    def contents(page: Path) -> str:
-        items = "".join(f'<li><a href="{esc(page.name)}#{hid}">{esc(html_lib.unescape(text).strip())}</a></li>'
-                        for hid, text in _headings(page))
-        return f"<ul>{items}</ul>" if items else ""
-
-    sections = "".join(f'<li><a href="{esc(h.name)}">{esc(_notebook_title(nb))}</a> '
-                       f'(<a href="{esc(nb.name)}">notebook</a>){contents(h)}</li>' for nb, h in pages)
-    images = "".join(f'<figure><img src="{esc(p.name)}" alt="{esc(p.stem)}" style="max-width:100%">'
-                     f"<figcaption>{esc(p.stem.replace('_', ' ').capitalize())}</figcaption></figure>"
-                     for p in figs if p.suffix == ".png")
-    r2 = key.get("r2_share", {})
-    mapped = f" genom mappningsfilen <code>{esc(provenance.label(mapping))}</code>" if mapping else ""
-
-    def f(v) -> str:
-        return "–" if v is None else f"{v:.1f}".replace(".", ",")
-
-    head = (f"Andel R2 (minst 18 månaders uppföljning): {f(r2.get('ABC'))} % "
-            f"(nivå A {f(r2.get('A'))}, B {f(r2.get('B'))}, C {f(r2.get('C'))}); arbete "
-            f"{f(key.get('work_share_of_results'))} % av resultaten; stöd per deltagare och månad (justerat): "
-            f"medelvärde {f(key['support_mean_hours']['justerat'])} timmar, median "
-            f"{f(key['support_median_hours']['justerat'])} timmar.")
-    text = f"""<!DOCTYPE html>
-<html lang="sv"><head><meta charset="utf-8"><title>romlab {esc(cfg.period)}</title>
-<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto}} table{{border-collapse:collapse}}
-th,td{{border:1px solid #ccc;padding:2px 6px;text-align:left}}</style></head><body>
-<h1>Rusta och matcha: stöd och resultat, rapportmånad {esc(cfg.period)}</h1>
-<p>Data: <code>{esc(provenance.label(data))}</code>{mapped}, uttag per {esc(str(cfg.data_cutoff.date()))}.
-romlab {esc(version)}. Ändrade parametrar: {esc(", ".join(f"{k}={v}" for k, v in (overrides or {}).items()) or "inga")}.</p>
-<h2>Nyckeltal</h2><p>{esc(head)} (<a href="nyckeltal.json">nyckeltal.json</a>)</p>
-<h2>Rapportens avsnitt</h2><ol>{sections}</ol>
-<h2>Tabeller</h2><p><a href="tabeller.xlsx">tabeller.xlsx</a> (en flik per tabell, i rapportens ordning),
-<a href="tabeller.csv">tabeller.csv</a> (lång form). Celler med färre än {cfg.min_cell} personer visas som '..',
-liksom de celler som annars skulle låta dem räknas fram ur summor; <a href="undertryckta.csv">undertryckta.csv</a>
-listar varje undertryckt cell med regel och skäl ({n_suppressed} i denna körning).</p>
-<h2>Figurer</h2>{images or "<p>(inga)</p>"}
-<h2>Jämförelse med publicerade värden</h2>{period_warning_html(cfg.period)}
-{summary.to_html(index=False, float_format=lambda v: f"{v:.2f}")}
-<p><a href="jamforelse.csv">jamforelse.csv</a>, <a href="jamforelse.json">jamforelse.json</a></p>
-<h2>Parametrar</h2><table>{params}</table>
-<p><a href="manifest.json">manifest.json</a>: indatafiler med sha256, mappningsfil, syntetiska datas frö och skala,
-git-commit, paketversioner, tider, status per notebook.</p>
-</body></html>
-"""
-    dst = folder / "index.html"
-    dst.write_text(text, encoding="utf-8")
-    return dst
-
-
-def execute_in_place(nb: Path) -> Path:
-    """Re-execute one stored notebook in place with its default parameters (the committed
-    sample), without papermill's timings. The executed copy is written outside the
-    notebooks folder first, so a run listing the sections never sees it."""
-    nb = Path(nb).resolve()
-    with tempfile.TemporaryDirectory() as tmpdir:
-        tmp = Path(tmpdir) / nb.name
-        _execute(nb, tmp, {}, cwd=nb.parent)
-        _strip_papermill_metadata(tmp)
-        shutil.move(str(tmp), str(nb))
-    return nb
-
-
-def refresh_stored(folder: Path = paths.NOTEBOOKS) -> list[Path]:
-    """Re-execute every stored notebook in place (the sections and the provider review),
-    as nbval compares them: run it after regenerating data/sample (`make notebooks`)."""
-    return [execute_in_place(nb) for nb in sorted(Path(folder).glob("*.ipynb"))]
-
-
-def _strip_papermill_metadata(path: Path) -> None:
-    """Drop papermill's run-dependent metadata (timings, paths) so stored notebooks are
-    stable; consecutive stream outputs merged (`_coalesce_streams`); an injected cell gets
-    the fixed id `INJECTED_ID`."""
-    import nbformat
-
-    nb = _coalesce_streams(nbformat.read(path, as_version=4))
-    nb.metadata.pop("papermill", None)
-    for cell in nb.cells:
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell["id"] = INJECTED_ID
-    nbformat.write(nb, path)

@@ -1,0 +1,117 @@
+"""Execute a notebook with papermill and clean it so that a rerun gives the same bytes.
+
+- `execute_notebook(src, dst, parameters, cwd)`: papermill, the kernel started in `cwd`.
+- `normalise_executed(path, source)`: a run's executed notebook without times (papermill's
+  metadata kept, its paths relative); what `romlab.run.runner` stores in a run folder.
+- `clean_executed(path)`: papermill's metadata dropped altogether; what a stored notebook
+  in `notebooks/` keeps (nbval compares against it).
+- `execute_in_place(nb)`, `refresh_stored(folder)`: re-execute stored notebooks in place
+  on the committed sample.
+
+In both cleaned forms consecutive stream outputs are merged and the injected parameters
+cell has the fixed id `INJECTED_ID`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from romlab import paths
+from romlab.run import provenance
+
+#: The id of the cell papermill injects (nbformat would give it a random one).
+INJECTED_ID = "injected-parameters"
+
+#: Timing fields papermill writes into the notebook's and each cell's metadata.
+_TIMES = ("start_time", "end_time", "duration")
+
+
+def execute_notebook(src: Path, dst: Path, parameters: dict, cwd: Path) -> None:
+    """Execute `src` with papermill into `dst`, injecting `parameters`, the kernel started
+    in `cwd`; papermill's error (naming the cell) propagates."""
+    import papermill as pm
+
+    # the kernel starts in `cwd` (nbclient's resources path) whatever the process's working
+    # directory is: papermill's own chdir is process-wide, so notebooks executed at once in
+    # threads could otherwise start their kernel in another's folder
+    pm.execute_notebook(str(src), str(dst), parameters=parameters, cwd=str(cwd),
+                        kernel_name="python3", progress_bar=False, log_output=False,
+                        resources={"metadata": {"path": str(cwd)}})
+
+
+def _coalesce_streams(nb):
+    """Consecutive stream outputs of a cell merged into one (nbconvert's
+    `CoalesceStreamsPreprocessor`): how a kernel splits a print into messages depends on
+    timing (a loaded machine sends the final newline apart), the merged text does not.
+    Order relative to other outputs is kept (unlike nbclient's `coalesce_streams`)."""
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
+    return nb
+
+
+def _fix_injected_id(cell) -> None:
+    if "injected-parameters" in cell.metadata.get("tags", []):
+        cell["id"] = INJECTED_ID
+
+
+def normalise_executed(path: Path, source: Path | None = None) -> None:
+    """Make an executed notebook the same bytes on every run: papermill's and nbclient's
+    times removed (``start_time``, ``end_time``, ``duration``, the cells' ``execution``
+    timings), consecutive stream outputs merged, the injected cell's id fixed
+    (`INJECTED_ID`), the input notebook (`source`) named relative to the repository and
+    the output by its file name (no absolute path)."""
+    import nbformat
+
+    nb = _coalesce_streams(nbformat.read(path, as_version=4))
+    pm = nb.metadata.get("papermill")
+    if pm is not None:
+        for k in _TIMES:
+            pm.pop(k, None)
+        if source is not None:
+            pm["input_path"] = provenance.label(source)
+        pm["output_path"] = path.name
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cpm = cell.metadata.get("papermill")
+        if cpm is not None:
+            for k in _TIMES:
+                cpm.pop(k, None)
+        _fix_injected_id(cell)
+    nbformat.write(nb, path)
+
+
+def clean_executed(path: Path) -> None:
+    """Drop papermill's run-dependent metadata (timings, paths) so stored notebooks are
+    stable; consecutive stream outputs merged; an injected cell gets the fixed id
+    `INJECTED_ID`."""
+    import nbformat
+
+    nb = _coalesce_streams(nbformat.read(path, as_version=4))
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        _fix_injected_id(cell)
+    nbformat.write(nb, path)
+
+
+def execute_in_place(nb: Path) -> Path:
+    """Re-execute one stored notebook in place with its default parameters (the committed
+    sample), without papermill's timings. The executed copy is written outside the
+    notebooks folder first, so a run listing the sections never sees it."""
+    nb = Path(nb).resolve()
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir) / nb.name
+        execute_notebook(nb, tmp, {}, cwd=nb.parent)
+        clean_executed(tmp)
+        shutil.move(str(tmp), str(nb))
+    return nb
+
+
+def refresh_stored(folder: Path = paths.NOTEBOOKS) -> list[Path]:
+    """Re-execute every stored notebook in place (the sections and the provider review),
+    as nbval compares them: run it after regenerating data/sample (`make notebooks`)."""
+    return [execute_in_place(nb) for nb in sorted(Path(folder).glob("*.ipynb"))]
