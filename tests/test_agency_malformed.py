@@ -25,7 +25,6 @@ Three kinds of tests:
 
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path

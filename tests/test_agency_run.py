@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from romlab.data import agency_layout
-from romlab.publication import outputs
+from romlab.publication import exports
 from romlab import paths
 from romlab.run import period
 from romlab.run.config import RunConfig
@@ -41,7 +40,7 @@ def agency(tmp_path_factory) -> dict[str, str]:
 def _tabeller_csv(data, mapping=None, period_name: str = "2023-10") -> str:
     cfg = RunConfig.for_period(period_name)
     p = period.protect(period.compute(cfg, data, mapping=mapping))
-    return outputs.long_tables(p.tables).to_csv(index=False)
+    return exports.long_tables(p.tables).to_csv(index=False)
 
 
 @pytest.fixture(scope="module")

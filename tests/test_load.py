@@ -9,7 +9,6 @@ import pandas as pd
 import yaml
 
 import make_tiny
-from romlab.data.errors import DataError
 from make_tiny import assert_error, load_error
 from romlab.data.load import Dataset, MappingError, load, read_mapping
 from romlab.data.contract import TABLES

@@ -28,7 +28,7 @@ import pytest
 from published_checks import UNDETECTABLE, check_group_table, report
 
 import romlab
-from romlab.report import results, support
+from romlab.report import outcomes as outcome_rows, results, support
 
 CFG = romlab.RunConfig.for_period("2023-10")
 SEED = 20231003
@@ -86,7 +86,7 @@ def shuffled_table(view):
 
     @functools.cache
     def outcomes(grouping: str):
-        return results.outcomes(data(grouping), CFG)
+        return outcome_rows.outcomes(data(grouping), CFG)
 
     def table(grouping: str, t: str):
         if t in _RESULTS:

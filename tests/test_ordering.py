@@ -18,9 +18,10 @@ import pandas as pd
 import pytest
 
 import romlab
-from romlab.publication import outputs
+from romlab.publication import compare
+from romlab.report import registry
 from romlab import paths
-from romlab.report import results, support_render
+from romlab.report import results, results_render, support_render
 
 SEEDS = range(8)
 
@@ -30,7 +31,7 @@ def _shuffled(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
 
 
 def _cmp_rows() -> pd.DataFrame:
-    """A comparison frame (as `outputs.comparison` returns) with planted ties: rows 0–2
+    """A comparison frame (as `compare.comparison` returns) with planted ties: rows 0–2
     share |difference| / tolerance = 20 (the same number published in three places);
     rows 3–4 tie at 5 with different keys; one row is within, one has tolerance 0."""
     rows = [
@@ -57,12 +58,12 @@ def test_largest_deviations_breaks_ties_by_the_keys():
                 ("16", 10.0), ("16", 2.0),  # tie at 5: window as text, "10" before "2"
                 ("2", "Eget arbete")]  # 2 (outside); within and tolerance-0 rows left out
     for seed in SEEDS:
-        got = outputs.largest_deviations(_shuffled(c, seed), 10)
+        got = compare.largest_deviations(_shuffled(c, seed), 10)
         keys = [(t, w if t == "16" else a) for t, a, w in zip(got["table"], got["activity"], got["window"])]
         keys = [(t, None if pd.isna(k) else k) for t, k in keys]
         assert keys == expected, (seed, keys)
         assert list(got.columns) == list(c.columns) and list(got.index) == list(range(len(expected)))
-    assert len(outputs.largest_deviations(c, 2)) == 2
+    assert len(compare.largest_deviations(c, 2)) == 2
 
 
 def test_describe_comparison_names_the_first_printed_table_on_a_tie():
@@ -70,7 +71,7 @@ def test_describe_comparison_names_the_first_printed_table_on_a_tie():
     c = c[c["table"].isin(["16", "2"])]  # 16: 0 of 2 within; 2: 0 of 1 within: a tie at 0 %
     for seed in SEEDS:
         assert "lägst andel av de återskapade inom toleransen har Tabell 2 (0%)" in \
-            outputs.describe_comparison(_shuffled(c, seed))
+            compare.describe_comparison(_shuffled(c, seed))
 
 
 def test_say_share_breaks_ties_in_report_order():
@@ -78,7 +79,7 @@ def test_say_share_breaks_ties_in_report_order():
     long6 = pd.DataFrame({"activity": acts, "value": [40.0, 80.0, 10.0, 80.0]})
     first, second = acts[1], acts[3]  # tied at 80 %: the one printed first leads
     for seed in SEEDS:
-        text = support_render.say_share(_shuffled(long6, seed))
+        text = support_render.describe_share(_shuffled(long6, seed))
         assert f"'{first}' (80 %" in text.split("then")[0] and f"'{second}' (80 %" in text.split("then")[1], text
 
 
@@ -89,8 +90,8 @@ def test_describe_tabell_17_breaks_ties_in_printed_order():
         # rows arrive in printed order (as results.tabell_17 returns them); shuffling
         # within the tied counts must not change the answer when the printed order is kept
         shuffled = _shuffled(t17, seed).sort_index(kind="stable")
-        assert "efter kön" in results.describe_tabell_17(shuffled)
-    assert "efter ålder" in results.describe_tabell_17(t17.iloc[[2, 3, 0, 1, 4]])
+        assert "efter kön" in results_render.describe_tabell_17(shuffled)
+    assert "efter ålder" in results_render.describe_tabell_17(t17.iloc[[2, 3, 0, 1, 4]])
 
 
 def test_level_order_and_level_tests_do_not_depend_on_row_order():
@@ -110,7 +111,7 @@ def test_level_order_and_level_tests_do_not_depend_on_row_order():
 def sample_tables():
     cfg = romlab.RunConfig.for_period("2023-10")
     ds = romlab.load(paths.SAMPLE, as_of=cfg.data_cutoff)
-    return cfg, ds, outputs.report_tables(ds, cfg)
+    return cfg, ds, registry.report_tables(ds, cfg)
 
 
 def test_every_report_table_is_the_same_whatever_the_row_order_of_the_data(sample_tables):
@@ -120,7 +121,7 @@ def test_every_report_table_is_the_same_whatever_the_row_order_of_the_data(sampl
     cfg, ds, ref = sample_tables
     shuffled = dataclasses.replace(ds, **{name: _shuffled(frame, 7).reset_index(drop=True)
                                           for name, frame in ds.tables().items()})
-    got = outputs.report_tables(shuffled, cfg)
+    got = registry.report_tables(shuffled, cfg)
     assert list(got) == list(ref)
     for key, t in ref.items():
         g = got[key]
@@ -131,6 +132,6 @@ def test_every_report_table_is_the_same_whatever_the_row_order_of_the_data(sampl
                                       check_exact=True, obj=f"table {key} (keys)")
         pd.testing.assert_frame_equal(g[num].reset_index(drop=True), t[num].reset_index(drop=True),
                                       check_exact=False, rtol=1e-9, atol=1e-9, obj=f"table {key} (values)")
-    a = outputs.largest_deviations(outputs.comparison(ref), 10)
-    b = outputs.largest_deviations(outputs.comparison(got), 10)
+    a = compare.largest_deviations(compare.comparison(ref), 10)
+    b = compare.largest_deviations(compare.comparison(got), 10)
     assert a["table"].tolist() == b["table"].tolist() and a["measure"].tolist() == b["measure"].tolist()

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 import romlab
-from romlab.publication import outputs, protection
+from romlab.publication import compare, exports, manifest, protection, workbook
+from romlab.report import keyfigures, registry
 from romlab import paths
 from romlab.publication.compare import published
 
@@ -26,13 +27,13 @@ def ds():
 
 @pytest.fixture(scope="module")
 def tables(ds):
-    return outputs.report_tables(ds, CFG)
+    return registry.report_tables(ds, CFG)
 
 
 @pytest.fixture(scope="module")
-def workbook(tables, tmp_path_factory):
+def written_workbook(tables, tmp_path_factory):
     path = tmp_path_factory.mktemp("xlsx") / "tabeller.xlsx"
-    outputs.write_xlsx(tables, path, CFG)
+    workbook.write_xlsx(tables, path, CFG)
     return openpyxl.load_workbook(path)
 
 
@@ -49,16 +50,16 @@ def test_report_tables_has_every_section_table(tables):
 
 def test_every_published_file_has_a_tolerance():
     files = {p.stem.removeprefix("tabell_").lstrip("0") for p in paths.PUBLISHED.glob("*.csv")}
-    assert files == set(outputs.TOLERANCES)
+    assert files == set(compare.tolerances_by_table())
 
 
 def test_comparison_has_one_row_per_published_number(tables):
-    c = outputs.comparison(tables)
+    c = compare.comparison(tables)
     assert list(c.columns[-5:]) == ["published", "reproduced", "difference", "tolerance", "within"]
     counts = c.groupby("table", sort=False).size()
-    for t in outputs.TOLERANCES:
+    for t in compare.tolerances_by_table():
         assert counts[t] == len(published(t)), t
-    assert len(c) == sum(len(published(t)) for t in outputs.TOLERANCES)
+    assert len(c) == sum(len(published(t)) for t in compare.tolerances_by_table())
     assert c["tolerance"].notna().all() and (c["tolerance"] >= 0).all()
     # a missing reproduced value is never within tolerance
     assert not c.loc[c["reproduced"].isna(), "within"].any()
@@ -67,11 +68,11 @@ def test_comparison_has_one_row_per_published_number(tables):
 
 
 def test_comparison_summary_counts(tables):
-    c = outputs.comparison(tables)
-    s = outputs.comparison_summary(c)
+    c = compare.comparison(tables)
+    s = compare.comparison_summary(c)
     assert s.iloc[-1]["table"] == "Totalt" and s.iloc[-1]["published"] == len(c)
     assert s.iloc[:-1]["within"].sum() == c["within"].sum()
-    assert outputs.describe_comparison(c).startswith(f"Av rapportens {len(c)} publicerade värden")
+    assert compare.describe_comparison(c).startswith(f"Av rapportens {len(c)} publicerade värden")
 
 
 def test_headline_matches_tabell_14(tables):
@@ -82,7 +83,7 @@ def test_headline_matches_tabell_14(tables):
 
 
 def test_nyckeltal_content(tables, ds):
-    k = outputs.nyckeltal(tables, ds, CFG)
+    k = keyfigures.nyckeltal(tables, ds, CFG)
     assert set(k["r2_share"]) == {"ABC", "A", "B", "C"}
     assert k["r2_share"]["ABC"] == pytest.approx(tables["14"].query("measure == 'r2_share' and level == 'ABC'")
                                                  ["value"].iloc[0], abs=1e-4)
@@ -90,20 +91,21 @@ def test_nyckeltal_content(tables, ds):
     assert k["support_median_hours"]["justerat"] is not None
     n = k["sample_sizes"]["participants_18_months"]
     assert n["ABC"] == n["A"] + n["B"] + n["C"]
-    json.loads(outputs.to_json(k))  # valid JSON, no NaN
+    json.loads(exports.to_json(k))  # valid JSON, no NaN
 
 
-def test_xlsx_numbers_are_numbers_with_formats(workbook, tables):
-    assert workbook.sheetnames[0] == "Om körningen"
-    assert [s for s in workbook.sheetnames if s.startswith("Tabell")][:3] == ["Tabell 2", "Tabell 3", "Tabell 4"]
-    ws = workbook["Tabell 14"]
+def test_xlsx_numbers_are_numbers_with_formats(written_workbook, tables):
+    book = written_workbook
+    assert book.sheetnames[0] == "Om körningen"
+    assert [s for s in book.sheetnames if s.startswith("Tabell")][:3] == ["Tabell 2", "Tabell 3", "Tabell 4"]
+    ws = book["Tabell 14"]
     header = [c.value for c in ws[3]]
     assert header[:2] == ["Mått", "Totalt"]
     row = next(r for r in ws.iter_rows(min_row=4) if r[0].value == "Andel R2")
     total = tables["14"].query("measure == 'r2_share' and level == 'ABC'")["value"].iloc[0]
     assert row[1].data_type == "n" and row[1].value == pytest.approx(total / 100)
     assert "%" in row[1].number_format
-    ws5 = workbook["Tabell 5"]
+    ws5 = book["Tabell 5"]
     mean = next(r for r in ws5.iter_rows(min_row=4) if r[1].value == "Sammanlagt stöd"
                 and r[0].value == "Medelvärde (timmar)")
     assert mean[2].data_type == "n" and mean[2].number_format == "0.0"
@@ -124,7 +126,7 @@ def _handmade(min_cell: int = 10):
 
 def test_xlsx_suppressed_cells_are_dots_with_a_note(tmp_path):
     shown, _ = _handmade()
-    path = outputs.write_xlsx(shown, tmp_path / "t.xlsx", CFG)
+    path = workbook.write_xlsx(shown, tmp_path / "t.xlsx", CFG)
     wb = openpyxl.load_workbook(path)
     ws = wb["Tabell 14"]
     rows = list(ws.iter_rows(values_only=True))
@@ -143,14 +145,14 @@ def test_xlsx_suppressed_cells_are_dots_with_a_note(tmp_path):
 def test_xlsx_min_cell_follows_the_configuration(tmp_path):
     cfg = CFG.with_overrides(min_cell=2)
     shown, _ = _handmade(cfg.min_cell)
-    path = outputs.write_xlsx(shown, tmp_path / "t.xlsx", cfg)
+    path = workbook.write_xlsx(shown, tmp_path / "t.xlsx", cfg)
     rows = list(openpyxl.load_workbook(path)["Tabell 7"].iter_rows(min_row=4, values_only=True))
     assert rows[0][2:4] == (8.25, 7.5)
 
 
 def test_long_tables_blank_suppressed_rows_and_name_their_cell():
     shown, log = _handmade()
-    long = outputs.long_tables({**shown, "tests_sex": pd.DataFrame()})
+    long = exports.long_tables({**shown, "tests_sex": pd.DataFrame()})
     assert set(long["table"]) == {"14", "7"}
     t14 = long[long["table"] == "14"].set_index("level")
     assert t14.loc["A", "suppressed"] and pd.isna(t14.loc["A", "value"]) and pd.isna(t14.loc["A", "n"])
@@ -164,19 +166,19 @@ def test_long_tables_blank_suppressed_rows_and_name_their_cell():
 
 
 def test_same_workbook_and_nyckeltal_twice(ds, tables, tmp_path):
-    again = outputs.report_tables(ds, CFG)
-    a = outputs.write_xlsx(tables, tmp_path / "a.xlsx", CFG)
-    b = outputs.write_xlsx(again, tmp_path / "b.xlsx", CFG)
+    again = registry.report_tables(ds, CFG)
+    a = workbook.write_xlsx(tables, tmp_path / "a.xlsx", CFG)
+    b = workbook.write_xlsx(again, tmp_path / "b.xlsx", CFG)
     assert _values(a) == _values(b)
-    assert outputs.to_json(outputs.nyckeltal(tables, ds, CFG)) == outputs.to_json(outputs.nyckeltal(again, ds, CFG))
-    pd.testing.assert_frame_equal(outputs.comparison(tables), outputs.comparison(again))
+    assert exports.to_json(keyfigures.nyckeltal(tables, ds, CFG)) == exports.to_json(keyfigures.nyckeltal(again, ds, CFG))
+    pd.testing.assert_frame_equal(compare.comparison(tables), compare.comparison(again))
 
 
 def test_manifest_fingerprints_the_input(ds):
-    m = outputs.manifest(CFG, ds, data=paths.SAMPLE, overrides={"min_cell": 10}, notebooks={"x.ipynb": {"status": "ok"}})
+    m = manifest.manifest(CFG, ds, data=paths.SAMPLE, overrides={"min_cell": 10}, notebooks={"x.ipynb": {"status": "ok"}})
     assert set(m["input_files"]) == set(ds.files)
     for name, f in m["input_files"].items():
         assert f["sha256"] == hashlib.sha256(ds.files[name].read_bytes()).hexdigest()
     assert m["parameters"]["period"] == "2023-10" and m["overrides"] == {"min_cell": 10}
     assert m["versions"]["pandas"] == pd.__version__ and m["romlab"] == romlab.__version__
-    json.loads(outputs.to_json(m))
+    json.loads(exports.to_json(m))

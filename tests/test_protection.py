@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import romlab
-from romlab.publication import disclosure, outputs, protection
+from romlab.publication import disclosure, protection
+from romlab.report import registry
 from romlab import paths
 
 from attack import subtraction_attack
@@ -104,7 +105,7 @@ def test_same_input_same_pattern():
 def sample_tables():
     cfg = romlab.RunConfig.for_period("2023-10")
     ds = romlab.load(paths.SAMPLE, as_of=cfg.data_cutoff)
-    return outputs.report_tables(ds, cfg), ds, cfg
+    return registry.report_tables(ds, cfg), ds, cfg
 
 
 def test_declared_result_constraints_hold_on_the_data(sample_tables):

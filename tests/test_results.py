@@ -14,7 +14,7 @@ import pytest
 import romlab
 from romlab import months as month_rules
 from romlab.publication import disclosure
-from romlab.report import results
+from romlab.report import outcomes, results, results_render
 from romlab.data.check_table import empty_table as _empty_table
 from romlab.data.load import Dataset
 from romlab.data.contract import TABLES
@@ -104,7 +104,7 @@ def test_populations_and_windows():
         {"start_date": "2022-09-08"},  # window 5: not analysed in 2023-10
         {"start_date": "2023-04-17", "generation": 2},  # RoM 2: not a RoM 1 participation
     ])
-    out = results.outcomes(ds, CFG)
+    out = outcomes.outcomes(ds, CFG)
     assert out["participation_id"].tolist() == [1, 2, 3, 4, 5, 6, 7, 8]  # generation 1 only
     assert out["window"].tolist() == [1, 1, 2, 3, 4, 4, 4, 5]
     assert out["in_population"].tolist() == [False, True, True, True, True, False, False, False]
@@ -126,7 +126,7 @@ def test_result_counts_only_if_approved_by_the_cutoff():
             (5, "R2", "studies", "2021-09-01", "2022-01-10", "2022-01-20"),
             (5, "R2", "work", "2021-05-01", "2021-09-10", "2021-09-20"),
         ])
-    out = results.outcomes(ds, CFG).set_index("participation_id")
+    out = outcomes.outcomes(ds, CFG).set_index("participation_id")
     assert out["has_result"].tolist() == [True, True, False, False, True]
     assert out["outcome"].tolist()[:2] == ["work", "studies"]
     assert out.loc[5, "outcome"] == "work" and out.loc[5, "result_date"] == D("2021-05-01")
@@ -140,10 +140,10 @@ def test_uncut_data_are_cut_at_the_runs_cutoff_and_earlier_data_refused():
     res = [(1, "R2", "work", "2022-12-01", "2023-04-01", "2023-08-11"),   # approved on the cut-off day
            (2, "R2", "work", "2022-12-01", "2023-04-01", "2023-08-12")]   # approved the day after
     full = _dataset(parts, res, as_of=None)
-    out = results.outcomes(full, CFG)
+    out = outcomes.outcomes(full, CFG)
     assert out["has_result"].tolist() == [True, False]
     with pytest.raises(ValueError, match="before the run's cut-off"):
-        results.outcomes(_dataset(parts, res, as_of=D("2023-01-01")), CFG)
+        outcomes.outcomes(_dataset(parts, res, as_of=D("2023-01-01")), CFG)
 
 
 def test_signal_within_six_months_uses_the_work_start_not_the_filing_date():
@@ -152,7 +152,7 @@ def test_signal_within_six_months_uses_the_work_start_not_the_filing_date():
         res=[(1, "R1", "work", "2022-09-14", "2022-11-30", "2022-12-05"),   # began within 6 months, filed late
              (2, "R1", "work", "2022-09-15", "2022-09-16", "2022-09-20"),   # began on the 6-month day: not within
              (3, "R1", "studies", "2022-04-01", "2022-04-02", "2022-04-03")])
-    out = results.outcomes(ds, CFG)
+    out = outcomes.outcomes(ds, CFG)
     assert out["signal_within"].tolist() == [True, False, True]
     assert out["signal_followup"].all()  # March 2022 + 6 months ≤ 2023-08-11
 
@@ -162,10 +162,10 @@ def test_rom2_rule_runs_through_the_same_code():
                   res=[(1, "R3M", "work", "2023-05-20", "2023-08-25", "2023-08-30")],
                   as_of=None)
     cfg = CFG.with_overrides(data_cutoff="2023-09-30")
-    out = results.outcomes(ds, cfg, results.RESULT_RULES["rom2_3m"])
+    out = outcomes.outcomes(ds, cfg, outcomes.RESULT_RULES["rom2_3m"])
     assert out["has_result"].tolist() == [True, False]
-    assert results.outcomes(ds, cfg, results.ROM2_6M)["has_result"].tolist() == [False, False]
-    assert results.outcomes(ds, cfg)["participation_id"].tolist() == []  # RoM 1 rule: no RoM 1 starts
+    assert outcomes.outcomes(ds, cfg, outcomes.ROM2_6M)["has_result"].tolist() == [False, False]
+    assert outcomes.outcomes(ds, cfg)["participation_id"].tolist() == []  # RoM 1 rule: no RoM 1 starts
 
 
 # --------------------------------------------------------------------------- significance
@@ -192,7 +192,7 @@ def _group_dataset(n_women: int, women_results: int, n_men: int, men_results: in
 
 def test_group_table_marks_significant_pairs_and_never_reference_rows():
     ds = _group_dataset(100, 40, 100, 25)  # 40 % vs 25 %: p = 0.0235
-    out = results.outcomes(ds, CFG)
+    out = outcomes.outcomes(ds, CFG)
     t = results.tabell_16(out, CFG)
     cell = t[(t["window"] == 2) & (t["level"] == "A")].set_index("group")
     assert cell.loc["Kvinnor", "value"] == pytest.approx(40.0)
@@ -211,13 +211,13 @@ def test_group_table_marks_significant_pairs_and_never_reference_rows():
 
 def test_small_cells_are_suppressed_and_not_marked():
     ds = _group_dataset(9, 9, 100, 10)  # 9 women (below min_cell 10), all with a result
-    out = results.outcomes(ds, CFG)
+    out = outcomes.outcomes(ds, CFG)
     t = results.tabell_16(out, CFG)
     women = t[(t["window"] == 2) & (t["level"] == "A") & (t["group"] == "Kvinnor")].iloc[0]
     men = t[(t["window"] == 2) & (t["level"] == "A") & (t["group"] == "Män")].iloc[0]
     assert women["suppressed"] and pd.isna(women["value"]) and women["n"] == 9
     assert not women["significant"] and not men["significant"]  # tested against a suppressed cell
-    shown = results.render_group_table(t)
+    shown = results_render.render_group_table(t)
     assert shown.loc["Kvinnor", ("Fönster 2", "Nivå A")] == disclosure.SUPPRESSED
     assert shown.loc["Män", ("Fönster 2", "Nivå A")] == "10"
 
@@ -231,14 +231,14 @@ def test_level_tests_and_tabell_15_marking():
             parts.append({"start_date": "2021-03-01", "level": level})
             if i < k:
                 res.append((pid, "R2", "work", "2021-05-01", "2021-09-10", "2021-09-20"))
-    out = results.outcomes(_dataset(parts, res), CFG)
+    out = outcomes.outcomes(_dataset(parts, res), CFG)
     tests = results.level_tests(out, CFG).set_index(["level_1", "level_2"])
     assert tests.loc[("A", "B"), "significant"] and tests.loc[("A", "C"), "significant"]
     assert not tests.loc[("B", "C"), "significant"]  # 30 % vs 29 %
     assert tests.loc[("A", "B"), "difference"] == pytest.approx(20.0)
     t15 = results.tabell_15(out, CFG).set_index("level")
     assert t15["significant"].to_dict() == {"A": True, "B": False, "C": False}
-    assert results.describe_tabell_15(t15.reset_index(), tests.reset_index()).startswith("Inga fönster")
+    assert results_render.describe_tabell_15(t15.reset_index(), tests.reset_index()).startswith("Inga fönster")
 
 
 # --------------------------------------------------------------------------- Tabell 17
@@ -275,7 +275,7 @@ def test_tabell_17_flags_b_or_c_cells_at_or_above_another_groups_level_a():
     # level A cells and suppressed cells are never flagged
     assert not f.xs("A", level="level")["flagged"].any()
     assert not f.loc[("Över 55 (ref)", "C"), "flagged"]
-    shown = results.render_tabell_17(f.reset_index())
+    shown = results_render.render_tabell_17(f.reset_index())
     assert shown.loc["Under 25", ("Fönster 1", "Nivå B")] == "39" + results.FLAG_MARK
     assert shown.loc["Under 25", ("Fönster 1", "Nivå A")] == "43"
 
@@ -305,7 +305,7 @@ def test_work_type_matching_and_tabell_23_columns():
         (1007, "exit_unsubsidised_work", "2021-06-01"),      # no result
     ]
     cfg = CFG.with_overrides(min_cell=0)
-    out = results.outcomes(_dataset(parts, res, ev), cfg)
+    out = outcomes.outcomes(_dataset(parts, res, ev), cfg)
     assert out["work_type"].tolist()[:6] == ["subsidised", "unsubsidised", "unmatched", "subsidised",
                                              "unmatched", pd.NA]
     t = results.tabell_23(out, cfg).set_index(["measure", "level", "column"])["value"]
@@ -315,7 +315,7 @@ def test_work_type_matching_and_tabell_23_columns():
     assert t[("subsidised_work_share", "A", all_)] == t[("subsidised_work_share", "A", ident)] == 20.0
     assert t[("unsubsidised_share_of_employment", "ABC", all_)] == pytest.approx(60.0)  # 3 of 5 jobs
     assert t[("unsubsidised_share_of_employment", "ABC", ident)] == pytest.approx(100 / 3)  # 1 of 3
-    narrow = results.outcomes(_dataset(parts, res, ev), cfg, register_match_days=(0, 30))
+    narrow = outcomes.outcomes(_dataset(parts, res, ev), cfg, register_match_days=(0, 30))
     assert narrow["work_type"].tolist()[:4] == ["subsidised", "unmatched", "unmatched", "unmatched"]
 
 
@@ -332,7 +332,7 @@ def small_out():
     res = [(i + 1, "R2", "work" if i % 4 else "studies", s + pd.Timedelta(days=60), s + pd.Timedelta(days=200),
             s + pd.Timedelta(days=210)) for i, s in enumerate(starts) if i % 3 == 0 and
            s + pd.Timedelta(days=210) <= CFG.data_cutoff]
-    return results.outcomes(_dataset(parts, res), CFG)
+    return outcomes.outcomes(_dataset(parts, res), CFG)
 
 
 def test_tables_have_the_published_keys(small_out):
@@ -360,22 +360,22 @@ def test_tables_have_the_published_keys(small_out):
 
 def test_render_layouts(small_out):
     t = results.all_tables(small_out, CFG)
-    r14 = results.render_tabell_14(t["14"])
+    r14 = results_render.render_tabell_14(t["14"])
     assert r14.index.tolist() == ["Andel R2", "Andel arbete", "Andel utbildning"]
     assert r14.columns.tolist() == ["Totalt", "Nivå A", "Nivå B", "Nivå C"]
     assert all(v.endswith("%") or v == ".." for v in r14.to_numpy().ravel())
-    r15 = results.render_tabell_15(t["15"])
+    r15 = results_render.render_tabell_15(t["15"])
     assert r15.columns.tolist() == ["Fönster 1", "Fönster 2", "Fönster 3", "Fönster 4"]
-    r16 = results.render_group_table(t["16"])
+    r16 = results_render.render_group_table(t["16"])
     assert r16.shape == (18, 12) and r16.index[0] == "Kvinnor" and r16.index[-1] == "Inskrivningstid över 4år"
-    r19 = results.render_tabell_19(t["19"])
+    r19 = results_render.render_tabell_19(t["19"])
     assert r19.shape == (6, 4)
-    r23 = results.render_tabell_23(t["23"])
+    r23 = results_render.render_tabell_23(t["23"])
     assert r23.shape == (7, 2)
-    for sentence in (results.describe_tabell_14(t["14"], CFG), results.describe_tabell_19(t["19"]),
-                     results.describe_tabell_20(t["20"]), results.describe_tabell_23(t["23"]),
-                     results.describe_group_table(t["16"], CFG.significance_level),
-                     results.describe_tabell_17(t["17"])):
+    for sentence in (results_render.describe_tabell_14(t["14"], CFG), results_render.describe_tabell_19(t["19"]),
+                     results_render.describe_tabell_20(t["20"]), results_render.describe_tabell_23(t["23"]),
+                     results_render.describe_group_table(t["16"], CFG.significance_level),
+                     results_render.describe_tabell_17(t["17"])):
         assert isinstance(sentence, str) and sentence.endswith(".") and not re.search(r"\bnan\b", sentence)
 
 
@@ -412,9 +412,9 @@ def test_figures_are_built_without_pyplot(small_out):
 
 def test_result_parameters_are_pinned():
     """The result-specific conventions (assumptions A30–A39)."""
-    assert results.ROM1 == results.ResultRule("rom1", 1, "R2", "R1", True)
-    assert results.SIGNAL_MONTHS == 6
-    assert results.REGISTER_MATCH_DAYS == (-31, 92)
+    assert outcomes.ROM1 == outcomes.ResultRule("rom1", 1, "R2", "R1", True)
+    assert outcomes.SIGNAL_MONTHS == 6
+    assert outcomes.REGISTER_MATCH_DAYS == (-31, 92)
     assert results.LEVEL_TEST_ALPHA == 0.01
     assert results.FLAG_DECIMALS == 0
     assert results.TABELL_18_FIXED_EFFECTS == ("level", "window", ("window", "level"), "start_month")

@@ -16,14 +16,14 @@ from published_checks import check_group_table, report
 
 import romlab
 from romlab.publication import compare
-from romlab.report import results
+from romlab.report import outcomes, results
 
 CFG = romlab.RunConfig.for_period("2023-10")
 
 
 @pytest.fixture(scope="module")
 def out(default_data):
-    return results.outcomes(default_data.as_of_view(CFG.data_cutoff), CFG)
+    return outcomes.outcomes(default_data.as_of_view(CFG.data_cutoff), CFG)
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +103,7 @@ def test_previous_report_headline_by_the_reports_mechanism(default_data, out):
     on the same data as of the earlier cut-off."""
     cfg4 = romlab.RunConfig.for_period("2023-04")
     assert cfg4.population_start_months == ("2020-05", "2021-07")
-    out4 = results.outcomes(default_data.as_of_view(cfg4.data_cutoff), cfg4)
+    out4 = outcomes.outcomes(default_data.as_of_view(cfg4.data_cutoff), cfg4)
     t4 = results.tabell_14(out4, cfg4).set_index(["measure", "level"])["value"]
     assert abs(t4[("r2_share", "ABC")] - 37) <= 1.5, t4[("r2_share", "ABC")]
     # the mechanism: autumn-2021 starters (Aug 2021 – Jan 2022) do worse than earlier ones
@@ -120,8 +120,8 @@ def test_window_4_is_observed_short_of_its_final_share(default_data):
     the generator's final data its share is higher than at the report's cut-off."""
     late = romlab.RunConfig.for_period("2023-10", data_cutoff="2025-11-30")
     late = late.with_overrides(windows=(1, 2, 3, 4), population_start_months=CFG.population_start_months)
-    at_cutoff = results.tabell_15(results.outcomes(default_data.as_of_view(CFG.data_cutoff), CFG), CFG)
-    final = results.tabell_15(results.outcomes(default_data, late), late)
+    at_cutoff = results.tabell_15(outcomes.outcomes(default_data.as_of_view(CFG.data_cutoff), CFG), CFG)
+    final = results.tabell_15(outcomes.outcomes(default_data, late), late)
     w4 = lambda t: t[t["window"] == 4].set_index("level")["value"]  # noqa: E731
     assert (w4(final) - w4(at_cutoff) > 2).all()
     w1 = lambda t: t[t["window"] == 1].set_index("level")["value"]  # noqa: E731

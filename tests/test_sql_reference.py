@@ -28,7 +28,7 @@ import pytest
 
 import romlab
 from romlab.data import codes
-from romlab.report import results, support
+from romlab.report import outcomes, results, support
 from romlab.data.contract import TABLES
 
 from sql_reference import HOUR_COLUMNS, TOTAL, SqlReference
@@ -219,7 +219,7 @@ def on_sample(request):
     cfg = romlab.RunConfig.for_period(request.param)
     ds = romlab.load(SAMPLE, as_of=cfg.data_cutoff)
     sample = support.select_reports(ds, cfg)
-    return dict(cfg=cfg, ds=ds, sample=sample, out=results.outcomes(ds, cfg), ref=SqlReference(SAMPLE, cfg))
+    return dict(cfg=cfg, ds=ds, sample=sample, out=outcomes.outcomes(ds, cfg), ref=SqlReference(SAMPLE, cfg))
 
 
 def test_sql_as_of_cut_gives_the_loaders_row_counts(on_sample):
@@ -303,7 +303,7 @@ def test_every_table_under_other_run_parameters(overrides):
 
 def _romlab_side(ds, cfg):
     """romlab's selected report-months and outcome frame."""
-    return support.select_reports(ds, cfg), results.outcomes(ds, cfg)
+    return support.select_reports(ds, cfg), outcomes.outcomes(ds, cfg)
 
 
 # --------------------------------------------------------------------------- the SQL by hand

@@ -142,9 +142,9 @@ def test_empty_group_gives_no_mean_and_is_suppressed():
     t = support.tabell_12(months, CFG)
     c = t[(t["level"] == "C") & (t["activity"] == codes.TOTAL_SUPPORT_LABEL)].set_index("measure")["value"]
     assert np.isnan(c["mean_hours"]) and c["observations"] == 0
-    shown = support_render.tabell_12(t, min_cell=1)
+    shown = support_render.render_tabell_12(t, min_cell=1)
     assert (shown["Nivå C"] == "..").all()
-    assert (support_render.tabell_12(t, min_cell=3) == "..").all().all()  # A has 2, B 1
+    assert (support_render.render_tabell_12(t, min_cell=3) == "..").all().all()  # A has 2, B 1
 
 
 def test_tabell_06_counts_at_least_one_hour():

@@ -20,7 +20,7 @@ import pytest
 
 import romlab
 from romlab.publication import compare
-from romlab.report import regression, results
+from romlab.report import outcomes, regression, results
 
 CFG = romlab.RunConfig.for_period("2023-10")
 
@@ -70,7 +70,7 @@ def _within(rep: pd.DataFrame, pub: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def out(default_data):
-    return results.outcomes(default_data.as_of_view(CFG.data_cutoff), CFG)
+    return outcomes.outcomes(default_data.as_of_view(CFG.data_cutoff), CFG)
 
 
 @pytest.fixture(scope="module")

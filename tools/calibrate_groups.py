@@ -31,7 +31,7 @@ import pandas as pd
 
 import romlab
 from romlab.publication import compare
-from romlab.report import results, support
+from romlab.report import outcomes, results, support
 from romlab.data import synth as default_synth
 
 CFG = romlab.RunConfig.for_period("2023-10")
@@ -52,7 +52,7 @@ def measure(data_dir: Path) -> dict:
     """Structure per table and Tabell 18 (published beside reproduced) on ``data_dir``."""
     ds = romlab.load(data_dir).as_of_view(CFG.data_cutoff)
     sup = support.support_tables(ds, CFG)
-    out = results.outcomes(ds, CFG)
+    out = outcomes.outcomes(ds, CFG)
     res = results.all_tables(out, CFG)
     tables = {**sup, **res}
     structure, blocks = {}, []

@@ -19,6 +19,8 @@ it (tests and the comparison report do; `outputs` imports it only inside the com
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import html
 from collections.abc import Callable
 from pathlib import Path
@@ -242,3 +244,96 @@ def group_structure_summary(c: pd.DataFrame) -> pd.DataFrame:
     cols = ["table", "measure", "group_key", "cells", "correlation", "spread", "sd_published", "sd_reproduced",
             "rounding_sd"]
     return pd.DataFrame(rows, columns=cols)
+
+
+# --------------------------------------------------------------------------- a run against the report
+
+def tolerances_by_table() -> dict:
+    """{table: tolerance} of every published table, in report order (the register of
+    report tables, `romlab.report.catalogue`, declares each table's tolerance)."""
+    from romlab.report.registry import table_defs
+
+    return {d.key: d.tolerance for d in table_defs(kind=None) if d.tolerance is not None}
+
+
+
+
+def comparison(tables: Mapping[str, pd.DataFrame], tolerances: Mapping | None = None) -> pd.DataFrame:
+    """One row per published number: ``table``, its keys, ``published``, ``reproduced``,
+    ``difference`` (reproduced − published), ``tolerance``, ``within``. A published number
+    without a reproduced counterpart has ``reproduced`` NA and ``within`` False."""
+    tol = dict(tolerances_by_table() if tolerances is None else tolerances)
+    parts = []
+    for t in tol:
+        if t not in tables:
+            continue
+        c = compare(tables[t], t, tol[t])
+        if "table" not in c.columns:
+            c.insert(0, "table", t)
+        c["table"] = t
+        parts.append(c)
+    out = pd.concat(parts, ignore_index=True)
+    keys = [k for k in KEYS if k in out.columns]
+    return out[keys + ["published", "reproduced", "difference", "tolerance", "within"]]
+
+
+def comparison_summary(c: pd.DataFrame) -> pd.DataFrame:
+    """Per table and overall: published values, how many reproduced, within tolerance,
+    share within, mean and largest absolute difference."""
+    def agg(d: pd.DataFrame) -> dict:
+        diff = d["difference"].abs()
+        return {"published": len(d), "reproduced": int(d["reproduced"].notna().sum()),
+                "within": int(d["within"].sum()), "share_within": float(d["within"].mean()) if len(d) else np.nan,
+                "mean_abs_difference": float(diff.mean()) if diff.notna().any() else np.nan,
+                "max_abs_difference": float(diff.max()) if diff.notna().any() else np.nan}
+
+    rows = [{"table": t, **agg(d)} for t, d in c.groupby("table", sort=False)]
+    rows.append({"table": "Totalt", **agg(c)})
+    return pd.DataFrame(rows)
+
+
+def describe_comparison(c: pd.DataFrame) -> str:
+    """One sentence: how many published numbers are reproduced within tolerance."""
+    s = comparison_summary(c)
+    tot = s.iloc[-1]
+    per = s.iloc[:-1]
+    per = per[per["reproduced"] > 0].assign(rate=lambda d: d["within"] / d["reproduced"])
+    per = per.assign(_order=per["table"].astype(str).map(_report_position))
+    worst = per.sort_values(["rate", "_order"], kind="stable").iloc[0]  # a tie: the table printed first
+    return (f"Av rapportens {int(tot['published'])} publicerade värden återskapas {int(tot['reproduced'])}, "
+            f"varav {int(tot['within'])} ({tot['share_within']:.0%} av de publicerade) inom toleransen; lägst "
+            f"andel av de återskapade inom toleransen har {_table_name(worst['table'])} ({worst['rate']:.0%}).")
+
+
+def _report_position(t: str) -> int:
+    """Position of a published table in report order (unknown tables last)."""
+    order = {k: i for i, k in enumerate(tolerances_by_table())}
+    return order.get(str(t), len(order))
+
+
+def largest_deviations(c: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The `n` published numbers of comparison `c` furthest outside their tolerance:
+    rows of `c` (index reset) with ``within`` False and a positive tolerance, the largest
+    ``|difference| / tolerance`` first.
+
+    Ties (the same number published twice, e.g. Tabell 5's unadjusted observations and
+    the selection flow's last step) are broken by the key columns in `KEYS` order, as
+    text, ascending and blanks last, then by the row's place in `c`, so the order is the
+    same on every machine and whatever sort numpy dispatches to."""
+    over = c["difference"].abs() / c["tolerance"].where(c["tolerance"] > 0)
+    d = c.assign(_over=over)
+    d = d[~d["within"].astype(bool) & d["_over"].notna()]
+    keys = [k for k in KEYS if k in d.columns]
+    text = {f"_k{i}": d[k].map(lambda v: None if pd.isna(v) else (format(v, "g") if isinstance(v, (int, float))
+                                                                   else str(v)))
+            for i, k in enumerate(keys)}
+    d = d.assign(**text, _row=np.arange(len(d)))
+    by = ["_over", *text, "_row"]
+    d = d.sort_values(by, ascending=[False] + [True] * (len(by) - 1), na_position="last", kind="stable")
+    return d.head(n).drop(columns=by).reset_index(drop=True)
+
+
+def _table_name(t: str) -> str:
+    return {"headline": "sammanfattningen", "urval": "urvalet"}.get(str(t), f"Tabell {t}")
+
+

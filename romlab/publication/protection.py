@@ -1,7 +1,8 @@
 """Disclosure control of a run's report tables: which population cell each published
 number rests on, how the cells add up, and the protected copies that leave a run.
 
-Every row of a report table is mapped to a *cell* (`cell_ids`), the population behind
+Every row of a report table is mapped to a *cell* (`cell_ids`, as the register of report
+tables declares it: `romlab.report.catalogue`), the population behind
 it; rows that share a population share the cell, so hiding a cell hides it in every
 table (Tabell 15, 19 and 20 share window × level; 16, 17, 21 and 22 share group ×
 window × level; Tabell 14 and the level rows of Tabell 23 share the level of the
@@ -42,15 +43,12 @@ from romlab.report import classify
 from romlab.data import codes
 from romlab.publication import disclosure
 
-__all__ = ["cell_ids", "constraints", "protect", "starts_long", "PROTECTED_TABLES"]
+__all__ = ["cell_ids", "constraints", "protect", "starts_long", "protected_tables"]
 
 ALL = "Alla"
 TOTAL = "ABC"
 LEVELS = ("A", "B", "C")
 
-#: Tables whose rows map to population cells (report order: the order of complements).
-PROTECTED_TABLES = ("headline", "starts", "5", "7", "8", "9", "10", "11", "12", "13", "A1",
-                    "14", "15", "16", "17", "19", "20", "21", "22", "23", "tests_15")
 
 #: Tabell 7–11 groups that split Tabell 5's adjusted sample, per table; Tabell 10's
 #: foreign-born women and men split its foreign-born.
@@ -63,7 +61,6 @@ REGISTRATION_GROUPS = ["Max 1 år", "1–2 år", "2–3 år", "3–4 år", "Mins
 A1_TABLE = {"col01": "9", "col02": "9", "col03": "9", "col04": "11", "col05": "11", "col06": "8", "col07": "8",
             "col08": "10", "col09": "10", "col10": "7", "col11": "7"}
 
-EMPLOYMENT = "unsubsidised_share_of_employment"
 #: The window population's size, published in `nyckeltal.json` (sample_sizes).
 WINDOWS_TOTAL = "P|Alla|Alla|Alla"
 
@@ -79,47 +76,32 @@ def _join(*cols) -> pd.Series:
     return out
 
 
+def protected_tables() -> list[str]:
+    """The tables whose rows rest on population cells, in the order complements are
+    chosen: the summary, the §3 starts table, then the register's tables in report order."""
+    from romlab.report.registry import table_defs
+
+    return ["headline", "starts", *[d.key for d in table_defs(kind=None) if d.cells and d.key != "headline"]]
+
+
 def cell_ids(key: str, t: pd.DataFrame) -> pd.Series:
     """The population cell of each row of report table `key` (NA: rests on the whole
-    sample, never suppressed)."""
+    sample, never suppressed): as the register of report tables declares it
+    (`TableDef.cells`, `romlab.report.catalogue`), or the §3 starts table's."""
+    from romlab.report.registry import REGISTRY, table_defs
+
+    table_defs(kind=None)  # the register filled
     na = pd.Series(pd.NA, index=t.index, dtype=object)
     if t.empty:
         return na
-    if key in {"15", "19", "20"}:
-        return _join(pd.Series("P", index=t.index), t["window"], t["level"], ALL)
-    if key in {"16", "17", "21", "22"}:
-        return _join(pd.Series("P", index=t.index), t["window"], t["level"], t["group"])
-    if key == "tests_15":  # a test row rests on both of its cells; mapped to the first, see `protect`
-        return _join(pd.Series("P", index=t.index), t["window"], t["level_1"], ALL)
-    if key == "14":
-        return "Q|" + t["level"].astype(str)
-    if key == "23":
-        emp = t["measure"] == EMPLOYMENT
-        employment = "E|" + t["level"].astype(str) + "|" + t["column"].astype(str)
-        return ("Q|" + t["level"].astype(str)).where(~emp, employment)
-    if key == "headline":
-        m = t["measure"]
-        out = pd.Series("Q|ABC", index=t.index, dtype=object)
-        out[m == "r2_share"] = "Q|" + t.loc[m == "r2_share", "level"].astype(str)
-        out[m.isin(["median_hours", "mean_hours"])] = "S|5|" + ALL
-        out[m == EMPLOYMENT + "_low"] = "E|ABC|Rapporter identifierade med säkerhet"
-        out[m == EMPLOYMENT + "_high"] = "E|ABC|Alla resultatrapporter"
-        return out
-    if key == "5":
-        return na.where(t["adjusted"] != "justerat", "S|5|" + ALL)
-    if key in SUPPORT_SPLITS:
-        return "S|" + key + "|" + t["group"].astype(str)
-    if key == "12":
-        return "S|12|" + t["level"].astype(str)
-    if key == "13":
-        return "S|13|" + t["group"].astype(str) + "|" + t["level"].astype(str)
-    if key == "A1":
-        return "S|A1|" + t["column"].astype(str) + "|" + t["level"].astype(str)
     if key == "starts":  # §3 starts; a window of Tabell 15 is its cell when the counts agree (`starts_long`)
         own = "O|" + t["window"].astype(str) + "|" + t["level"].astype(str)
         linked = "P|" + t["window_number"].astype(str) + "|" + t["level"].astype(str) + "|" + ALL
         return own.where(~t["linked"].astype(bool), linked)
-    return na
+    defn = REGISTRY.get(key)
+    if defn is None or defn.cells is None:
+        return na
+    return defn.cells(t)
 
 
 def _split(name: str, margin: str, members: Iterable[str]) -> list[tuple[str, str, float]]:
@@ -219,7 +201,7 @@ def _cells(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, 
     rule: Tabell 20's share rests on the persons with a result), the population's size
     (``cost``, the most persons of any row on it) and its report order."""
     ids, parts = {}, []
-    for key in PROTECTED_TABLES:
+    for key in protected_tables():
         if key not in tables:
             continue
         t = tables[key].reset_index(drop=True)
@@ -242,7 +224,7 @@ def protect(tables: Mapping[str, pd.DataFrame], min_cell: int,
             forced: Iterable[str] = ()) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Protected copies of `tables` and the suppression log.
 
-    Every table in `PROTECTED_TABLES` gets ``cell`` (its population cell),
+    Every table in `protected_tables()` gets ``cell`` (its population cell),
     ``suppressed`` and ``rule``; a suppressed row has ``value``, ``n`` and its test
     statistics (``p_value``, ``significant``, Tabell 17's ``flagged``/``beats``) blanked.
     A level test of Tabell 15 is blanked when either of its cells is. Other tables are

@@ -37,14 +37,14 @@ def _order(index: pd.Index) -> list:
     return sorted(index, key=lambda a: ACTIVITY_ORDER.index(a) if a in ACTIVITY_ORDER else 99)
 
 
-def flow(table: pd.DataFrame) -> pd.DataFrame:
+def render_flow(table: pd.DataFrame) -> pd.DataFrame:
     """§3.5.1: the selection flow (Steg, Antal)."""
     out = table.set_index("Steg")[["value"]].rename(columns={"value": "Antal"})
     out["Antal"] = [number(v, 1 if m == "reports_per_individual" else 0) for m, v in zip(table["measure"], table["value"])]
     return out
 
 
-def tabell_02(long: pd.DataFrame) -> pd.DataFrame:
+def render_tabell_02(long: pd.DataFrame) -> pd.DataFrame:
     """Tabell 2: activities × percentiles (hours, untrimmed)."""
     w = long.pivot(index="activity", columns="percentile", values="value")
     w.columns = [number(c, 3).rstrip("0").rstrip(",") for c in w.columns]
@@ -52,7 +52,7 @@ def tabell_02(long: pd.DataFrame) -> pd.DataFrame:
     return _fmt(w.loc[_order(w.index)], 1)
 
 
-def tabell_03(long: pd.DataFrame) -> pd.DataFrame:
+def render_tabell_03(long: pd.DataFrame) -> pd.DataFrame:
     """Tabell 3: activities × share of observations kept."""
     w = long.pivot(index="activity", columns="included_share", values="value")
     w.columns = [f"{number(c, 1).replace(',0', '')} %" for c in w.columns]
@@ -60,7 +60,7 @@ def tabell_03(long: pd.DataFrame) -> pd.DataFrame:
     return _fmt(w.loc[_order(w.index)], 1)
 
 
-def tabell_04(long: pd.DataFrame) -> pd.DataFrame:
+def render_tabell_04(long: pd.DataFrame) -> pd.DataFrame:
     """Tabell 4: total support by share kept, and the medians (all / trimmed)."""
     means = long[long["measure"] == "mean_hours"].set_index("included_share")["value"]
     row = {f"{number(s, 1).replace(',0', '')} %": number(v) for s, v in means.items()}
@@ -71,7 +71,7 @@ def tabell_04(long: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([row], index=[label])
 
 
-def tabell_05(long: pd.DataFrame) -> pd.DataFrame:
+def render_tabell_05(long: pd.DataFrame) -> pd.DataFrame:
     """Tabell 5: adjusted vs unadjusted total support, mean per activity, observations."""
     rows = {}
     for adjusted, col in [("justerat", "Justerat"), ("ej justerat", "Ej justerat")]:
@@ -87,7 +87,7 @@ def tabell_05(long: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def tabell_06(long: pd.DataFrame) -> pd.DataFrame:
+def render_tabell_06(long: pd.DataFrame) -> pd.DataFrame:
     """Tabell 6: percent of report-months with at least one hour, by activity."""
     w = long.set_index("activity")[["value"]].rename(columns={"value": "Andel (%)"})
     w.index.name = None
@@ -120,20 +120,20 @@ def _dots(long: pd.DataFrame, w: pd.DataFrame, index: list[str], columns: list[s
     return w.mask(sup.to_numpy(), SUPPRESSED)
 
 
-def tabell_group(long: pd.DataFrame, table: int, min_cell: int) -> pd.DataFrame:
+def render_tabell_group(long: pd.DataFrame, table: int, min_cell: int) -> pd.DataFrame:
     """Tabell 7–11: activities × groups (trimmed means), observations last."""
     order = [lab for col in GROUP_TABLES[table] for lab in label_map(col, table).values()]
     return _group_wide(long, "group", order, min_cell)
 
 
-def tabell_12(long: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+def render_tabell_12(long: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     """Tabell 12: activities × level."""
     out = _group_wide(long, "level", ["A", "B", "C"], min_cell)
     out.columns = [codes.LEVELS[c] for c in out.columns]
     return out
 
 
-def tabell_13(long: pd.DataFrame) -> pd.DataFrame:
+def render_tabell_13(long: pd.DataFrame) -> pd.DataFrame:
     """Tabell 13: activities × (level, registration time)."""
     order = list(label_map("registration_group", 13).values())
     w = long.pivot_table(index="activity", columns=["level", "group"], values="value", aggfunc="first")
@@ -145,7 +145,7 @@ def tabell_13(long: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def tabell_a1(long: pd.DataFrame) -> pd.DataFrame:
+def render_tabell_a1(long: pd.DataFrame) -> pd.DataFrame:
     """Tabell A1: (activity, level) × the 11 group columns (labels of A18)."""
     labels = [label_map(c, {"sex": 7, "education_group": 8, "age_group": 9, "birth_country": 10,
                             "disability_group": 11}[c])[code] for c, code in A1_COLUMNS]
@@ -162,7 +162,7 @@ _TEST_TABLE = {"sex": 7, "education_group": 8, "age_group": 9, "birth_country": 
                "disability_group": 11}
 
 
-def tests(table: pd.DataFrame, total_only: bool = True) -> pd.DataFrame:
+def render_tests(table: pd.DataFrame, total_only: bool = True) -> pd.DataFrame:
     """Group differences with clustered standard errors, as a readable table."""
     t = table[table["activity"] == LABELS[TOTAL]] if total_only else table
     by = t["by"].iloc[0] if len(t) else None
@@ -184,7 +184,7 @@ def tests(table: pd.DataFrame, total_only: bool = True) -> pd.DataFrame:
 # One sentence per table, from the numbers
 # --------------------------------------------------------------------------------------
 
-def say_flow(table: pd.DataFrame) -> str:
+def describe_flow(table: pd.DataFrame) -> str:
     v = table.set_index("measure")["value"]
     return (f"Of {number(v['periodic_reports_total'], 0)} periodic reports for the period, "
             f"{number(v['periodic_reports_after_merge_exact'], 0)} report-months for "
@@ -192,20 +192,20 @@ def say_flow(table: pd.DataFrame) -> str:
             f"({number(v['reports_per_individual'])} per person).")
 
 
-def say_percentiles(long: pd.DataFrame) -> str:
+def describe_percentiles(long: pd.DataFrame) -> str:
     d = long[(long["percentile"] == 50) & (long["activity"] != "Eget arbete")]
     top = d.loc[d["value"].idxmax()]
     return f"At the median, '{top['activity']}' is the only activity with more than zero hours ({number(top['value'], 0)} h)." \
         if (d["value"] > 0).sum() == 1 else f"The activity with the highest median is '{top['activity']}' ({number(top['value'], 0)} h)."
 
 
-def say_trimming(long4: pd.DataFrame) -> str:
+def describe_trimming(long4: pd.DataFrame) -> str:
     m = long4[long4["measure"] == "mean_hours"].set_index("included_share")["value"]
     return (f"Removing the top 5 % of report-months lowers mean total support from "
             f"{number(m[100.0])} to {number(m[95.0])} hours a month.")
 
 
-def say_share(long6: pd.DataFrame) -> str:
+def describe_share(long6: pd.DataFrame) -> str:
     # ties in the share go to the activity printed first (ACTIVITY_ORDER), never to the sort
     pos = long6["activity"].map(lambda a: ACTIVITY_ORDER.index(a) if a in ACTIVITY_ORDER else len(ACTIVITY_ORDER))
     d = long6.assign(_pos=pos).sort_values(["value", "_pos", "activity"], ascending=[False, True, True],
@@ -214,10 +214,16 @@ def say_share(long6: pd.DataFrame) -> str:
             f"report-months), then '{d.iloc[1]['activity']}' ({number(d.iloc[1]['value'], 0)} %).")
 
 
-def say_groups(long: pd.DataFrame, tests_table: pd.DataFrame, column: str = "group") -> str:
+def describe_groups(long: pd.DataFrame, tests_table: pd.DataFrame, column: str = "group") -> str:
     tot = long[(long["measure"] == "mean_hours") & (long["activity"] == LABELS[TOTAL])].set_index(column)["value"]
     hi, lo = tot.idxmax(), tot.idxmin()
     t = tests_table[tests_table["activity"] == LABELS[TOTAL]]
     n_sig = int(t["significant"].sum())
     return (f"Mean total support ranges from {number(tot[lo])} h ({lo}) to {number(tot[hi])} h ({hi}); "
             f"{n_sig} of {len(t)} pairwise differences in total support are statistically significant.")
+
+
+#: The groupings of the support tests (`romlab.report.support.group_tests`), in Swedish.
+GROUPING_NAMES = {"sex": "kön", "education_group": "utbildningsbakgrund", "age_group": "åldersgrupp",
+                  "birth_country": "födelseland", "sex_birth_group": "kön bland utrikes födda",
+                  "disability_group": "funktionsnedsättning", "level": "nivå"}

@@ -63,16 +63,28 @@ def _number(v) -> str:
 
 def _sections_html(pages: list[tuple[Path, Path]]) -> str:
     """One list item per notebook: its title linked to its page, a link to the notebook,
-    and the page's headings (sections, tables, figures) linked to their anchors."""
+    and the register's tables and figures that the notebook shows (`romlab.report.registry`,
+    in report order), each linked to its place on the page; then the registered tables no
+    notebook shows, with a link to the workbook."""
+    from romlab.report.registry import table_defs
+
     esc = html_lib.escape
+    defs = [d for d in table_defs(kind=None) if d.kind in ("table", "data")]
 
-    def contents(page: Path) -> str:
-        items = "".join(f'<li><a href="{esc(page.name)}#{hid}">{esc(html_lib.unescape(text).strip())}</a></li>'
-                        for hid, text in headings(page))
-        return f"<ul>{items}</ul>" if items else ""
+    def contents(nb: Path, page: Path) -> str:
+        found = {html_lib.unescape(text).strip(): hid for hid, text in headings(page)}
+        items = []
+        for d in (d for d in defs if d.notebook == nb.stem):
+            hid = next((h for text, h in found.items() if text.startswith(d.label + ":")), d.anchor)
+            items.append(f'<li><a href="{esc(page.name)}#{esc(hid)}">{esc(d.heading)}</a></li>')
+        return f"<ul>{''.join(items)}</ul>" if items else ""
 
+    shown = {nb.stem for nb, _ in pages}
+    rest = [d for d in defs if d.kind == "table" and d.notebook not in shown]
+    other = ("<li>Tabeller utan notebook (i <a href=\"tabeller.xlsx\">tabeller.xlsx</a> och tabeller.csv)<ul>"
+             + "".join(f"<li>{esc(d.heading)}</li>" for d in rest) + "</ul></li>") if rest else ""
     return "".join(f'<li><a href="{esc(h.name)}">{esc(notebook_title(nb))}</a> '
-                   f'(<a href="{esc(nb.name)}">notebook</a>){contents(h)}</li>' for nb, h in pages)
+                   f'(<a href="{esc(nb.name)}">notebook</a>){contents(nb, h)}</li>' for nb, h in pages) + other
 
 
 def _figures_html(figures: list[Path]) -> str:

@@ -1,14 +1,15 @@
 """One computation per period: load the data once, compute every table, protect them.
 
 `compute(cfg, data)` loads the data as of the period's cut-off and computes, once,
-everything a period's notebooks and outputs show: every report table
-(`outputs.report_tables`, plus Tabell 15's level tests), the Tabell 18 models (robust
-and clustered by provider), the data overview (§3) and the headline figures. `protect`
+everything a period's notebooks and outputs show: every table of the register
+(`romlab.report.registry.compute_all`: one support selection, one outcome frame, each table
+and Tabell 18's models once), the data overview (§3) and the headline figures. `protect`
 (or `protect_batch` for the periods of one batch, which keeps the suppression pattern
 consistent across them) applies the disclosure control of `romlab.publication.protection`.
 
 The runner saves the protected result next to the notebooks it executes (`save`), and
-each notebook reads it (`tables(..., bundle=path)`) instead of loading the data again;
+each notebook reads it (`tables(..., bundle=path)`) instead of loading the data again
+and shows a table as one expression (``pt["16"]``: `PeriodTables.__getitem__`);
 the file is removed before the run is moved into place. Without a bundle, `tables`
 computes and protects on the spot, so a notebook opened in JupyterLab works alone.
 """
@@ -68,6 +69,16 @@ class PeriodTables:
             pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
         return path
 
+    def __getitem__(self, key: str):
+        """The report table `key` as a result object (`romlab.report.registry.ReportTable`):
+        ``pt["16"]`` in a notebook shows its heading, sentence and layout."""
+        from romlab.report.registry import REGISTRY, ReportTable, View, table_defs
+
+        table_defs(kind=None)  # the register filled
+        if key not in REGISTRY or key not in self.tables:
+            raise KeyError(f"no table {key!r} in this period; tables: {list(self.tables)}")
+        return ReportTable(REGISTRY[key], View(key, self.tables[key], self.cfg, self.tables, self.models))
+
     @staticmethod
     def load(path: str | Path) -> "PeriodTables":
         with Path(path).open("rb") as f:
@@ -79,21 +90,17 @@ def compute(cfg: RunConfig, data: str | Path, ds=None, mapping: str | Path | Non
     as given) as of ``cfg.data_cutoff`` through the `mapping` file if one is given
     (unless `ds` is given) and compute every table, model and overview of the period,
     unprotected."""
-    from romlab.publication import outputs
-    from romlab.report import results
     from romlab.data.load import load
+    from romlab.report import keyfigures, registry
 
     t0 = time.perf_counter()
     if ds is None:
         ds = load(data, as_of=cfg.data_cutoff, mapping=mapping or None)
     t1 = time.perf_counter()
-    oc = results.outcomes(ds, cfg)
-    t = outputs.report_tables(ds, cfg, oc)
-    models = {"18": results.fit_tabell_18(oc, cfg),
-              "18_cluster": results.fit_tabell_18(oc, cfg, cov_type="cluster", cluster="provider_id")}
+    t, models = registry.compute_all(ds, cfg)  # every registered table and the models, each once
     ov = {"as_of": overview.as_of_table(ds), "starts": overview.starts_by_window_level(ds.participations)}
     seconds = {"load": round(t1 - t0, 2), "tables": round(time.perf_counter() - t1, 2)}
-    return PeriodTables(cfg=cfg, tables=t, models=models, overview=ov, nyckeltal=outputs.nyckeltal(t, ds, cfg),
+    return PeriodTables(cfg=cfg, tables=t, models=models, overview=ov, nyckeltal=keyfigures.nyckeltal(t, ds, cfg),
                         files=dict(getattr(ds, "files", {})), as_of=getattr(ds, "as_of", None), seconds=seconds,
                         mapping_summary=getattr(ds, "mapping_summary", None),
                         load_notes=getattr(ds, "load_notes", None))

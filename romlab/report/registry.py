@@ -1,0 +1,218 @@
+"""The register of report tables: each table's identity declared once.
+
+A `TableDef` says what a table of the report is (its key, the label and title printed in
+the report, its section and notebook), how it is computed from a period's inputs
+(`Inputs`: the support selection and the outcomes, computed once), how it is laid out
+and described, its tolerance against the published values, and the population cell
+behind each number (for disclosure control). `romlab.report.catalogue` declares the
+report's tables in report order; the period computation (`compute_all`), the disclosure
+control, the workbook, the CSV and JSON exports, the HTML index and the comparison with
+the published report all read the register, so a table is added or changed in one place.
+
+`ReportTable` is a table as a result object, in the manner of linearmodels' results: its
+long data (`long`), `render()` (the report's layout), `describe()` (one sentence) and an
+HTML representation, so showing a table in a notebook is one expression
+(``pt["16"]``).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["TableDef", "Inputs", "View", "ReportTable", "REGISTRY", "register", "compute_all", "report_tables",
+           "table_defs"]
+
+
+@dataclass
+class Inputs:
+    """What a period's tables are computed from, each computed once and on first use."""
+
+    ds: Any
+    cfg: Any
+    #: the tables computed so far, by key
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def table(self, key: str) -> pd.DataFrame:
+        """A registered table, computed on first use (a table may build on another:
+        Tabell 17 on 16, the summary on 14, 5 and 23, Tabell 15 on its level tests)."""
+        if key not in self.tables:
+            self.tables[key] = REGISTRY[key].compute(self)
+        return self.tables[key]
+
+    @cached_property
+    def sample(self):
+        """The support selection (report §3.5.1): `romlab.report.support.SupportSample`."""
+        from romlab.report import support
+
+        return support.select_reports(self.ds, self.cfg)
+
+    @property
+    def months(self) -> pd.DataFrame:
+        """The selected report-months."""
+        return self.sample.months
+
+    @cached_property
+    def cut(self) -> pd.Series:
+        """The trimming cut-offs of the whole sample (report §4.2; one set for every table)."""
+        from romlab.report import support
+
+        return support.cutoffs(self.months, self.cfg.trim_percentile, self.cfg.percentile_method)
+
+    @cached_property
+    def outcomes(self) -> pd.DataFrame:
+        """One row per RoM 1 participation with its results (report §3.4)."""
+        from romlab.report.outcomes import outcomes
+
+        return outcomes(self.ds, self.cfg)
+
+    @cached_property
+    def models(self) -> dict:
+        """Tabell 18's model, robust (as printed) and clustered by provider, fitted once."""
+        from romlab.report import results
+
+        return {"18": results.fit_tabell_18(self.outcomes, self.cfg),
+                "18_cluster": results.fit_tabell_18(self.outcomes, self.cfg, cov_type="cluster",
+                                                    cluster="provider_id")}
+
+
+@dataclass(frozen=True)
+class View:
+    """What a table's layout and sentence are made from: its long data, the run's
+    configuration, the period's other tables (e.g. the significance tests shown under a
+    group table) and the models."""
+
+    key: str
+    long: pd.DataFrame
+    cfg: Any
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    models: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TableDef:
+    """One table of the report, declared once.
+
+    ``key``: the key in a period's tables and in ``data/published`` (``tabell_16.csv``);
+    ``label`` and ``title``: as printed ("Tabell 16", the title after the colon);
+    ``section``: the report's section; ``notebook``: the stem of the notebook that shows
+    it (None: exports only); ``compute(inputs)``: the long frame (`Inputs`);
+    ``columns``: the keys of the printed layout's columns (the workbook's column axis);
+    ``render(view)`` / ``describe(view)``: the printed layout and one sentence
+    (`View`); ``tolerance``: against the published values (a number in the table's unit,
+    a function of the merged comparison frame, or None: not published); ``cells(long)``:
+    the population cell of each row (a Series; NA: rests on the whole sample) for
+    disclosure control; ``note``: the note printed under the table; ``kind``: "table",
+    "tests" (a significance table shown with another) or "data" (a figure's points).
+    """
+
+    key: str
+    label: str
+    title: str
+    section: str
+    compute: Callable[[Inputs], pd.DataFrame]
+    notebook: str | None = None
+    columns: tuple[str, ...] = ()
+    render: Callable[[View], pd.DataFrame] | None = None
+    describe: Callable[[View], str] | None = None
+    tolerance: float | Callable[[pd.DataFrame], Any] | None = None
+    cells: Callable[[pd.DataFrame], pd.Series] | None = None
+    note: str = ""
+    kind: str = "table"
+
+    @property
+    def heading(self) -> str:
+        """The heading as printed: "Tabell 16: Rapporterat utflöde …", or the section's
+        number and title for a table without a number ("3.5.1 Urval av periodiska rapporter")."""
+        if not self.label.startswith("Tabell"):
+            return f"{self.section} {self.title}"
+        return f"{self.label}: {self.title}" if self.title else self.label
+
+    @property
+    def sheet(self) -> str:
+        """The workbook sheet's name ("Tabell 16", "Tabell A1", "Urval")."""
+        return self.label.replace("A 1", "A1")
+
+    @property
+    def anchor(self) -> str:
+        """The HTML id of the table in its notebook page and the index's link to it."""
+        return "tabell-" + self.key.lower() if self.label.startswith("Tabell") else self.key.lower()
+
+    @property
+    def published(self) -> bool:
+        return self.tolerance is not None
+
+
+#: The register: key → definition, in report order (filled by `romlab.report.catalogue`).
+REGISTRY: dict[str, TableDef] = {}
+
+
+def register(defn: TableDef) -> TableDef:
+    """Add a table to the register (a key once: a second definition is an error)."""
+    if defn.key in REGISTRY:
+        raise ValueError(f"table {defn.key!r} is registered twice")
+    REGISTRY[defn.key] = defn
+    return defn
+
+
+def table_defs(kind: str | None = "table") -> list[TableDef]:
+    """The registered tables in report order (of one ``kind``; None: all)."""
+    from romlab.report import catalogue  # noqa: F401  (fills the register)
+
+    return [d for d in REGISTRY.values() if kind is None or d.kind == kind]
+
+
+def compute_all(ds, cfg) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Every registered table of a period, each computed once from one selection and
+    one outcome frame, in report order; and the models (Tabell 18, fitted once)."""
+    inputs = Inputs(ds, cfg)
+    defs = table_defs(kind=None)
+    for defn in defs:
+        inputs.table(defn.key)
+    return {d.key: inputs.tables[d.key] for d in defs}, inputs.models
+
+
+def report_tables(ds, cfg) -> dict[str, pd.DataFrame]:
+    """Every registered table of a period in long form (`compute_all` without the models)."""
+    return compute_all(ds, cfg)[0]
+
+
+@dataclass
+class ReportTable:
+    """A report table as a result object: `long` (the numbers, protected when the
+    period is), `render()` (the report's layout), `describe()` (one sentence), and an
+    HTML representation with the heading, the sentence, the table and its note."""
+
+    defn: TableDef
+    view: View
+
+    @property
+    def long(self) -> pd.DataFrame:
+        return self.view.long
+
+    def render(self) -> pd.DataFrame:
+        """The table laid out as the report prints it (the long data if no layout)."""
+        return self.defn.render(self.view) if self.defn.render else self.view.long
+
+    def describe(self) -> str:
+        """One sentence on the table ("" if it has none)."""
+        return self.defn.describe(self.view) if self.defn.describe else ""
+
+    def __repr__(self) -> str:
+        text = self.describe()
+        return f"{self.defn.heading}\n" + (f"{text}\n" if text else "") + self.render().to_string()
+
+    def _repr_html_(self) -> str:
+        sentence = self.describe()
+        parts = [f'<h3 id="{self.defn.anchor}">{html.escape(self.defn.heading)}</h3>']
+        if sentence:
+            parts.append(f"<p>{html.escape(sentence)}</p>")
+        parts.append(self.render().to_html(na_rep=""))
+        if self.defn.note:
+            parts.append(f"<p><em>{html.escape(self.defn.note)}</em></p>")
+        return "\n".join(parts)
