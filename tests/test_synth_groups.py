@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from romlab.data import synth
+from romlab.data.synth import draws
 from romlab.data import synth_params as P
 
 
@@ -14,7 +15,7 @@ def test_mixed_shares_by_hand():
     """Two groups of equal weight, a binary variable with overall share 0.5 and odds
     ratio 3 in the second group: shares p and q with (p + q) / 2 = 0.5 and
     q/(1 − q) = 3·p/(1 − p), so q = 1 − p, (1 − p)² = 3p², p = 1/(1 + √3) = 0.36603."""
-    cond = synth._mixed_shares([0.5, 0.5], [1, 1], [[1, 1], [1, 3]])
+    cond = draws.mixed_shares([0.5, 0.5], [1, 1], [[1, 1], [1, 3]])
     assert cond[:, 1] == pytest.approx([0.36603, 0.63397], abs=1e-5)
     assert cond.sum(axis=1) == pytest.approx([1, 1])
     odds = cond[:, 1] / cond[:, 0]
@@ -25,7 +26,7 @@ def test_mixed_shares_keep_the_marginal():
     age = np.array(P.AGE_GROUP_SHARES) / sum(P.AGE_GROUP_SHARES)
     tilt = P.REGISTRATION_AGE_TILT
     odds = np.exp(np.outer([tilt.get(i, 0.0) for i in range(3)], np.arange(5)))
-    cond = synth._mixed_shares(P.REGISTRATION_SHARES, age, odds)
+    cond = draws.mixed_shares(P.REGISTRATION_SHARES, age, odds)
     assert age @ cond == pytest.approx(P.REGISTRATION_SHARES, abs=1e-9)
     assert cond[0, 0] > P.REGISTRATION_SHARES[0] > cond[2, 0]  # the young registered shortest
 
@@ -34,7 +35,7 @@ def test_draw_by_hand():
     shares = np.array([[0.2, 0.3, 0.5], [0.5, 0.5, 0.0]])
     u = np.array([0.1, 0.25, 0.6, 0.999])
     rows = np.array([0, 0, 0, 1])
-    assert synth._draw(u, shares[rows]).tolist() == [0, 1, 2, 1]
+    assert draws.draw(u, shares[rows]).tolist() == [0, 1, 2, 1]
 
 
 def test_generated_groups_go_together():

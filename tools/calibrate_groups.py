@@ -1,11 +1,12 @@
 """Calibration check of the synthetic generator's group structure and of Tabell 18.
 
     .venv/bin/python tools/calibrate_groups.py [DATA_DIR] [--params path/to/params.py]
-                                               [--synth path/to/synth.py] [--regenerate]
+                                               [--synth path/to/synth/] [--regenerate]
 
 Generates the default data (scale 1.0, default seed) into DATA_DIR (default
 /tmp/romlab_calibrate/synthetic) when it is missing or ``--regenerate`` is given,
-optionally with another parameter module or generator file (so a calibration can be
+optionally with another parameter module or generator (a copy of the folder
+`romlab/data/synth/`) (so a calibration can be
 tried without editing `romlab/data/synth_params.py`), and prints:
 
 - per group table (Tabell 7–13, A1, 16, 21, 22) the group-structure measure of
@@ -41,7 +42,13 @@ GROUP_TABLES = ("7", "8", "9", "10", "11", "12", "13", "A1", "16", "21", "22")
 
 
 def _load_module(path: str, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
+    """The module at `path`: a file, or a package folder (its modules import each other
+    relatively, so they load from the folder)."""
+    p = Path(path)
+    if p.is_dir():
+        spec = importlib.util.spec_from_file_location(name, p / "__init__.py", submodule_search_locations=[str(p)])
+    else:
+        spec = importlib.util.spec_from_file_location(name, p)
     mod = importlib.util.module_from_spec(spec)
     sys.modules[name] = mod
     spec.loader.exec_module(mod)
@@ -70,7 +77,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data", nargs="?", default="/tmp/romlab_calibrate/synthetic")
     ap.add_argument("--params", help="a parameter module to generate with (default romlab.data.synth_params)")
-    ap.add_argument("--synth", help="a generator file to generate with (default romlab.data.synth)")
+    ap.add_argument("--synth", help="a generator folder to generate with (default romlab/data/synth/)")
     ap.add_argument("--regenerate", action="store_true")
     a = ap.parse_args(argv)
     data = Path(a.data)

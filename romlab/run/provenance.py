@@ -115,11 +115,13 @@ def git_info(root: str | os.PathLike | None = None) -> dict | str:
 
 def generator_version() -> str:
     """A version of the synthetic generator: the sha256 (first 16 hex digits) of the
-    source of `romlab.data.synth` and `romlab.data.synth_params` (line endings normalised), so
-    that any change to the generator or its calibration gives another version."""
+    source of the package `romlab.data.synth` (every module, in name order) and of
+    `romlab.data.synth_params` (line endings normalised), so that any change to the
+    generator or its calibration gives another version."""
     h = hashlib.sha256()
     here = Path(__file__).resolve().parents[1] / "data"
-    for name in ("synth.py", "synth_params.py"):
+    files = sorted(p.relative_to(here).as_posix() for p in (here / "synth").glob("*.py")) + ["synth_params.py"]
+    for name in files:
         h.update(name.encode() + b"\0" + (here / name).read_bytes().replace(b"\r\n", b"\n") + b"\0")
     return h.hexdigest()[:16]
 

@@ -1,0 +1,116 @@
+"""Synthetic Rusta och matcha microdata with the report's structure and volumes.
+
+`generate(scale, seed)` returns one DataFrame per table of the data contract
+(`romlab.data.contract`); `write(tables, out)` stores them as Parquet; `synth(out, scale,
+seed)` does both. Scale 1.0 gives the report's volumes: about 815 000 RoM 1 periodic
+reports for July 2022 – May 2023 and about 138 000 starts in windows 1–4. Every draw
+comes from one `numpy.random.Generator` seeded once, and every step is vectorised, so
+the same seed gives byte-identical files.
+
+What the generator models (parameters and their sources: `romlab.data.synth_params`):
+intake per day by window; participants' groups (age tied to sex × birth country,
+disability and registration time to age); level by a job-chance score tilted by
+the groups; providers and contracts per delivery area; stays of up to 12 months over
+two placement periods, ended by a result, an interruption or the 12 months;
+provider switches; double reports at the placement-period change; deviation reports;
+heavy-tailed hours per activity (inverse CDFs through Tabell 2's percentiles, tied by
+a Gaussian copula); R1/R2 (RoM 1) and 3/6-month results (RoM 2) with filing and
+approval dates; register events for work results; provider ratings every other month.
+Every record carries the date it became known, and nothing known after the final
+cut-off (`synth_params.FINAL_CUTOFF`) is written.
+
+The parts, in the order they draw: `providers` (contracts; ratings last),
+`participants` (intake, groups, levels, stays; the results drawn by `outcomes` from
+their own stream), `reports` (periodic and deviation reports, hours), `results` (result
+reports and register events, each from its own stream); `draws` holds what they share.
+They import each other relatively, so a copy of this folder can be tried as another
+generator (`tools/calibrate_groups.py --synth FOLDER`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pandas as pd
+
+from romlab.data import synth_params as default_params
+
+from . import participants, providers, reports, results
+
+__all__ = ["generate", "write", "synth"]
+
+
+def generate(scale: float = 1.0, seed: int | None = None,
+             params: ModuleType = default_params) -> dict[str, pd.DataFrame]:
+    """Generate one DataFrame per table of the data contract.
+
+    Parameters
+    ----------
+    scale : volume relative to the report (1.0 = the report's volumes).
+    seed : seed of the one random generator (default `synth_params.DEFAULT_SEED`).
+    params : module or namespace with the generator's parameters (default
+        `romlab.data.synth_params`), so a calibration can try other values without editing it.
+    """
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    p = params
+    rng = np.random.default_rng(p.DEFAULT_SEED if seed is None else seed)
+    contracts = providers.contracts(rng, p)
+    part, hid = participants.participations(rng, p, scale, contracts)
+    periodic, deviations = reports.periodic_reports(rng, p, part, hid, contracts)
+    result_reports = results.results(rng, p, part, hid)
+    events = results.register_events(rng, p, part, hid)
+    ratings = providers.ratings(rng, p, contracts, part, scale)
+    provider_names = pd.DataFrame({"provider_id": sorted(contracts["provider_id"].unique())})
+    provider_names["provider_name"] = "Leverantör " + provider_names["provider_id"].str[1:]
+    used = contracts[["provider_id", "delivery_area", "generation", "contract_start", "contract_end",
+                      "end_recorded_date"]].reset_index(drop=True)
+    tables = {
+        "participations": part, "periodic_reports": periodic, "deviation_reports": deviations,
+        "result_reports": result_reports, "register_events": events, "providers": provider_names,
+        "contracts": used, "provider_ratings": ratings,
+    }
+    for name, df in tables.items():
+        for col in df.columns:
+            if df[col].dtype.kind == "M":
+                df[col] = df[col].astype("datetime64[ns]")
+        tables[name] = df.reset_index(drop=True)
+    return tables
+
+
+def write(tables: dict[str, pd.DataFrame], out: str | Path, fmt: str = "parquet", *,
+          seed: int | None = None, scale: float | None = None) -> dict[str, Path]:
+    """Write the tables as `<out>/<table>.parquet` (or `.csv`); returns the paths.
+
+    With the `seed` and `scale` they were generated with, also `<out>/synth.json`
+    (seed, scale, generator version, each file's sha256: `provenance.write_synth_info`),
+    which a run's manifest reports; without them a `synth.json` left there is removed,
+    since the tables may not be the generator's."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, df in tables.items():
+        path = out / f"{name}.{fmt}"
+        if fmt == "parquet":
+            df.to_parquet(path, index=False, compression="zstd")
+        elif fmt == "csv":
+            df.to_csv(path, index=False, date_format="%Y-%m-%d")
+        else:
+            raise ValueError(f"unknown format {fmt!r}: use 'parquet' or 'csv'")
+        paths[name] = path
+    from romlab.run import provenance
+
+    if seed is not None and scale is not None:
+        provenance.write_synth_info(out, paths, seed=seed, scale=scale, fmt=fmt)
+    else:
+        (out / provenance.SYNTH_INFO).unlink(missing_ok=True)
+    return paths
+
+
+def synth(out: str | Path, scale: float = 1.0, seed: int | None = None, fmt: str = "parquet") -> dict[str, Path]:
+    """Generate the synthetic data and write them to `out` (see `generate`), with
+    `synth.json` beside them (see `write`)."""
+    seed = default_params.DEFAULT_SEED if seed is None else seed
+    return write(generate(scale=scale, seed=seed), out, fmt=fmt, seed=seed, scale=scale)
