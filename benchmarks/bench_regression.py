@@ -116,7 +116,7 @@ def main() -> int:
     fits: dict[tuple[str, str], tuple[float, regression.RegressionResult]] = {}
     for cov in ("HC1", "cluster"):
         for engine in regression.ENGINES:
-            fits[engine, cov] = _best(lambda: results.fit_tabell_18(
+            fits[engine, cov] = _best(lambda cov=cov, engine=engine: results.fit_tabell_18(
                 out, cfg, cov_type=cov, cluster=CLUSTER if cov == "cluster" else None, engine=engine),
                 args.repeat if engine == "romlab" else max(1, min(args.repeat, 3)))
     t_sm, sm_params, sm_bse, sm_version = _statsmodels(frame, args.repeat)
