@@ -19,7 +19,7 @@ import pandas as pd
 
 from romlab.data.errors import DataError, TableSource
 from romlab.data.mapping import ISO_DATE, ColumnRule, Mapping, MappingError, TableMapping, code_key, format_pattern
-from romlab.data.read_files import RawTable
+from romlab.data.raw_table import RawTable
 from romlab.data.contract import TABLES
 
 #: Spellings of true/false accepted in boolean columns (compared lower-case, trimmed).

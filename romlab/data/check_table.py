@@ -18,7 +18,7 @@ import pyarrow as arrow
 from romlab.data.build_columns import _is_text, failure, parse_bool, parse_dates
 from romlab.data.errors import DataError, TableSource
 from romlab.data.mapping import ISO_DATE, Mapping
-from romlab.data.read_files import RawTable
+from romlab.data.raw_table import RawTable
 from romlab.data.contract import TABLES
 
 
