@@ -308,3 +308,26 @@ def test_model_frame_in_absorbing_ls(sample_out, frame18, cov, lm_cov):
     fix = np.sqrt((n - m.df_model) / (n - r.n_params))
     assert (m.std_errors[X18] * fix).to_numpy() == pytest.approx(r.bse[X18].to_numpy(), abs=1e-8)
     assert abs(m.params["const"] - r.params["Konstant"]) > 1e-3
+
+
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.SingularMatrixWarning")
+def test_tabell_18_frame_fits_to_the_same_coefficients():
+    """The model frame a researcher takes away gives Tabell 18's coefficients with
+    statsmodels' formula interface (`regression.formula`)."""
+    import statsmodels.formula.api as smf
+
+    from romlab.data.load import load
+    from romlab.report import outcomes as outcome_rows
+    from romlab.report import regression as reg
+    from romlab.report import results
+    from romlab.report.classify import REGRESSOR_LABELS
+    from romlab.run.config import RunConfig
+
+    cfg = RunConfig.for_period("2023-10")
+    out = outcome_rows.outcomes(load(paths.SAMPLE, as_of=cfg.data_cutoff), cfg)
+    frame = results.tabell_18_frame(out, cfg)
+    ours = results.fit_tabell_18(out, cfg)
+    f = reg.formula("has_result", list(REGRESSOR_LABELS), results.TABELL_18_FIXED_EFFECTS)
+    sm = smf.ols(f, data=frame).fit(cov_type="HC1")
+    for term in REGRESSOR_LABELS:
+        assert sm.params[term] == pytest.approx(ours.params[term], abs=1e-10)

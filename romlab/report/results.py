@@ -24,7 +24,7 @@ from romlab.run.config import RunConfig
 
 __all__ = [
         "proportion_test", "tabell_14", "figur_1_data", "figur_2_data", "tabell_15", "level_tests",
-    "group_table", "tabell_16", "tabell_17", "tabell_18", "fit_tabell_18", "tabell_19",
+    "group_table", "tabell_16", "tabell_17", "tabell_18", "fit_tabell_18", "tabell_18_frame", "tabell_19",
     "tabell_20", "tabell_21", "tabell_22", "tabell_23", "headline",
 ]
 
@@ -313,17 +313,26 @@ def tabell_17(t16: pd.DataFrame, decimals: int = FLAG_DECIMALS) -> pd.DataFrame:
 
 def fit_tabell_18(out: pd.DataFrame, cfg: RunConfig, cov_type: str = "HC1",
                   cluster: str | None = None, engine: str = "romlab") -> reg.RegressionResult:
-    """The linear probability model of Tabell 18 (L2760–2933): in the window population,
+    """The linear probability model of Tabell 18 (§5.2.2): in the window population,
     ``has_result`` (Har R2) on the regressors of `classify.REGRESSOR_LABELS` (women,
     born abroad, born-abroad women, disability, upper secondary, age 25–55 and 55+
     (ref. under 25), registration time 1–2, 2–3, 3–4, > 4 years (ref. < 1 year)), with
-    fixed effects for level, window, window × level and start month (L2913–2919),
+    fixed effects for level, window, window × level and start month (Tabell 18's note),
     robust (HC1, Stata's ``, robust``) standard errors by default (`romlab.report.regression`;
     ``engine="linearmodels"`` fits the same model on linearmodels).
     """
     labels = {**REGRESSOR_LABELS, "has_result": "Har R2", **FE_LABELS}
     return reg.fit(out[out["in_windows"]], "has_result", list(REGRESSOR_LABELS), TABELL_18_FIXED_EFFECTS,
                    cov_type=cov_type, cluster=cluster, labels=labels, engine=engine)
+
+
+def tabell_18_frame(out: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
+    """The data of Tabell 18's model as a frame any library can take (statsmodels,
+    linearmodels, pyfixest): the outcome ``has_result``, the regressors, the fixed
+    effects as categoricals (base level first) and ``provider_id`` for clustering
+    (`romlab.report.regression.model_frame`; its docstring shows each library's call)."""
+    return reg.model_frame(out[out["in_windows"]], "has_result", list(REGRESSOR_LABELS), TABELL_18_FIXED_EFFECTS,
+                           cluster="provider_id")
 
 
 def tabell_18(out: pd.DataFrame, cfg: RunConfig, result: reg.RegressionResult | None = None) -> pd.DataFrame:
