@@ -38,6 +38,14 @@ class Inputs:
     #: the tables computed so far, by key
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
+    @classmethod
+    def from_outcomes(cls, out: pd.DataFrame, cfg) -> "Inputs":
+        """Inputs whose outcome frame is given (hand-made data in tests, or an outcome
+        frame computed elsewhere): the results tables are computed from it."""
+        inputs = cls(None, cfg)
+        inputs.__dict__["outcomes"] = out  # the cached property's value
+        return inputs
+
     def table(self, key: str) -> pd.DataFrame:
         """A registered table, computed on first use (a table may build on another:
         Tabell 17 on 16, the summary on 14, 5 and 23, Tabell 15 on its level tests)."""

@@ -62,7 +62,7 @@ import numpy as np
 import pandas as pd
 import scipy.linalg as sla
 import scipy.sparse as sp
-from scipy import stats
+from scipy import special
 
 __all__ = ["CONSTANT", "COV_TYPES", "ENGINES", "STAR_LEVELS", "RegressionResult", "fit",
            "formula", "frame_column", "model_frame", "stars"]
@@ -400,7 +400,7 @@ def fit(data: pd.DataFrame, outcome: str, regressors: Sequence[str],
     with np.errstate(divide="ignore", invalid="ignore"):
         t = b / se
     df_resid = n - k
-    p = 2 * stats.t.sf(np.abs(t), (n_clusters - 1) if n_clusters else df_resid)
+    p = 2 * special.stdtr((n_clusters - 1) if n_clusters else df_resid, -np.abs(t))
     ssr = float(e @ e)
     tss = float(((y - y.mean()) ** 2).sum())
     r2 = 1 - ssr / tss if tss > 0 else float("nan")

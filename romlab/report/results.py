@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from romlab.data import codes
 from romlab.report import regression as reg
@@ -62,13 +62,13 @@ def proportion_test(x1, n1, x2, n2) -> np.ndarray:
         p = (x1 + x2) / (n1 + n2)
         se = np.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
         z = (x1 / n1 - x2 / n2) / se
-        pv = 2 * stats.norm.sf(np.abs(z))
+        pv = 2 * special.ndtr(-np.abs(z))
     return np.where((n1 > 0) & (n2 > 0) & (se > 0), pv, np.nan)
 
 
 def _wilson(x, n, conf: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     x, n = np.asarray(x, dtype=float), np.asarray(n, dtype=float)
-    z = stats.norm.ppf(0.5 + conf / 2)
+    z = special.ndtri(0.5 + conf / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = x / n
         centre = (p + z * z / (2 * n)) / (1 + z * z / n)

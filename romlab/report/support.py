@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from romlab.data import codes
 from romlab.report.classify import classify_participations, label_map
@@ -480,7 +480,7 @@ def group_tests(months: pd.DataFrame, cfg: RunConfig, by: str, columns: list[str
             i, j = groups.index(a), groups.index(b)
             diff = mean[i] - mean[j]
             se = float(np.sqrt(cov[i, i] + cov[j, j] - 2 * cov[i, j]))
-            p = float(2 * stats.t.sf(abs(diff / se), n_clusters - 1)) if se > 0 else np.nan
+            p = float(2 * special.stdtr(n_clusters - 1, -abs(diff / se))) if se > 0 else np.nan
             rows.append((LABELS[col], by, a, b, mean[i], mean[j], diff, se, p))
     out = pd.DataFrame(rows, columns=["activity", "by", "group", "reference", "mean", "mean_reference",
                                       "difference", "se", "p_value"])
