@@ -81,12 +81,29 @@ class Inputs:
 
     @cached_property
     def models(self) -> dict:
-        """Tabell 18's model, robust (as printed) and clustered by provider, fitted once."""
+        """Tabell 18's model, robust (``"18"``, as printed) and clustered by provider
+        (``"18_cluster"``), each fitted once, when first asked for."""
         from romlab.report import results
 
-        return {"18": results.fit_tabell_18(self.outcomes, self.cfg),
-                "18_cluster": results.fit_tabell_18(self.outcomes, self.cfg, cov_type="cluster",
-                                                    cluster="provider_id")}
+        fits = {"18": lambda: results.fit_tabell_18(self.outcomes, self.cfg),
+                "18_cluster": lambda: results.fit_tabell_18(self.outcomes, self.cfg, cov_type="cluster",
+                                                            cluster="provider_id")}
+        return _Lazy(fits)
+
+
+class _Lazy(dict):
+    """A dict whose values are computed on first access from ``make[key]()``."""
+
+    def __init__(self, make: dict):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        self[key] = value = self.make[key]()
+        return value
+
+    def all(self) -> dict:
+        return {k: self[k] for k in self.make}
 
 
 @dataclass(frozen=True)
@@ -182,7 +199,7 @@ def compute_all(ds, cfg) -> tuple[dict[str, pd.DataFrame], dict]:
     defs = table_defs(kind=None)
     for defn in defs:
         inputs.table(defn.key)
-    return {d.key: inputs.tables[d.key] for d in defs}, inputs.models
+    return {d.key: inputs.tables[d.key] for d in defs}, inputs.models.all()
 
 
 def report_tables(ds, cfg) -> dict[str, pd.DataFrame]:
