@@ -248,7 +248,14 @@ def agency_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     start would not give back (`GENERATION_BANDS`).
     """
     out: dict[str, pd.DataFrame] = {}
+    for stem, build in _BUILDERS.items():  # in this order, so the first error is always the same
+        df = build(tables)
+        assert list(df.columns) == COLUMNS[stem], stem
+        out[stem] = df.reset_index(drop=True)
+    return out
 
+
+def _participations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     p = _need(tables, "participations", [
         "participation_id", "person_id", "provider_id", "delivery_area", "generation", "recorded_date",
         "start_date", "end_date", "end_reason", "level", "job_chance", "sex", "born_abroad", "disability",
@@ -259,7 +266,7 @@ def agency_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     if bad.any():
         raise DataError("participations", "framework_programme", "allowed_codes", int(bad.sum()), p.loc[bad],
                         detail=f"the agency layout knows {['none', *FLAGS.values()]}")
-    part = pd.DataFrame({
+    return pd.DataFrame({
         "DeltagandeID": pid.astype("int64"),
         "PersonLopNr": p["person_id"].astype("int64"),
         "Fodelsedatum": _date(p["birth_date"]),
@@ -279,11 +286,12 @@ def agency_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         "Slutdatum": _date(p["end_date"]),
         "Avslutsorsak": _text(p, "participations", "end_reason", pid),
     })
-    out["Deltaganden"] = part
 
+
+def _periodic_reports(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     r = _need(tables, "periodic_reports", ["report_id", "participation_id", "provider_id", "month",
                                            "placement_period", "submitted_date", *HOUR_COLUMNS])
-    out["PeriodiskaRapporter"] = pd.DataFrame({
+    return pd.DataFrame({
         "RapportID": r["report_id"].astype("int64"),
         "DeltagandeID": r["participation_id"].astype("int64"),
         "Rapportmanad": _month(r["month"]),
@@ -293,17 +301,21 @@ def agency_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         "Inskickad": _date(r["submitted_date"]),
     })
 
+
+def _deviations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     d = _in_id_order(_need(tables, "deviation_reports", ["deviation_id", "participation_id", "deviation_date"]),
                      "deviation_id")
-    out["Avvikelser"] = pd.DataFrame({
+    return pd.DataFrame({
         "DeltagandeID": d["participation_id"].astype("int64"),
         "Avvikelsedatum": _date(d["deviation_date"]),
     })
 
+
+def _results(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     res = _in_id_order(_need(tables, "result_reports", [
         "result_id", "participation_id", "provider_id", "result_type", "outcome", "event_date", "filed_date",
         "approved_date"]), "result_id")
-    out["Resultat"] = pd.DataFrame({
+    return pd.DataFrame({
         "DeltagandeID": res["participation_id"].astype("int64"),
         "Resultattyp": _text(res, "result_reports", "result_type"),
         "Utfall": _text(res, "result_reports", "outcome"),
@@ -313,14 +325,20 @@ def agency_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         "Godkand": _date(res["approved_date"]),
     })
 
+
+def _register_events(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     e = _in_id_order(_need(tables, "register_events", ["event_id", "person_id", "event_type", "event_date"]),
                      "event_id")
-    out["Registerhandelser"] = pd.DataFrame({
+    return pd.DataFrame({
         "PersonLopNr": e["person_id"].astype("int64"),
         "Handelsedatum": _date(e["event_date"]),
         "Handelsetyp": _text(e, "register_events", "event_type"),
     })
 
+
+def _contracts(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The contracts without their generation, which the mapping derives from the start
+    (`GENERATION_BANDS`): a generation the bands would not give back is a DataError."""
     c = _need(tables, "contracts", ["provider_id", "delivery_area", "generation", "contract_start",
                                     "contract_end", "end_recorded_date"])
     start = _date(c["contract_start"])
@@ -332,7 +350,7 @@ def agency_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         raise DataError("contracts", "generation", "generation_band", int(bad.sum()), c.loc[bad],
                         detail=f"the agency layout has no generation column: the mapping derives it from "
                                f"contract_start with bands {GENERATION_BANDS}")
-    out["Leverantorsavtal"] = pd.DataFrame({
+    return pd.DataFrame({
         "Leveransomrade": c["delivery_area"].astype("str"),
         "LeverantorID": c["provider_id"].astype("str"),
         "Avtalsstart": start,
@@ -340,18 +358,21 @@ def agency_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         "AvslutBeslutat": _date(c["end_recorded_date"]),
     })
 
+
+def _ratings(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     g = _need(tables, "provider_ratings", ["provider_id", "delivery_area", "publication_month", "rating"])
-    out["Betyg"] = pd.DataFrame({
+    return pd.DataFrame({
         "Publiceringsmanad": _month(g["publication_month"]),
         "Leveransomrade": g["delivery_area"].astype("str"),
         "LeverantorID": g["provider_id"].astype("str"),
         "Betyg": g["rating"].astype("Int64"),
     })
 
-    for stem, df in out.items():
-        assert list(df.columns) == COLUMNS[stem], stem
-        out[stem] = df.reset_index(drop=True)
-    return out
+
+#: File stem → the function that builds it from the contract's tables, in the order built.
+_BUILDERS = {"Deltaganden": _participations, "PeriodiskaRapporter": _periodic_reports, "Avvikelser": _deviations,
+             "Resultat": _results, "Registerhandelser": _register_events, "Leverantorsavtal": _contracts,
+             "Betyg": _ratings}
 
 
 # --------------------------------------------------------------------------- writers

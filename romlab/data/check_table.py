@@ -58,8 +58,6 @@ def _allowed_codes_check(table_schema: pa.DataFrameSchema, column: str | None):
 def _failures_from_pandera(fc: pd.DataFrame, table_schema: pa.DataFrameSchema) -> list[dict]:
     """Group pandera's failure cases into [{column, rule, rank, index, detail}]."""
     columns = list(table_schema.columns)
-    pos = {c: i for i, c in enumerate(columns)}
-    n_cols = len(columns)
     fc = fc.copy()
     fc["_idx"] = pd.to_numeric(fc["index"], errors="coerce")
     missing = fc["check"].astype(str) == "column_in_dataframe"
@@ -71,47 +69,11 @@ def _failures_from_pandera(fc: pd.DataFrame, table_schema: pa.DataFrameSchema) -
     keys = ["schema_context", "column", "check", "check_number"]
     for (ctx, column, check, num), grp in fc.groupby(keys, dropna=False, sort=False):
         column = None if pd.isna(column) else str(column)
-        check = str(check)
-        ctx = str(ctx)
-        has_num = not pd.isna(num)
-        detail = ""
-        if check == "column_in_dataframe":
-            rule, rank = check, (pos.get(column, n_cols), 0)
-        elif check == "not_nullable":
-            rule, rank = check, (pos.get(column, n_cols), 1)
-        elif check.startswith("coerce_dtype(") or check.startswith("dtype("):
-            rule = check.removeprefix("coerce_")
-            rank = (pos.get(column, n_cols), 2)
-            if column in null_cols:  # missing values are reported as not_nullable
-                grp = grp[grp["failure_case"].notna()]
-                if grp.empty:
-                    continue
-            code_check = _allowed_codes_check(table_schema, column)
-            if code_check is not None:  # a coded column (generation 1/2, rating 1-4): an unknown code
-                num_, chk = code_check
-                rule, rank = chk.name, (pos.get(column, n_cols), 10 + num_)
-                detail = f"allowed: {list(chk.statistics['allowed_values'])}"
-        elif check in ("field_uniqueness",):
-            rule, rank = "unique", (pos.get(column, n_cols), 3)
-        elif check == "multiple_fields_uniqueness" or (ctx == "DataFrameSchema" and check == "unique"):
-            rule = "unique"
-            column = ",".join(table_schema.unique or [column or ""])
-            rank = (n_cols, 0)
-        elif ctx == "Column" and has_num and column in table_schema.columns:
-            chk = table_schema.columns[column].checks[int(num)]
-            rule = chk.name or check
-            rank = (pos.get(column, n_cols), 10 + int(num))
-            allowed = (chk.statistics or {}).get("allowed_values")
-            if allowed is not None:
-                detail = f"allowed: {list(allowed)}"
-        elif ctx == "DataFrameSchema" and has_num and int(num) < len(table_schema.checks):
-            chk = table_schema.checks[int(num)]
-            rule = chk.name or check
-            detail = str(chk.error or "")
-            column = _df_check_column(chk, columns)
-            rank = (n_cols + 1, int(num))
-        else:
-            rule, rank = check, (n_cols + 2, 0)
+        if str(check).startswith(("coerce_dtype(", "dtype(")) and column in null_cols:
+            grp = grp[grp["failure_case"].notna()]  # missing values are reported as not_nullable
+            if grp.empty:
+                continue
+        column, rule, rank, detail = _rule_of(str(ctx), column, str(check), num, table_schema, columns)
         key = (column or "", rule)
         idx = grp["_idx"].dropna().astype("int64").to_numpy()
         errored = grp["_idx"].isna().all() and rule != "column_in_dataframe"
@@ -128,6 +90,49 @@ def _failures_from_pandera(fc: pd.DataFrame, table_schema: pa.DataFrameSchema) -
     return list(out.values())
 
 
+def _rule_of(ctx: str, column: str | None, check: str, num, table_schema: pa.DataFrameSchema,
+             columns: list[str]) -> tuple[str | None, str, tuple[int, int], str]:
+    """(column, rule, rank, detail) of one kind of pandera failure: the rule as the
+    contract names it, ranked by the column's place and the check's (a missing column
+    first, then missing values, type, uniqueness, the column's checks, the table's)."""
+    pos = {c: i for i, c in enumerate(columns)}
+    n_cols = len(columns)
+    has_num = not pd.isna(num)
+    detail = ""
+    if check == "column_in_dataframe":
+        rule, rank = check, (pos.get(column, n_cols), 0)
+    elif check == "not_nullable":
+        rule, rank = check, (pos.get(column, n_cols), 1)
+    elif check.startswith("coerce_dtype(") or check.startswith("dtype("):
+        rule = check.removeprefix("coerce_")
+        rank = (pos.get(column, n_cols), 2)
+        code_check = _allowed_codes_check(table_schema, column)
+        if code_check is not None:  # a coded column (generation 1/2, rating 1-4): an unknown code
+            num_, chk = code_check
+            rule, rank = chk.name, (pos.get(column, n_cols), 10 + num_)
+            detail = f"allowed: {list(chk.statistics['allowed_values'])}"
+    elif check in ("field_uniqueness",):
+        rule, rank = "unique", (pos.get(column, n_cols), 3)
+    elif check == "multiple_fields_uniqueness" or (ctx == "DataFrameSchema" and check == "unique"):
+        rule = "unique"
+        column = ",".join(table_schema.unique or [column or ""])
+        rank = (n_cols, 0)
+    elif ctx == "Column" and has_num and column in table_schema.columns:
+        chk = table_schema.columns[column].checks[int(num)]
+        rule = chk.name or check
+        rank = (pos.get(column, n_cols), 10 + int(num))
+        allowed = (chk.statistics or {}).get("allowed_values")
+        if allowed is not None:
+            detail = f"allowed: {list(allowed)}"
+    elif ctx == "DataFrameSchema" and has_num and int(num) < len(table_schema.checks):
+        chk = table_schema.checks[int(num)]
+        rule = chk.name or check
+        detail = str(chk.error or "")
+        column = _df_check_column(chk, columns)
+        rank = (n_cols + 1, int(num))
+    else:
+        rule, rank = check, (n_cols + 2, 0)
+    return column, rule, rank, detail
 
 
 _ARROW_NUMBER = {"int64": arrow.int64(), "Int64": arrow.int64(), "float64": arrow.float64()}

@@ -261,6 +261,39 @@ def _frame_as_read(reader: rf.SourceReader, name: str) -> pd.DataFrame:
     return reader.read(name).frame
 
 
+def _read_tables(reader: rf.SourceReader, maps: Mapping | None, validate: bool):
+    """Every table read, built through the mapping and checked against the contract, in
+    `_order`: (tables, their `TableSource`, the mapping summary's rows, the reading
+    notes, {table: rows left unread by the cut-off})."""
+    full: dict[str, pd.DataFrame] = {}
+    sources: dict[str, TableSource] = {}
+    summary: list[dict] = []
+    notes: list[dict] = []
+    prehidden: dict[str, int] = {}
+    for name in _order(maps):
+        tm = maps.get(name) if maps is not None else None
+        if tm is not None and tm.derive:
+            df, src, rows = derive_table(name, tm, full)
+            summary.extend(rows)
+            full[name], sources[name] = check_table(name, df, src, None, maps, validate)
+            continue
+        raw = reader.read(name)
+        if raw is None:  # an optional table that is not there
+            full[name] = empty_table(name)
+            continue
+        prehidden[name] = raw.rows_unread
+        frame, src, rows, failures = build_table(raw, tm, maps, full, validate,
+                                                 labels={n: s.label for n, s in sources.items()})
+        notes.extend(raw.notes)  # after building: it notes the extra columns
+        summary.extend(rows)
+        full[name], sources[name] = check_table(name, frame, src, raw, maps, validate, failures)
+        # example rows of the checks across tables show the rows as read: read again on error only
+        src.raw = partial(_frame_as_read, reader, name)
+        if name == "participations":
+            full[name] = xval.derive_age_at_start(full[name], src, check=validate)
+    return full, sources, summary, notes, prehidden
+
+
 def load(path: str | Path, as_of: DateLike | None = None, mapping: str | Path | Mapping | None = None,
          validate: bool = True) -> Dataset:
     """Read, check and (optionally) cut a dataset.
@@ -292,34 +325,7 @@ def load(path: str | Path, as_of: DateLike | None = None, mapping: str | Path | 
     maps = mapping if isinstance(mapping, Mapping) or mapping is None else read_mapping(mapping)
     cutoff = None if as_of is None else _as_timestamp(as_of)
     reader = rf.open_source(path, maps, cutoff)
-
-    full: dict[str, pd.DataFrame] = {}
-    sources: dict[str, TableSource] = {}
-    summary: list[dict] = []
-    notes: list[dict] = []
-    prehidden: dict[str, int] = {}
-    for name in _order(maps):
-        tm = maps.get(name) if maps is not None else None
-        if tm is not None and tm.derive:
-            df, src, rows = derive_table(name, tm, full)
-            summary.extend(rows)
-            full[name], sources[name] = check_table(name, df, src, None, maps, validate)
-            continue
-        raw = reader.read(name)
-        if raw is None:  # an optional table that is not there
-            full[name] = empty_table(name)
-            continue
-        prehidden[name] = raw.rows_unread
-        frame, src, rows, failures = build_table(raw, tm, maps, full, validate,
-                                                 labels={n: s.label for n, s in sources.items()})
-        notes.extend(raw.notes)  # after building: it notes the extra columns
-        summary.extend(rows)
-        full[name], sources[name] = check_table(name, frame, src, raw, maps, validate, failures)
-        # example rows of the checks across tables show the rows as read: read again on error only
-        src.raw = partial(_frame_as_read, reader, name)
-        if name == "participations":
-            full[name] = xval.derive_age_at_start(full[name], src, check=validate)
-
+    full, sources, summary, notes, prehidden = _read_tables(reader, maps, validate)
     resubmission = maps.get("periodic_reports").resubmission if maps is not None and \
         maps.get("periodic_reports") is not None else None
     try:
