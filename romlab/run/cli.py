@@ -273,6 +273,9 @@ def _cmd_contract(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `romlab` command's parser: one subcommand after the other, each with its
+    arguments and help. Long because it is one flat declaration per option (no logic to
+    split), read top to bottom like the command's help."""
     ap = argparse.ArgumentParser(prog="romlab", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
 
