@@ -1,7 +1,8 @@
 """The provider review (romlab.review) on hand-made contracts: every rule of
-*Kvalitetsvillkor för resultat* (`000`) pinned at its edges.
+*Kvalitetsvillkor för resultat* (`000`) pinned at its edges, and the work a review does
+once (one load per batch, one preparation per publication month, one smallest cell).
 
-Month convention (`000` L118–125): m0 = the month before publication. For publication
+Month convention (`000` §3.2, §3.4): m0 = the month before publication. For publication
 2025-03, m0 = 2025-02; starts counted in m0 − 22 … m0 − 11 = 2023-04 … 2024-03, i.e. 12 …
 23 months before the publication month; the first participant in m0 − 12 = 2024-02 or
 earlier; the contract started in m0 − 22 = 2023-04 or earlier; data cut-off 2025-02-28.
@@ -10,16 +11,21 @@ earlier; the contract started in m0 − 22 = 2023-04 or earlier; data cut-off 20
 from __future__ import annotations
 
 import itertools
+import shutil
+from collections import Counter
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from romlab import paths, review
-from romlab.run.config import ConfigError
-from romlab.data.load import LoadInfo, _make_dataset, load
-from romlab.review import ReviewConfig
+from romlab import months, paths, review
+from romlab.data import load as loader
 from romlab.data.contract import TABLES
+from romlab.data.load import Dataset, LoadInfo, _make_dataset, load
+from romlab.publication import disclosure
+from romlab.review import ReviewConfig, batch, measure
+from romlab.run import execute
+from romlab.run.config import ConfigError, RunConfig
 
 D = pd.Timestamp
 PUB = "2025-03"
@@ -42,16 +48,17 @@ class Builder:
         return self
 
     def starts(self, pid, area="R2-01", start="2023-06-01", n=1, level="B", results=0, approved="2024-06-01",
-               result_type="R3M", filed_by=None, end_reason="completed"):
-        """``n`` participations starting on ``start``; the first ``results`` of them get an
-        approved result of ``result_type`` (approved on ``approved``; None = never)."""
+               result_type="R3M", filed_by=None, end_reason="completed", recorded=None):
+        """``n`` participations starting on ``start`` (recorded on ``recorded``, default five
+        days before the start); the first ``results`` of them get an approved result of
+        ``result_type`` (approved on ``approved``; None = never)."""
         ids = []
         for i in range(n):
             k = next(self._ids)
             s = D(start)
             self.parts.append(dict(
                 participation_id=k, person_id=1000 + k, provider_id=pid, delivery_area=area, generation=2,
-                recorded_date=s - pd.Timedelta(days=5), start_date=s, end_date=s + pd.Timedelta(days=60),
+                recorded_date=s - pd.Timedelta(days=5) if recorded is None else D(recorded), start_date=s, end_date=s + pd.Timedelta(days=60),
                 end_reason=end_reason, end_recorded_date=s + pd.Timedelta(days=61), level=level,
                 job_chance=0.3, sex="woman", born_abroad=False, disability=False, education="upper_secondary",
                 age_at_start=30, days_registered=100, framework_programme="none"))
@@ -105,21 +112,25 @@ def row(fu: pd.DataFrame, pid: str, area: str = "R2-01") -> pd.Series:
 # --------------------------------------------------------------------------- months
 
 def test_measurement_window_of_the_documents_example():
-    # `000` L124–125: publication March 2025 → starts April 2023 … March 2024
+    # `000` §3.2: publication March 2025 → starts April 2023 … March 2024
     assert review.measurement_window("2025-03") == ("2023-04", "2024-03")
     assert review.measurement_window("2025-01") == ("2023-02", "2024-01")
     assert review.measurement_window("2024-01") == ("2022-02", "2023-01")  # across a year end
 
 
-def test_month_index_round_trip_and_previous_follow_up():
-    assert review.month_label(review.month_index("2025-03")) == "2025-03"
-    assert review.month_index(D("2025-03-31")) == review.month_index("2025-03")
+def test_months_come_from_romlab_months_and_previous_follow_up():
+    # the review keeps no month arithmetic of its own
+    assert not hasattr(review, "month_index") and not hasattr(review, "month_label")
+    assert months.shift(months.to_month(D("2025-03-31")), 0) == "2025-03"
+    assert months.index(D("2025-03-31")) == months.index("2025-03")
     assert review.previous_follow_up("2025-03") == "2025-01"
     assert review.previous_follow_up("2025-01") == "2024-11"
     assert review.review_months("2025-03") == ("2025-01", "2025-03")
     assert review.review_months("2025-03", "2025-01") == ("2025-01", "2025-03")
     with pytest.raises(ConfigError):
         review.review_months("2025-03", "2025-03")
+    with pytest.raises(ConfigError):
+        review.review_months("2025-13")
 
 
 def test_publication_cutoff_is_the_last_day_of_the_month_before():
@@ -247,6 +258,24 @@ def test_result_approved_after_the_cutoff_does_not_count():
     assert r["participants"] == 10 and r["results"] == 1
     # at the next follow-up (cut-off 2025-04-30) the late approval counts
     assert row(review.follow_up(b.dataset(), "2025-05"), "P1")["results"] == 2
+
+
+def test_the_data_are_cut_by_the_datasets_as_of_view(monkeypatch):
+    """A follow-up sees the data as known at its cut-off, through `Dataset.as_of_view`:
+    a participation recorded after the cut-off is not counted, though it started in the
+    window; at the next follow-up it is."""
+    b = Builder().contract("P1")
+    b.starts("P1", start="2023-06-01", n=9)
+    b.starts("P1", start="2023-06-01", n=1, results=1, recorded="2025-03-03", approved="2025-03-10")
+    ds = b.dataset()
+    cuts = []
+    real = Dataset.as_of_view
+    monkeypatch.setattr(Dataset, "as_of_view", lambda self, date: cuts.append(pd.Timestamp(date)) or real(self, date))
+    r = row(review.follow_up(ds, PUB), "P1")
+    assert cuts == [D("2025-02-28")]
+    assert r["participants"] == 9 and r["results"] == 0
+    r = row(review.follow_up(ds, "2025-05"), "P1")
+    assert r["participants"] == 10 and r["results"] == 1
 
 
 def test_which_result_counts_is_a_parameter():
@@ -482,16 +511,196 @@ def test_rating_agreement_spearman():
     assert list(tab.index) == ["1", "2", "3", "4"] and tab.loc["2", "Avtal"] == 2
 
 
-def test_run_reviews_writes_one_executed_notebook_per_review(tmp_path):
+def test_run_reviews_writes_one_executed_notebook_per_review(tmp_path, monkeypatch):
+    """The notebook runs on the batch's saved follow-ups: the data folder is moved away
+    while it runs, so a notebook that read the data would fail."""
     import nbformat
 
-    runs = review.run_reviews(paths.SAMPLE, tmp_path, reviews=[("2025-01", "2025-03")])
+    data = tmp_path / "data"
+    shutil.copytree(paths.SAMPLE, data)
+    real = execute.execute_notebook
+
+    def without_data(src, dst, parameters, cwd):
+        data.rename(tmp_path / "away")
+        try:
+            real(src, dst, parameters, cwd)
+        finally:
+            (tmp_path / "away").rename(data)
+
+    monkeypatch.setattr(execute, "execute_notebook", without_data)
+    out = tmp_path / "out"
+    runs = review.run_reviews(data, out, reviews=[("2025-01", "2025-03")])
     (run,) = runs
-    assert run.notebook == tmp_path / "oversyn_2025-01_2025-03" / "review_kvalitetsvillkor.ipynb"
+    assert run.notebook == out / "oversyn_2025-01_2025-03" / "review_kvalitetsvillkor.ipynb"
     nb = nbformat.read(run.notebook, as_version=4)
     assert not any(o.get("output_type") == "error" for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert 'publication_month = "2025-03"' in injected[0].source and 'second_month = "2025-01"' in injected[0].source
+    assert f'bundle = "{batch.BUNDLE}"' in injected[0].source and not (run.notebook.parent / batch.BUNDLE).exists()
     assert sorted(p.name for p in run.exports) == [
         "resultatuppfoljning_2025-01.csv", "resultatuppfoljning_2025-01.xlsx",
         "resultatuppfoljning_2025-03.csv", "resultatuppfoljning_2025-03.xlsx"]
+
+
+# --------------------------------------------------------------------------- once
+
+def _count_prepare(monkeypatch) -> Counter:
+    """Count `measure.prepare` per publication month."""
+    calls = Counter()
+    real = measure.prepare
+
+    def counted(ds, month, cfg, end=None):
+        calls[months.to_month(month)] += 1
+        return real(ds, month, cfg, end)
+
+    monkeypatch.setattr(measure, "prepare", counted)
+    return calls
+
+
+def test_everything_a_notebook_shows_prepares_each_month_once(monkeypatch):
+    calls = _count_prepare(monkeypatch)
+    cfg = ReviewConfig()
+    src = review.FollowUps(_review_builder().dataset(), cfg)
+    fu = review.follow_up(src, "2025-03", cfg)
+    rv = review.review(src, "2025-01", "2025-03", cfg)
+    review.parameter_table(src, "2025-01", "2025-03", cfg)
+    review.follow_up_file(fu, cfg)
+    review.weight_sensitivity(src, "2025-01", "2025-03", cfg=cfg)
+    review.weight_sensitivity_detail(src, "2025-01", "2025-03", cfg=cfg)
+    assert calls == {"2025-01": 1, "2025-03": 1}
+    # other weights reuse the prepared month; another count of results prepares anew
+    review.follow_up(src, "2025-03", cfg.replace(level_weights="A=1,B=1,C=1"))
+    review.follow_up(src, "2025-03", cfg.replace(result_values={"R6M": 1}))
+    assert calls == {"2025-01": 1, "2025-03": 2}
+    # the same answers as from the Dataset directly (which prepares for this call alone)
+    pd.testing.assert_frame_equal(rv, review.review(src.ds, "2025-01", "2025-03", cfg))
+    assert calls == {"2025-01": 2, "2025-03": 3}
+
+
+def test_weight_sensitivity_on_a_dataset_prepares_each_month_once(monkeypatch):
+    calls = _count_prepare(monkeypatch)
+    review.weight_sensitivity(_review_builder().dataset(), "2025-01", "2025-03")
+    assert calls == {"2025-01": 1, "2025-03": 1}  # level-neutral weights and four sets share them
+
+
+def _fake_notebook(seen: list):
+    """Stands in for papermill: records the parameters and what the saved follow-ups
+    answer without the data, and copies the notebook."""
+    def run(src, dst, parameters, cwd):
+        saved = review.FollowUps.load(cwd / parameters["bundle"])
+        seen.append((parameters, saved.cfg, saved.ds, review.follow_up(saved, parameters["publication_month"])))
+        shutil.copy(src, dst)
+    return run
+
+
+def test_a_batch_loads_once_and_prepares_each_month_once(monkeypatch, tmp_path):
+    """Two reviews sharing 2025-03: one load, three months prepared once each, and the
+    notebooks run on the saved follow-ups, which hold no data."""
+    loads = []
+    real_load = loader.load
+    monkeypatch.setattr(loader, "load", lambda *a, **k: loads.append(a) or real_load(*a, **k))
+    calls = _count_prepare(monkeypatch)
+    seen = []
+    monkeypatch.setattr(execute, "execute_notebook", _fake_notebook(seen))
+    runs = review.run_reviews(paths.SAMPLE, tmp_path, reviews=[("2025-01", "2025-03"), ("2025-03", "2025-05")])
+    assert len(loads) == 1
+    assert calls == {"2025-01": 1, "2025-03": 1, "2025-05": 1}
+    assert [r.skipped for r in runs] == ["", ""] and len(seen) == 2
+    assert all(ds is None for _, _, ds, _ in seen)
+    ds = real_load(paths.SAMPLE)
+    pd.testing.assert_frame_equal(seen[0][3], review.follow_up(ds, "2025-03"))
+    assert not list(tmp_path.rglob(batch.BUNDLE))
+
+
+def test_open_follow_ups_reads_a_bundle_and_no_data(monkeypatch, tmp_path):
+    src = review.FollowUps(_review_builder().dataset())
+    review.review(src, "2025-03")
+    path = src.keep(["2025-01", "2025-03"]).save(tmp_path / batch.BUNDLE)
+    monkeypatch.setattr(loader, "load", lambda *a, **k: pytest.fail("the data were loaded"))
+    saved = review.open_follow_ups("nowhere", ReviewConfig(), bundle=path)
+    pd.testing.assert_frame_equal(review.review(saved, "2025-03"), review.review(src, "2025-03"))
+    with pytest.raises(review.DataReachError, match="not among the saved follow-ups"):
+        review.follow_up(saved, "2025-05")
+    with pytest.raises(ValueError, match="saved with the defaults"):
+        review.open_follow_ups("nowhere", ReviewConfig(threshold=0.25), bundle=path)
+    with pytest.raises(ValueError):
+        src.save(tmp_path / "with_data.pkl")  # the data never leave in a bundle
+
+
+def test_open_follow_ups_without_its_bundle_loads_the_data(tmp_path):
+    with pytest.warns(UserWarning, match="is gone"):
+        src = review.open_follow_ups(paths.SAMPLE, bundle=tmp_path / "gone.pkl")
+    assert src.ds is not None and review.follow_up(src, PUB).attrs["publication_month"] == PUB
+
+
+# --------------------------------------------------------------------------- one min_cell
+
+def test_min_cell_is_the_runs_and_goes_through_the_shared_rule(monkeypatch):
+    assert ReviewConfig().min_cell == RunConfig.min_cell == RunConfig.for_period("2023-10").min_cell
+    calls = []
+    real = disclosure.protect_cells
+    monkeypatch.setattr(disclosure, "protect_cells", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
+    b = Builder().contract("P1").contract("P2", area="R2-02")
+    b.starts("P1", start="2023-06-01", n=7, results=1)
+    b.starts("P2", area="R2-02", start="2023-06-01", n=12, results=2)
+    fu = review.follow_up(b.dataset(), PUB)
+    f10 = review.follow_up_file(fu, shown=True)
+    f5 = review.follow_up_file(fu, ReviewConfig(min_cell=5), shown=True)
+    assert calls and set(calls) == {10, 5}
+    assert f10["Antal deltagare"].tolist() == ["..", "12"] and f5["Antal deltagare"].tolist() == ["7", "12"]
+    assert f10["Antal resultat"].tolist() == ["..", ".."] and f5["Antal resultat"].tolist() == ["..", ".."]
+    assert review.hidden(pd.Series([4, 5, None]), 5).tolist() == [True, False, False]
+
+
+def test_set_min_cell_on_the_command_line_reaches_the_review(monkeypatch, tmp_path):
+    from romlab.run.cli import main
+
+    b = _review_builder()
+    b.contract("P5", area="R2-05").starts("P5", area="R2-05", start="2023-06-01", n=7, results=1)
+    for m in ("2025-01", "2025-03"):
+        b.rating("P5", "R2-05", m, 1)
+    data = tmp_path / "hand"
+    data.mkdir()
+    for name, df in b.tables().items():
+        df.to_parquet(data / f"{name}.parquet", index=False)
+    seen = []
+    monkeypatch.setattr(execute, "execute_notebook", _fake_notebook(seen))
+    for cell, out in (("10", tmp_path / "default"), ("5", tmp_path / "five")):
+        args = ["review", "--data", str(data), "--out", str(out), "--review", "2025-01,2025-03"]
+        assert main(args + ([] if cell == "10" else ["--set", f"min_cell={cell}"])) == 0
+    (p10, c10, _, _), (p5, c5, _, _) = seen
+    assert p10["overrides"] == {} and c10.min_cell == 10
+    assert p5["overrides"] == {"min_cell": 5} and c5.min_cell == 5
+    assert ReviewConfig.from_overrides(p5["overrides"]) == c5  # the notebook's cfg is the batch's
+
+    def p5_row(out):
+        csv = pd.read_csv(out / "oversyn_2025-01_2025-03" / "resultatuppfoljning_2025-03.csv", sep=";", dtype=str,
+                          keep_default_na=False, encoding="utf-8-sig")
+        return csv.loc[csv["Leverantörs-id"] == "P5"].iloc[0]
+
+    assert p5_row(tmp_path / "default")["Antal deltagare"] == ".."
+    assert p5_row(tmp_path / "five")["Antal deltagare"] == "7"
+    assert p5_row(tmp_path / "five")["Viktat resultatmått (%)"] == "14,3"
+
+
+# --------------------------------------------------------------------------- layout
+
+def test_the_review_sits_below_the_runner_and_imports_lightly():
+    """The review's modules import only public names of romlab.run (the papermill
+    execution in `romlab.run.execute`, never the runner), and importing the review (what
+    a batch's notebook does before reading its saved follow-ups) loads neither the
+    runner nor the loader and its pandera schemas."""
+    import ast
+    import subprocess
+    import sys
+
+    folder = paths.ROOT / "romlab" / "review"
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("romlab.run"):
+                assert node.module != "romlab.run.runner", f"{path.name} imports the runner"
+                assert not any(a.name.startswith("_") for a in node.names), f"{path.name}: private {node.module}"
+    code = ("import sys, romlab.review; "
+            "print(sorted(m for m in ('romlab.run.runner', 'romlab.data.load', 'pandera') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -245,17 +245,12 @@ def _cmd_review(args) -> int:
     if args.stored:
         print(f"re-executed {review.refresh_stored_notebook()}")
         return 0
-    overrides = {}
-    for item in args.set or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"expected key=value, got {item!r}")
-        overrides[key.strip()] = value.strip()
-    review.ReviewConfig.from_overrides(overrides)  # fail on a bad key before any notebook runs
+    # one configuration for the batch (a bad key fails before any data are read)
+    cfg = review.ReviewConfig.from_overrides(review.parse_overrides(args.set))
     reviews = [tuple(r.replace(":", ",").split(",")) if "," in r or ":" in r else (r, "") for r in args.review] \
         if args.review else review.DEFAULT_REVIEWS
     t0 = time.perf_counter()
-    runs = review.run_reviews(args.data, args.out, reviews, overrides, mapping=args.mapping)
+    runs = review.run_reviews(args.data, args.out, reviews, mapping=args.mapping, cfg=cfg)
     for run in runs:
         if run.skipped:
             print(f"review {run.first} + {run.second}: skipped ({run.skipped})")
@@ -331,7 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     rv.add_argument("--review", action="append", metavar="FIRST,SECOND",
                     help="the two publication months of a review, e.g. 2025-01,2025-03, or one month for it "
                          "and the follow-up before (repeatable; default the 2025 reviews Jan+Mar, Sep+Nov)")
-    rv.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a ReviewConfig value (repeatable)")
+    rv.add_argument("--set", action="append", metavar="KEY=VALUE",
+                    help="override a ReviewConfig value (repeatable), e.g. min_cell=5 (default: RunConfig's min_cell)")
     rv.add_argument("--stored", action="store_true",
                     help="only re-execute the stored notebook in place on data/sample")
     rv.set_defaults(func=_cmd_review)
