@@ -171,7 +171,7 @@ _TEXTS: dict[str, dict] = {
 FLAGS: dict[str, str] = {"JOB": "jog", "UGA": "uga", "Etablering": "establishment"}
 
 #: Contract start → generation, as the mapping derives it: the value of the last band
-#: starting on or before the date. RoM 1 opened 2020-03-31 (L624); RoM 2 contracts start
+#: starting on or before the date. RoM 1 opened 2020-03-31 (window 1, report §3.3); RoM 2 contracts start
 #: on or after 2023-04-17 (`codes.ROM2_START`).
 GENERATION_BANDS: dict[str, int] = {"2020-03-31": 1, str(codes.ROM2_START): 2}
 

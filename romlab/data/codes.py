@@ -2,15 +2,15 @@
 
 Every allowed code of a coded column lives here, once. The schema (`romlab.data.contract`)
 checks against these lists; tables use the Swedish labels, spelled exactly as in the
-report (`002`, Tabell 1 at L1050–1118 for the activities).
+report (§4.1 and its Tabell 1 for the activities).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-#: Hour columns of a periodic report, in the row order of Tabell 2 (L1196–1233).
-#: code name → Swedish label as in Tabell 1 (L1050–1118); "Eget arbete" is the
+#: Hour columns of a periodic report, in the row order of Tabell 2.
+#: code name → Swedish label as in Tabell 1; "Eget arbete" is the
 #: participant's own work, reported beside the 11 activities.
 ACTIVITIES: dict[str, str] = {
     "hours_own_work": "Eget arbete",
@@ -28,11 +28,12 @@ ACTIVITIES: dict[str, str] = {
 }
 HOUR_COLUMNS: list[str] = list(ACTIVITIES)
 
-#: Activities left out of total support (sammanlagt stöd), L1296–1302.
+#: Activities left out of total support (sammanlagt stöd): report §4.2 and footnote 20.
 EXCLUDED_FROM_TOTAL: tuple[str, ...] = ("hours_own_work", "hours_other_actor")
 TOTAL_SUPPORT_LABEL = "Sammanlagt stöd"
 
-#: Service generation: RoM 1 until 2023-04-16, RoM 2 from 2023-04-17 (`001` L2195).
+#: Service generation: RoM 1 until 2023-04-16, RoM 2 from 2023-04-17 (the agency's status
+#: report of May 2023, §7.1).
 GENERATIONS: dict[int, str] = {1: "Rusta och matcha 1", 2: "Rusta och matcha 2"}
 ROM2_START = dt.date(2023, 4, 17)
 #: Smallest unit of reported hours per generation: RoM 1 whole hours, RoM 2 15 minutes.
@@ -42,14 +43,14 @@ LEVELS: dict[str, str] = {"A": "Nivå A", "B": "Nivå B", "C": "Nivå C"}
 
 SEXES: dict[str, str] = {"woman": "Kvinna", "man": "Man"}
 
-#: Highest completed education. The report splits at upper secondary (L522).
+#: Highest completed education. The report splits at upper secondary (§3.1).
 EDUCATION: dict[str, str] = {
     "compulsory": "Förgymnasial utbildning",
     "upper_secondary": "Gymnasial utbildning",
     "post_secondary": "Eftergymnasial utbildning",
 }
 
-#: Framework programmes (ramprogram, footnote 11 at L690): jobb- och
+#: Framework programmes (ramprogram, the report's footnote 11): jobb- och
 #: utvecklingsgarantin, jobbgarantin för ungdomar, etableringsprogrammet.
 FRAMEWORK_PROGRAMMES: dict[str, str] = {
     "none": "Inget ramprogram",
@@ -66,8 +67,8 @@ END_REASONS: dict[str, str] = {
     "provider_terminated": "Leverantörens avtal upphörde",
 }
 
-#: Result report types: RoM 1 R1/R2 (L744–768); RoM 2 results at 3 and 6 months
-#: (`001` L2575–2597).
+#: Result report types: RoM 1 R1/R2 (report §3.4); RoM 2 results at 3 and 6 months
+#: (the agency's status report of May 2023, §7.4).
 RESULT_TYPES: dict[str, str] = {
     "R1": "Resultatrapport 1",
     "R2": "Resultatrapport 2",
@@ -78,11 +79,12 @@ RESULT_TYPES_BY_GENERATION: dict[int, tuple[str, ...]] = {1: ("R1", "R2"), 2: ("
 
 OUTCOMES: dict[str, str] = {"work": "Arbete", "studies": "Utbildning"}
 
-#: Register events used to split work results (§5.3.2, L3240–3300).
+#: Register events used to split work results (report §5.3.2).
 REGISTER_EVENTS: dict[str, str] = {
     "subsidised_employment": "Beslut om subventionerad anställning",
     "exit_unsubsidised_work": "Avaktualiserad till osubventionerat arbete",
 }
 
-#: Ratings (betyg) are 1–4 stars (`000` L67–70); a missing rating counts as 1.
+#: Ratings (betyg) are 1–4 stars (quality conditions §3.1); a missing rating counts as 1
+#: (quality conditions §3).
 RATINGS: tuple[int, ...] = (1, 2, 3, 4)

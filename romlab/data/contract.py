@@ -65,7 +65,7 @@ PARTICIPATIONS = pa.DataFrameSchema(
         "generation": _code(codes.GENERATIONS, "Service generation: 1 = RoM 1, 2 = RoM 2", dtype="int64"),
         "recorded_date": _date("Date the participation (anvisning) was recorded: known from (may be after "
                                "start_date: a start entered after the fact)"),
-        "start_date": _date("First day in the service (RoM 1 opened 2020-03-31, L624)", checks=[
+        "start_date": _date("First day in the service (RoM 1 opened 2020-03-31: window 1, report §3.3)", checks=[
             pa.Check.ge(pd.Timestamp("2020-03-31"), name="service_started",
                         error="start_date before the service opened on 2020-03-31")]),
         "end_date": _date("Last day in the service; empty while ongoing", nullable=True),

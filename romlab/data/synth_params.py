@@ -2,13 +2,13 @@
 
 The real microdata are confidential, so romlab ships a generator whose data have the
 report's structure and volumes. Each parameter that is calibrated against a published
-number names its source: the report (`002`, line L…) or a published table
-(`data/published/tabell_XX.csv`). Parameters without a source are modelling choices
+number names its source: the report (its section, table, figure or footnote) or a
+published table (`data/published/tabell_XX.csv`). Parameters without a source are modelling choices
 (marked "choice"). Only this module and the comparison/tests may hold published
 values: no function that computes a table reads them.
 
-Later section issues tune these values so that a run on the default data reproduces
-the published tables; keep every change here, with its source.
+A calibration tunes these values so that a run on the default data reproduces the
+published tables; keep every change here, with its source.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ D = dt.date
 #: Default seed of the default synthetic data (choice).
 DEFAULT_SEED = 20231003  # the report's decision date, 3 Oct 2023
 
-#: First and last start dates of the generated intake (issue 3: May 2020 – Jun 2025).
+#: First and last start dates of the generated intake (choice: May 2020 – Jun 2025).
 INTAKE_FIRST = D(2020, 5, 1)
 INTAKE_LAST = D(2025, 6, 30)
 #: Final data cut-off of the generated data: nothing is known after it (choice: late 2025).
@@ -28,15 +28,15 @@ FINAL_CUTOFF = D(2025, 11, 30)
 
 #: Starts per calendar day at scale 1.0, by period (first day, last day, starts/day).
 #: Windows 1–4 (2020-05-01 … 2022-09-07) hold about 138 000 starts: Tabell 18 has
-#: N = 137 840 (tabell_18.csv, L2933). Their split, about 19 000 / 25 000 / 22 000 /
+#: N = 137 840 (tabell_18.csv). Their split, about 19 000 / 25 000 / 22 000 /
 #: 30 000 / 42 000 starts in windows 1, 2, 3, early window 4 (16 Nov 2021 – 31 Jan
 #: 2022) and later window 4, is the intake under which Tabell 14 (33 / 38 / 33 / 30 %,
-#: tabell_14.csv L2245), Tabell 15 (L2426–2430) and the previous report's 37 % for
-#: starts May 2020 – Jul 2021 (L2175–2185) hold together with each window at its own
+#: tabell_14.csv), Tabell 15 and the previous report's 37 % for
+#: starts May 2020 – Jul 2021 (report §5.1) hold together with each window at its own
 #: Tabell 15 share (a linear program over the three; the autumn-2021 cohorts are large
-#: and weak, L2175–2185). Windows 5–6 are set so that about 815 000 RoM 1 periodic
-#: reports fall in July 2022 – May 2023 (urval.csv step 1, L850) with the other steps
-#: of the selection flow within 5 % (urval.csv L850–914).
+#: and weak, §5.1). Windows 5–6 are set so that about 815 000 RoM 1 periodic
+#: reports fall in July 2022 – May 2023 (§3.5.1, urval.csv step 1) with the other steps
+#: of the selection flow within 5 % (urval.csv).
 #: The first start month, May 2020, is a ramp-up month with about 30 starts (26 on the
 #: default data): it is the base of Tabell 18's start-month fixed effects, so Tabell
 #: 18's constant is in effect the result share of that month's starters (at level A,
@@ -47,13 +47,13 @@ FINAL_CUTOFF = D(2025, 11, 30)
 #: volume.
 INTAKE_RATE: tuple[tuple[D, D, float], ...] = (
     (D(2020, 5, 1), D(2020, 5, 31), 1.0),      # window 1, first month: ~26 starts (Tabell 18)
-    (D(2020, 6, 1), D(2020, 12, 7), 100.0),    # window 1 (L642: target 6 500/month, not reached)
-    (D(2020, 12, 8), D(2021, 7, 31), 106.0),   # window 2: widened (L650–660)
-    (D(2021, 8, 1), D(2021, 11, 15), 207.0),   # window 3: closed below 400 days (L666–680)
+    (D(2020, 6, 1), D(2020, 12, 7), 100.0),    # window 1 (§3.3: target 6 500/month, not reached)
+    (D(2020, 12, 8), D(2021, 7, 31), 106.0),   # window 2: widened (§3.3)
+    (D(2021, 8, 1), D(2021, 11, 15), 207.0),   # window 3: closed below 400 days (§3.3)
     (D(2021, 11, 16), D(2022, 1, 31), 392.0),  # window 4, early (in Tabell 14's population)
     (D(2022, 2, 1), D(2022, 9, 7), 192.0),     # window 4, later
-    (D(2022, 9, 8), D(2023, 2, 28), 340.0),    # window 5: bar lowered to 180 days (L700)
-    (D(2023, 3, 1), D(2023, 4, 16), 260.0),    # window 6: bar lowered to 120 days (L715)
+    (D(2022, 9, 8), D(2023, 2, 28), 340.0),    # window 5: bar lowered to 180 days (§3.3)
+    (D(2023, 3, 1), D(2023, 4, 16), 260.0),    # window 6: bar lowered to 120 days (§3.3)
     (D(2023, 4, 17), D(2025, 6, 30), 230.0),   # RoM 2 (choice)
 )
 #: Weekday starts only (choice: an anvisning starts on a working day).
@@ -61,21 +61,21 @@ WEEKDAYS_ONLY = True
 
 # --- Participants ----------------------------------------------------------------------
 #: Group shares, from the report-month counts of Tabell 7–11 (all sum to 420 957).
-SHARE_WOMEN = 199_175 / 420_957                  # tabell_07.csv, L1676
-SHARE_BORN_ABROAD = 290_149 / 420_957            # tabell_10.csv, L1880
-SHARE_WOMEN_AMONG_BORN_ABROAD = 145_056 / 290_149  # tabell_10.csv, L1880
-SHARE_DISABILITY = 32_779 / 420_957              # tabell_11.csv, L1948
-SHARE_BELOW_UPPER_SECONDARY = 153_709 / 420_957  # tabell_08.csv, L1743
+SHARE_WOMEN = 199_175 / 420_957                  # tabell_07.csv
+SHARE_BORN_ABROAD = 290_149 / 420_957            # tabell_10.csv
+SHARE_WOMEN_AMONG_BORN_ABROAD = 145_056 / 290_149  # tabell_10.csv
+SHARE_DISABILITY = 32_779 / 420_957              # tabell_11.csv
+SHARE_BELOW_UPPER_SECONDARY = 153_709 / 420_957  # tabell_08.csv
 #: Among those with at least upper secondary: share with post-secondary (choice).
 SHARE_POST_SECONDARY_OF_UPPER = 0.37
 #: Age groups under 25 / 25–55 / over 55 among participants: Tabell 9's report-month
-#: counts (tabell_09.csv, L1811) reweighted by the report-months per participant of
+#: counts (tabell_09.csv) reweighted by the report-months per participant of
 #: each group on the default data (the young leave sooner, the over-55 later: their
 #: counts came out at 0.90, 0.94 and 1.08 of Tabell 9's with the counts as shares).
 AGE_GROUP_SHARES = (25_186 / 0.897, 292_481 / 0.943, 103_290 / 1.079)
 AGE_RANGES = ((18, 24), (25, 55), (56, 64))
 #: Registration time at start, shares of max 1 / 1–2 / 2–3 / 3–4 / over 4 years (choice;
-#: the report gives none). Window 3 was closed below 400 days (L666–680): there the
+#: the report gives none). Window 3 was closed below 400 days (§3.3): there the
 #: first group is mostly framework-programme participants.
 REGISTRATION_SHARES = (0.34, 0.26, 0.14, 0.10, 0.16)
 REGISTRATION_SHARES_WINDOW3 = (0.10, 0.34, 0.20, 0.14, 0.22)
@@ -99,7 +99,7 @@ DISABILITY_AGE_ODDS = (0.5, 1.0, 2.5)
 #: else (fitted, as above: domestic-born women younger than domestic-born men).
 AGE_ODDS_DOMESTIC_WOMEN = (1.6, 1.0, 0.5)
 
-#: Level shares A / B / C by window (tabell_12.csv L2027 gives 18 / 38 / 44 % of
+#: Level shares A / B / C by window (tabell_12.csv gives 18 / 38 / 44 % of
 #: report-months in Jul 2022 – May 2023; windows 1–4 are a choice around it).
 LEVEL_SHARES_BY_WINDOW: dict[int, tuple[float, float, float]] = {
     1: (0.22, 0.40, 0.38),
@@ -113,34 +113,34 @@ LEVEL_SHARES_BY_WINDOW: dict[int, tuple[float, float, float]] = {
 #: How covariates tilt the level (log-odds of a lower level per unit; choice): born
 #: abroad, disability, below upper secondary, over 55, registration group index 0–4.
 LEVEL_TILT = {"born_abroad": 0.35, "disability": 0.5, "below_upper": 0.3, "over_55": 0.4, "registration": 0.25}
-#: Job-chance bands per level (choice: within the service's band, L530–545).
+#: Job-chance bands per level (choice: within the service's band, §3.2).
 JOB_CHANCE_BANDS = {"A": (0.45, 0.70), "B": (0.30, 0.45), "C": (0.12, 0.30)}
 
 # --- Stay, placement periods, provider switches ----------------------------------------
-#: Maximum stay 12 months (L762), two placement periods; period 2 from day 183 (choice).
+#: Maximum stay 12 months (§3.4), two placement periods; period 2 from day 183 (choice).
 MAX_STAY_DAYS = 365
 PLACEMENT_PERIOD_1_DAYS = 182
 #: Monthly hazard of an interruption (avbrott) (choice), and a share who leave within
 #: the first weeks (days drawn from EARLY_DROPOUT_DAYS): together with the deviation
 #: propensity they shape the selection flow of §3.5.1 (urval.csv: −172 500 in criterion
-#: 2, L874; 108 500 persons with 4.1 report-months each, L912–914).
+#: 2; 108 500 persons with 4.1 report-months each).
 DROPOUT_HAZARD_PER_MONTH = 0.012
 P_EARLY_DROPOUT = 0.06
 EARLY_DROPOUT_DAYS = (10, 75)
 #: Share of placement-period changes reported twice in the same month (calibrates the
-#: 65 800 of criterion 4, urval.csv step 4, L900).
+#: 65 800 of criterion 4, §3.5.1, urval.csv step 4).
 P_DOUBLE_REPORT_AT_PERIOD_CHANGE = 0.84
 #: Share of participations that switch provider once (calibrates 449 600 → 442 984,
-#: urval.csv steps 5–6, L943 and L1527).
+#: urval.csv steps 5–6: footnote 15 and Tabell 5's observations).
 P_PROVIDER_SWITCH = 0.12
 #: Deviation reports: per-person propensity Beta(a, b) that a month has one; U-shaped,
 #: so that some persons lose most months (calibrates the 127 500 of criterion 3,
-#: urval.csv step 3, L886, with 108 500 persons, L912).
+#: §3.5.1, urval.csv step 3, with 108 500 persons).
 DEVIATION_BETA = (0.10, 0.40)
 
 # --- Hours per activity ----------------------------------------------------------------
 #: Share of report-months with at least one hour of each activity, from Tabell 6
-#: (tabell_06.csv, L1565–1597), in percent (the rare activities a little below the
+#: (tabell_06.csv), in percent (the rare activities a little below the
 #: printed value, so their untrimmed means in Tabell 3 also fit); below it an activity has no hours. "Eget
 #: arbete" is not in Tabell 6: its zero share lies between Tabell 2's 10th (0 h) and
 #: 50th (21 h) percentiles (choice).
@@ -152,11 +152,11 @@ HOUR_SHARE_ANY: dict[str, float] = {
     "hours_language": 6.8, "hours_guidance": 41.0,
 }
 #: Quantile knots (percentile → hours) above the zero mass, from Tabell 2
-#: (tabell_02.csv, L1196–1233); the 100th percentile (= the 99.999th), Eget arbete's 65th and the
+#: (tabell_02.csv); the 100th percentile (= the 99.999th), Eget arbete's 65th and the
 #: knots between published percentiles (98; 99.75, 40 % of the way from the 99th to the
 #: 99.9th; Praktiskt stöd's 70th) are a choice; the 99.999th of the activities in total
 #: support is 0.5 × the printed value (a thinner extreme tail, so Tabell 4's 99.9 % and
-#: 100 % columns, L1333, fit) (they set the untrimmed means of Tabell 3, L1257–1287). Hours are the
+#: 100 % columns fit) (they set the untrimmed means of Tabell 3). Hours are the
 #: floor of the interpolated inverse CDF in the reporting unit (whole hours in RoM 1,
 #: quarter hours in RoM 2), drawn through a Gaussian copula (person and month effects).
 HOUR_KNOTS: dict[str, tuple[tuple[float, float], ...]] = {
@@ -175,13 +175,13 @@ HOUR_KNOTS: dict[str, tuple[tuple[float, float], ...]] = {
 }
 #: Rounding to the reporting unit: floor(hours / unit + HOUR_ROUNDING) (0.5 = nearest;
 #: lower rounds down more often) (choice; tuned so the total's median is Tabell 5's 7 h
-#: untrimmed and 6 h trimmed, L1497). Rounding up a little more often (0.55) with a
+#: untrimmed and 6 h trimmed). Rounding up a little more often (0.55) with a
 #: smaller HOURS_TOTAL_SCALE (0.99) lifts the low totals and keeps the high ones, so
 #: the median stays 7 h with the trimmed mean near Tabell 5's 8.2 h and the share kept
-#: by the trimming at Tabell 5's 95.03 % (420 957 of 442 984) (issue 12).
+#: by the trimming at Tabell 5's 95.03 % (420 957 of 442 984).
 HOUR_ROUNDING = 0.55
 #: Calibration note (knife edge): Tabell 5's medians, 7 h untrimmed and 6 h trimmed
-#: (L1497), hold only while P(total ≤ 6 h) lies in [0.475, 0.5); on the default data it
+#: hold only while P(total ≤ 6 h) lies in [0.475, 0.5); on the default data it
 #: is 0.495 (HOUR_ROUNDING, HOURS_TOTAL_SCALE). A second knife edge: the share kept by
 #: the trimming (Tabell 5's observations, 95.03 % ± 0.1 in the test) moves with the mass
 #: at the cut-off (37 h, 0.2 % of report-months). Any change to the hours model, or to
@@ -193,7 +193,7 @@ COPULA_PERSON = 0.02
 COPULA_MONTH = 0.20
 #: Sign of each activity's loading on the month component (choice): activities with
 #: opposite signs trade off within a month, which concentrates the total (Tabell 5:
-#: median 7 h untrimmed, 6 h trimmed, with a mean of 8.2 h trimmed, L1495–1497).
+#: median 7 h untrimmed, 6 h trimmed, with a mean of 8.2 h trimmed).
 HOUR_MONTH_SIGN: dict[str, float] = {
     "hours_practical": -1.0, "hours_guidance": -1.0, "hours_motivational": -1.0,
 }
@@ -203,8 +203,8 @@ COPULA_T_DF = 3.0
 #: Hours by group, as multipliers of an activity's hours (before rounding), per
 #: dimension and group; a report-month's multiplier is the product over its groups.
 #: From the trimmed group means of Tabell 7–12 over their observation-weighted average
-#: (tabell_07.csv L1642–1676, tabell_08 L1713–1743, tabell_09 L1779–1811, tabell_10
-#: L1848–1880, tabell_11 L1915–1948, tabell_12 L1995–2027); activities printed 0,0–0,1
+#: (tabell_07.csv, tabell_08, tabell_09, tabell_10
+#:, tabell_11, tabell_12); activities printed 0,0–0,1
 #: carry no information on the split and are left alone. ``level_registration`` (keys
 #: level + registration group index, "A0" = level A registered up to a year … "C4" =
 #: level C over 4 years) holds Tabell 13's structure (tabell_13.csv; §4.4.7): the five
@@ -272,17 +272,16 @@ HOURS_GROUP_RATIO: dict[str, dict[str, dict]] = {
 }
 #: A further multiplier of every activity in total support by group (applied with the
 #: above), fitted so that the trimmed total by group meets Tabell 7–12's "Sammanlagt
-#: stöd" row (tabell_07.csv L1642, tabell_08 L1713, tabell_09 L1779, tabell_10 L1848,
-#: tabell_11 L1915, tabell_12 L1995): eight damped multiplicative updates, each
-#: dimension's multipliers normalised to a weighted mean of 1 (choice of method); one
-#: more update on the default data after issue 12's recalibration (the groups'
-#: associations and Tabell 13's multipliers had moved the over-55 total up).
+#: stöd" row (tabell_07.csv … tabell_12.csv): eight damped multiplicative updates,
+#: each dimension's multipliers normalised to a weighted mean of 1 (choice of method);
+#: one more update on the default data after the recalibration of the group structure
+#: (the groups' associations and Tabell 13's multipliers had moved the over-55 total up).
 #: Scale of every activity in total support (choice). Tabell 7–12's group means
 #: average 8.15–8.18 h over their observation counts, a little below Tabell 5's rounded
-#: 8.2 (L1495); a scale below 1 would move the group means toward them but the total's
-#: median (7 h, a knife edge at P(total ≤ 6 h) ≈ 0.49) below it. Since issue 12's
-#: recalibration (which moved P(total ≤ 6 h) to 0.5007 at 1.0 with the trimmed mean at
-#: 8.27 h) 0.99 together with HOUR_ROUNDING 0.55.
+#: 8.2; a scale below 1 would move the group means toward them but the total's
+#: median (7 h, a knife edge at P(total ≤ 6 h) ≈ 0.49) below it. Since the
+#: recalibration of the group structure (which moved P(total ≤ 6 h) to 0.5007 at 1.0
+#: with the trimmed mean at 8.27 h) 0.99 together with HOUR_ROUNDING 0.55.
 HOURS_TOTAL_SCALE = 0.99
 HOURS_GROUP_TOTAL_RATIO: dict[str, dict] = {
     "woman": {True: 0.986, False: 1.013},
@@ -291,20 +290,20 @@ HOURS_GROUP_TOTAL_RATIO: dict[str, dict] = {
     "born_abroad": {False: 0.979, True: 1.009},
     "disability": {False: 1.002, True: 0.981},
     "level": {"A": 0.981, "B": 0.998, "C": 1.009},
-    # foreign-born men: Tabell 10 prints 8.4 for foreign-born women and men alike (L1848)
+    # foreign-born men: Tabell 10 prints 8.4 for foreign-born women and men alike
     "foreign_man": {True: 0.976, False: 1.0},
 }
 
 # --- Results ---------------------------------------------------------------------------
 #: Final R2 share (approved eventually) by window × level; the draw compensates the
 #: results lost to the stay rule and to rejection, so these are the shares seen once
-#: follow-up is complete. Windows 1–3: Tabell 15 (tabell_15.csv, L2426–2430); with the
-#: intake of INTAKE_RATE, Tabell 14 (tabell_14.csv, L2245: 33 / 38 / 33 / 30 %) then
+#: follow-up is complete. Windows 1–3: Tabell 15 (tabell_15.csv); with the
+#: intake of INTAKE_RATE, Tabell 14 (tabell_14.csv: 33 / 38 / 33 / 30 %) then
 #: holds too. Window 4: see R2_SHARE_PERIODS. Windows 5–6 and RoM 2 (7): choice
-#: (Figur 2's text, L2373–2380: lower again from March 2022). Window 3's B and C are
+#: (§5.1.1 on Figur 2: lower again from March 2022). Window 3's B and C are
 #: a quarter point apart from 29 / 27 % so that their difference stays significant at
-#: the 99 % level (L2413–2415) on the default data (issue 12's recalibration had
-#: brought it to p = 0.011). Window 1's A and B/C are half a point apart from 37 / 32 %:
+#: the 99 % level (§5.1.1 on Tabell 15) on the default data (the recalibration of the
+#: group structure had brought it to p = 0.011). Window 1's A and B/C are half a point apart from 37 / 32 %:
 #: with window 1's level gaps the level fixed effects of Tabell 18 move, and with them
 #: its constant (see R2_START_MONTH_SHIFT).
 R2_SHARE: dict[int, dict[str, float]] = {
@@ -319,12 +318,12 @@ R2_SHARE: dict[int, dict[str, float]] = {
 #: Final R2 share by level for start periods that override their window's
 #: (first day, last day, shares). Window 4 is split at the 18-month boundary of the
 #: October 2023 report: its early starters (16 Nov 2021 – 31 Jan 2022) are in Tabell 14's
-#: population and, with windows 1–3, must give its 38 / 33 / 30 % (tabell_14.csv L2245):
+#: population and, with windows 1–3, must give its 38 / 33 / 30 % (tabell_14.csv):
 #: with INTAKE_RATE's large autumn-2021 intake (the weak cohorts the report blames for
-#: the fall from 37 %, L2175–2185) that is a little above window 3's Tabell 15 shares
-#: (so no dip: Figur 2's text, L2373–2380, has results lower again only from March
+#: the fall from 37 %, §5.1) that is a little above window 3's Tabell 15 shares
+#: (so no dip: §5.1.1 on Figur 2 has results lower again only from March
 #: 2022). The later starters make window 4's observed shares of Tabell 15 (35 / 31 /
-#: 27 %, L2426–2430) at the cut-off, where their R2 are still incomplete (footnote 31),
+#: 27 %) at the cut-off, where their R2 are still incomplete (footnote 31),
 #: so their final shares are higher.
 R2_SHARE_PERIODS: tuple[tuple[D, D, dict[str, float]], ...] = (
     (D(2021, 11, 16), D(2022, 1, 31), {"A": 0.335, "B": 0.304, "C": 0.281}),
@@ -332,7 +331,7 @@ R2_SHARE_PERIODS: tuple[tuple[D, D, dict[str, float]], ...] = (
 )
 #: Shift of the R2 probability by start month (linear scale): the first start month is
 #: the base of Tabell 18's start-month fixed effects, so its level sets the constant
-#: (Konstant 0.49, tabell_18.csv L2909). With about 26 starters in that month
+#: (Konstant 0.49, tabell_18.csv). With about 26 starters in that month
 #: (INTAKE_RATE) the constant moves in steps of 1/26 ≈ 0.04 with the number of them who
 #: reach R2, and any change to the generator redraws them; together with window 1's
 #: level gaps (R2_SHARE[1], which move the level fixed effects and so the constant
@@ -341,7 +340,7 @@ R2_SHARE_PERIODS: tuple[tuple[D, D, dict[str, float]], ...] = (
 #: (tools/calibrate_groups.py prints Tabell 18 in full).
 R2_START_MONTH_SHIFT: dict[str, float] = {"2020-05": 0.11}
 #: Effects on the R2 probability (linear probability scale), from Tabell 18
-#: (tabell_18.csv, L2863–2907), applied to deviations from the start period × level
+#: (tabell_18.csv), applied to deviations from the start period × level
 #: mean. The draw compensates the results lost to the stay rule and to rejection, but
 #: window 4's later starters are seen at the cut-off with about 84 % of their R2, which
 #: shrinks the pooled estimates by about 1/1.05; so each value is the Tabell 18
@@ -356,15 +355,15 @@ R2_EFFECTS = {
     "reg_1_2y": -0.001, "reg_2_3y": -0.036, "reg_3_4y": -0.040, "reg_over_4y": -0.069,
 }
 #: Extra effects in single window × level cells: window 2 widened mainly towards
-#: participants with higher job chances (L2307–2312), and its level A shows much wider
-#: group gaps than elsewhere (Tabell 16, L2588–2622, window 2 level A: born abroad 39 vs
+#: participants with higher job chances (§5.1.1), and its level A shows much wider
+#: group gaps than elsewhere (Tabell 16, window 2 level A: born abroad 39 vs
 #: born in Sweden 49 %, disability 28 vs 45 %, upper secondary 49 vs 33 %, registered
 #: over 4 years 34 vs up to a year 45 %). Window 3 was closed to those registered
-#: under 400 days outside the framework programmes (L666–680); there the shortest
+#: under 400 days outside the framework programmes (§3.3); there the shortest
 #: registered do much better than the rest (up to a year 40 / 35 / 32 % against
 #: 22–35 %, Tabell 16 window 3), and in level A those registered 3–4 years much worse
 #: (22 % against 26–40 % for the other registration groups, Tabell 16 window 3 level
-#: A). Issue 12 (group structure of Tabell 16 and 21): the over-55 trail 25–55 by more
+#: A). The group structure of Tabell 16 and 21 (tools/calibrate_groups.py): the over-55 trail 25–55 by more
 #: in windows 1–2 (Tabell 16: 12–18 points, mean 15, against 11–15, mean 12, in
 #: windows 3–4); in window 1 those registered 2–4 years trail those registered up to a
 #: year by less (−5 to +1 points, Tabell 16 window 1); in window 1 level A those with a
@@ -381,12 +380,12 @@ R2_EFFECTS_CELL: dict[tuple[int, str], dict[str, float]] = {
     **{(3, lv): {"reg_1_2y": -0.04, "reg_2_3y": -0.04, "reg_3_4y": -0.04, "reg_over_4y": -0.04}
        for lv in "BC"},
 }
-#: Share of R1 that become R2: about 70 % (L2349–2352).
+#: Share of R1 that become R2: about 70 % (§5.1.1).
 R1_TO_R2 = 0.70
-#: Work as a share of results by window × level, from Tabell 20 (tabell_20.csv,
-#: L3048–3052). Windows 1–2 level A (and window 1 level B) have 1–2 points fewer studies
+#: Work as a share of results by window × level, from Tabell 20 (tabell_20.csv).
+#: Windows 1–2 level A (and window 1 level B) have 1–2 points fewer studies
 #: than Tabell 20's (73 / 76 and 80 %), so that Tabell 14's education share of level A
-#: (6 %, tabell_14.csv L2249) holds (with WORK_SHARE_PERIODS).
+#: (6 %, tabell_14.csv) holds (with WORK_SHARE_PERIODS).
 WORK_SHARE_OF_RESULTS: dict[int, dict[str, float]] = {
     1: {"A": 0.75, "B": 0.77, "C": 0.73},
     2: {"A": 0.82, "B": 0.83, "C": 0.79},
@@ -397,9 +396,9 @@ WORK_SHARE_OF_RESULTS: dict[int, dict[str, float]] = {
     7: {"A": 0.86, "B": 0.86, "C": 0.81},
 }
 #: Work share of results for start periods that override their window's (as
-#: R2_SHARE_PERIODS): window 4 keeps Tabell 20's 86 / 87 / 81 % (L3048–3052), in level A
+#: R2_SHARE_PERIODS): window 4 keeps Tabell 20's 86 / 87 / 81 %, in level A
 #: as 90 % for the early starters (in Tabell 14's population, so that its education
-#: share of level A, 6 %, L2249, holds) and 83 % for the later ones.
+#: share of level A, 6 %, holds) and 83 % for the later ones.
 WORK_SHARE_PERIODS: tuple[tuple[D, D, dict[str, float]], ...] = (
     (D(2021, 11, 16), D(2022, 1, 31), {"A": 0.90, "B": 0.87, "C": 0.81}),
     (D(2022, 2, 1), D(2022, 9, 7), {"A": 0.83, "B": 0.87, "C": 0.81}),
@@ -407,7 +406,7 @@ WORK_SHARE_PERIODS: tuple[tuple[D, D, dict[str, float]], ...] = (
 #: Effects on the probability that a result is studies rather than work (linear scale,
 #: centred within window × level; reference: domestic-born man, under 25, registered at
 #: most a year), from the studies share of results by group, Tabell 22 over Tabell 16
-#: (tabell_22.csv L3169–3231, tabell_16.csv L2588–2622): women 25 % vs men 14 %
+#: (tabell_22.csv, tabell_16.csv): women 25 % vs men 14 %
 #: (foreign-born women 27 % vs men 13 %), under 25 27 %, 25–55 19 %, over 55 8 %,
 #: registered up to a year 25 %, 1–4 years 17 %, over 4 years 12 %. Fitted by least
 #: squares to Tabell 22's deviations of each group from its row (window × level),
@@ -420,7 +419,7 @@ STUDIES_EFFECTS = {
     "reg_1_2y": -0.074, "reg_2_3y": -0.073, "reg_3_4y": -0.059, "reg_over_4y": -0.12,
 }
 #: Days from the start to the work/studies start (R1 event): gamma(shape, scale) days,
-#: at most MAX_STAY_DAYS + 61 (R1 up to two months after the end, L762–770) (choice).
+#: at most MAX_STAY_DAYS + 61 (R1 up to two months after the end, §3.4) (choice).
 R1_DELAY_GAMMA = (1.6, 100.0)
 #: Share of R1 during the stay that end the participation (choice).
 P_R1_ENDS_STAY = 0.85
@@ -440,8 +439,8 @@ PROVIDER_EFFECT_SD = 0.06
 # --- Register events (§5.3.2, Tabell 23) -----------------------------------------------
 #: For work results, by level: P(subsidised decision), P(exit to unsubsidised work);
 #: the rest is not found in the registers. From Tabell 23 column 2 over Tabell 14 work
-#: shares (tabell_23.csv L3325–3348, tabell_14.csv L2247): A 6/31, 18/31; B 7/28, 13/28;
-#: C 9/24, 9/24. About 80 % identified (L3268).
+#: shares (tabell_23.csv, tabell_14.csv): A 6/31, 18/31; B 7/28, 13/28;
+#: C 9/24, 9/24. About 80 % identified (footnote 32).
 REGISTER_MATCH: dict[str, tuple[float, float]] = {
     "A": (6 / 31, 18 / 31), "B": (7 / 28, 13 / 28), "C": (9 / 24, 9 / 24),
 }
@@ -449,7 +448,7 @@ REGISTER_MATCH: dict[str, tuple[float, float]] = {
 P_EXIT_WITHOUT_RESULT = 0.08
 
 # --- Providers and contracts -----------------------------------------------------------
-#: Delivery areas: 72 in RoM 1, 81 in RoM 2 (domain.md, `001`).
+#: Delivery areas: 72 in RoM 1, 81 in RoM 2 (the agency's status report of May 2023, §8.5).
 N_AREAS = {1: 72, 2: 81}
 N_PROVIDERS = 260
 #: Contracts per delivery area: 3 + Poisson(mean) (choice).
@@ -462,7 +461,7 @@ ROM2_CONTRACT_START = D(2023, 4, 17)
 P_ROM2_LATE_START = 0.12
 P_ROM2_EARLY_END = 0.08
 #: RoM 2 contract quality (its effect on the 3-month result probability, linear scale;
-#: choice, so that the provider review of `000` has something to find): most contracts
+#: choice, so that the provider review of the quality conditions has something to find): most contracts
 #: N(ROM2_QUALITY_MEAN, ROM2_QUALITY_SD); a small share are weak, N(mean, sd) of
 #: ROM2_WEAK_QUALITY, drawn from a generator spawned off the main one so that RoM 1 and
 #: every later draw stay as they were. The mean over all contracts is about 0, so the
@@ -475,13 +474,13 @@ ROM2_QUALITY_MEAN = -P_ROM2_WEAK * ROM2_WEAK_QUALITY[0] / (1 - P_ROM2_WEAK)
 #: RoM 2 contract size: lognormal(0, sigma) weight in the choice of provider (choice;
 #: RoM 1 keeps 0.7). The smallest contracts get no rating (RATING_MIN_STARTS).
 ROM2_SIZE_SIGMA = 0.4
-#: Rating publications: every other month (odd months) from/to (`000` L23, L67).
+#: Rating publications: every other month (odd months) from/to (quality conditions §2 and §3.1).
 RATINGS_FIRST = D(2023, 11, 1)
 #: A contract gets no rating with fewer starts than this in the last 12 months (choice;
 #: scaled down with the data below scale 1, to at least 3, so the sample has ratings).
 RATING_MIN_STARTS = 30
-#: Rating model (choice; the real one is in "Betygsmodellen i Rusta och matcha", `000`
-#: L84–87, L154–164): participants who started RATING_START_MONTHS (from, to) months
+#: Rating model (choice; the real one is in "Betygsmodellen i Rusta och matcha", quality
+#: conditions §3.1 and §3.3): participants who started RATING_START_MONTHS (from, to) months
 #: before the publication month; observed = ended with work or studies before the
 #: publication; expected = the national rate of the same start month and level (so time
 #: since start and level are allowed for); score = (observed + k) / (expected + k) with

@@ -18,7 +18,7 @@ import pandas as pd
 from romlab import months
 from romlab.report.classify import WINDOW_ROM2, WINDOWS
 
-#: RoM 1 started in May 2020 (report L502, L590); first start month of the results
+#: RoM 1 started in May 2020 (report §2.3, §3.3); first start month of the results
 #: population.
 SERVICE_START_MONTH = "2020-05"
 DEFAULT_PERIOD = "2023-10"
@@ -122,9 +122,9 @@ class RunConfig:
     data_cutoff: pd.Timestamp = field(default_factory=lambda: pd.Timestamp("2023-08-11"))
     #: Months of the periodic reports analysed for support, inclusive (A07).
     support_months: tuple[str, str] = ("2022-07", "2023-05")
-    #: Service generations whose periodic reports are analysed (RoM 1 only, L437, L498) (A08).
+    #: Service generations whose periodic reports are analysed (RoM 1 only, report §2.2, §2.3) (A08).
     support_generations: tuple[int, ...] = (1,)
-    #: Follow-up needed for a complete R2 (L762–776).
+    #: Follow-up needed for a complete R2 (report §3.4).
     followup_months: int = 18
     #: Start months of the results population with full follow-up, inclusive (A09).
     population_start_months: tuple[str, str] = ("2020-05", "2022-01")
@@ -132,7 +132,7 @@ class RunConfig:
     min_window_followup_months: int = 10
     #: Intake windows analysed for results (A10).
     windows: tuple[int, ...] = (1, 2, 3, 4)
-    #: Trimming: keep values at or below this percentile (L1363–1371) (A11).
+    #: Trimming: keep values at or below this percentile (report §4.2) (A11).
     trim_percentile: float = 95.0
     #: numpy.percentile ``method`` for the trimming cut-off (A12).
     percentile_method: str = "linear"
@@ -194,16 +194,16 @@ class RunConfig:
         ``period`` is the report month: "2023-10", 202310, "2023-10-03", a date or a
         ``pd.Period``. Derived (M = the report month):
 
-        - ``data_cutoff`` = the 11th of M − 2 (2023-10 → 2023-08-11, L451) (A06);
+        - ``data_cutoff`` = the 11th of M − 2 (2023-10 → 2023-08-11, report §2.2) (A06);
         - ``support_months`` = (M − 15, M − 5): the last month of periodic reports is
-          M − 5, the first 10 months earlier (2023-10 → 2022-07..2023-05, L443, L848)
-          (A07); ``support_generations`` = (1,) (RoM 1 only, L437, L498) (A08);
+          M − 5, the first 10 months earlier (2023-10 → 2022-07..2023-05, report §2.2, §3.5.1)
+          (A07); ``support_generations`` = (1,) (RoM 1 only, report §2.2, §2.3) (A08);
         - ``population_start_months`` = (2020-05, the latest start month whose last day
           plus ``followup_months`` months is on or before ``data_cutoff``)
-          (2023-10 → 2020-05..2022-01, L2171) (A09);
+          (2023-10 → 2020-05..2022-01, report §5.1) (A09);
         - ``windows`` = the RoM 1 windows 1–6 whose last day plus
           ``min_window_followup_months`` months is on or before ``data_cutoff``
-          (2023-10 → 1–4, L780–790) (A10).
+          (2023-10 → 1–4, report §3.4) (A10).
 
         Every field can be overridden by keyword, typed or as a string
         (``trim_percentile="99"``, ``windows="1,2,3"``, ``support_months="2022-07..2023-05"``,
