@@ -202,7 +202,7 @@ def _structure(d: pd.DataFrame) -> dict:
 
 def group_structure(c: pd.DataFrame, table: str | int) -> dict:
     """How well comparison `c` reproduces the differences between the groups of group
-    table `table` (issue 12, point 3). Levels can agree within a tolerance while the
+    table `table`. Levels can agree within a tolerance while the
     groups are wrong (most group means sit close to the overall mean); these measures
     see only the pattern across groups (`group_deviations`):
 

@@ -6,9 +6,9 @@ Swedish labels, which differ from table to table in the report, are in `LABELS` 
 are spelled exactly as in `data/published/*.csv`.
 
 "The report" is Arbetsförmedlingen, *Utvecklade matchningstjänster* (October 2023),
-`shared/seeds/002_b6cdd38d6616f360.txt`; ``L624`` means its line 624. Conventions the
-report does not state (age and registration-time boundaries, when they are measured)
-are logged in ``docs/assumptions.md``.
+cited by its sections (§3.3), tables, figures and footnotes. Conventions the report does
+not state (age and registration-time boundaries, when they are measured) are logged in
+``docs/assumptions.md``.
 
 Group columns (``age_group``, ``registration_group``, ...) are ordered ``category``
 columns whose categories are the codes in report order, so a ``groupby`` lists groups
@@ -28,20 +28,20 @@ from romlab.data import codes
 
 # --------------------------------------------------------------------------- windows
 
-#: Window number given to RoM 2 starts (from 2023-04-17, L737; `001` L2195).
+#: Window number given to RoM 2 starts (from 2023-04-17: §3.3; the status report of May 2023, §7.1).
 WINDOW_ROM2 = 7
 
-#: Intake windows (fönster) as (window, first day, last day), L622–739. The last window
-#: (RoM 2) is open-ended. Window 2 ends 2021-07-31 as in its heading (L648) and as
-#: window 3's start (1 Aug, L662) implies; L2307 says "1 augusti" (assumption A04).
+#: Intake windows (fönster) as (window, first day, last day), §3.3. The last window
+#: (RoM 2) is open-ended. Window 2 ends 2021-07-31 as in its heading in §3.3 and as
+#: window 3's start (1 Aug, §3.3) implies; §5.1.1 says "1 augusti" (assumption A04).
 WINDOWS: tuple[tuple[int, dt.date, dt.date | None], ...] = (
-    (1, dt.date(2020, 3, 31), dt.date(2020, 12, 7)),    # L624
-    (2, dt.date(2020, 12, 8), dt.date(2021, 7, 31)),    # L648
-    (3, dt.date(2021, 8, 1), dt.date(2021, 11, 15)),    # L662
-    (4, dt.date(2021, 11, 16), dt.date(2022, 9, 7)),    # L690
-    (5, dt.date(2022, 9, 8), dt.date(2023, 2, 28)),     # L702
-    (6, dt.date(2023, 3, 1), dt.date(2023, 4, 16)),     # L723
-    (WINDOW_ROM2, codes.ROM2_START, None),              # L737: RoM 2 from 17 Apr 2023
+    (1, dt.date(2020, 3, 31), dt.date(2020, 12, 7)),    # §3.3 Fönster 1
+    (2, dt.date(2020, 12, 8), dt.date(2021, 7, 31)),    # §3.3 Fönster 2
+    (3, dt.date(2021, 8, 1), dt.date(2021, 11, 15)),    # §3.3 Fönster 3
+    (4, dt.date(2021, 11, 16), dt.date(2022, 9, 7)),    # §3.3 Fönster 4
+    (5, dt.date(2022, 9, 8), dt.date(2023, 2, 28)),     # §3.3 Fönster 5
+    (6, dt.date(2023, 3, 1), dt.date(2023, 4, 16)),     # §3.3 Fönster 6
+    (WINDOW_ROM2, codes.ROM2_START, None),              # §3.3: RoM 2 from 17 Apr 2023
 )
 
 #: Window number → label. RoM 1 windows are "Fönster n" as in Tabell 15–16 headers.
@@ -51,17 +51,17 @@ WINDOW_LABELS: dict[int, str] = {
 
 # ---------------------------------------------------------------------------- codes
 
-#: Age groups (L526), in report order. Boundaries: assumption A01.
+#: Age groups (§3.1), in report order. Boundaries: assumption A01.
 AGE_GROUPS: tuple[str, ...] = ("under_25", "25_55", "over_55")
-#: Registration-time groups (inskrivningstid, L527–528), in report order (A02).
+#: Registration-time groups (inskrivningstid, §3.1), in report order (A02).
 REGISTRATION_GROUPS: tuple[str, ...] = ("max_1y", "1_2y", "2_3y", "3_4y", "over_4y")
-#: Education split at upper secondary (L524).
+#: Education split at upper secondary (§3.1).
 EDUCATION_GROUPS: tuple[str, ...] = ("below_upper_secondary", "upper_secondary_or_more")
-#: Sex × country of birth (L520–521).
+#: Sex × country of birth (§3.1).
 SEX_BIRTH_GROUPS: tuple[str, ...] = ("domestic_woman", "domestic_man", "foreign_woman", "foreign_man")
-#: Country of birth (L520).
+#: Country of birth (§3.1).
 BIRTH_COUNTRIES: tuple[str, ...] = ("domestic", "foreign")
-#: Disability code that reduces work capacity, or not (L522).
+#: Disability code that reduces work capacity, or not (§3.1).
 DISABILITY_GROUPS: tuple[str, ...] = ("disability", "no_disability")
 SEXES: tuple[str, ...] = tuple(codes.SEXES)
 
@@ -81,7 +81,7 @@ GROUP_COLUMNS: dict[str, tuple[str, ...]] = {
     "registration_group": REGISTRATION_GROUPS,
 }
 
-#: Regressors of Tabell 18 (L2856–2911), helper column → label as printed, in printed
+#: Regressors of Tabell 18 (§5.2.2), helper column → label as printed, in printed
 #: order. References: domestic-born men, under 25, registered under 1 year.
 REGRESSOR_LABELS: dict[str, str] = {
     "woman": "Kvinna",
@@ -136,10 +136,10 @@ def _flag(mask, valid) -> pd.Series:
 def window(start_date) -> pd.Series:
     """Intake window (fönster) 1–6 of RoM 1, or 7 (`WINDOW_ROM2`) for RoM 2, by start date.
 
-    Windows as in `WINDOWS` (report §3.3, L622–739): 1: 2020-03-31..2020-12-07 (L624),
-    2: 2020-12-08..2021-07-31 (L648), 3: 2021-08-01..2021-11-15 (L662),
-    4: 2021-11-16..2022-09-07 (L690), 5: 2022-09-08..2023-02-28 (L702),
-    6: 2023-03-01..2023-04-16 (L723); from 2023-04-17 RoM 2 (L737). Both ends are
+    Windows as in `WINDOWS` (report §3.3, "Fönster 1" … "Fönster 6"):
+    1: 2020-03-31..2020-12-07, 2: 2020-12-08..2021-07-31, 3: 2021-08-01..2021-11-15,
+    4: 2021-11-16..2022-09-07, 5: 2022-09-08..2023-02-28, 6: 2023-03-01..2023-04-16;
+    from 2023-04-17 RoM 2 (§3.3, last paragraph). Both ends are
     inclusive; the time of day is ignored. A start before 2020-03-31, or a missing date,
     gives NA (assumptions A04, A05).
 
@@ -178,7 +178,7 @@ def age_at(birth_date, on_date) -> pd.Series:
 
 
 def age_group(age) -> pd.Series:
-    """Age group (report L526: "under 25 år/25–55 år/över 55 år").
+    """Age group (report §3.1: "Ålder: under 25 år/25–55 år/över 55 år").
 
     ``under_25``: age ≤ 24; ``25_55``: 25 ≤ age ≤ 55; ``over_55``: age ≥ 56, with age in
     completed years at the start of the service. The report does not say on which side
@@ -194,7 +194,7 @@ def age_group(age) -> pd.Series:
 
 
 def registration_group(days_registered) -> pd.Series:
-    """Registration-time group (inskrivningstid, report L527–528, Tabell 13 and 16).
+    """Registration-time group (inskrivningstid, report §3.1, Tabell 13 and 16).
 
     Days registered at Arbetsförmedlingen on the start date, a year = 365 days
     (assumption A02): ``max_1y`` 0–365, ``1_2y`` 366–730, ``2_3y`` 731–1095,
@@ -210,7 +210,7 @@ def registration_group(days_registered) -> pd.Series:
 
 
 def education_group(education) -> pd.Series:
-    """Education split (report L524: "högst förgymnasial/minst gymnasial").
+    """Education split (report §3.1: "högst förgymnasial/minst gymnasial").
 
     ``compulsory`` → ``below_upper_secondary``; ``upper_secondary`` and
     ``post_secondary`` → ``upper_secondary_or_more``. Missing → NA; any other code
@@ -227,7 +227,7 @@ def education_group(education) -> pd.Series:
 
 
 def birth_country(born_abroad) -> pd.Series:
-    """Country of birth (report L520): ``domestic`` (inrikes född) / ``foreign``
+    """Country of birth (report §3.1): ``domestic`` (inrikes född) / ``foreign``
     (utrikes född) from the boolean ``born_abroad``. Missing → NA."""
     s = _series(born_abroad, "born_abroad")
     valid = s.notna().to_numpy()
@@ -236,7 +236,7 @@ def birth_country(born_abroad) -> pd.Series:
 
 
 def disability_group(disability) -> pd.Series:
-    """Disability (report L522: has / has not a disability code that reduces work
+    """Disability (report §3.1: has / has not a disability code that reduces work
     capacity): ``disability`` / ``no_disability`` from the boolean. Missing → NA."""
     s = _series(disability, "disability")
     valid = s.notna().to_numpy()
@@ -245,9 +245,9 @@ def disability_group(disability) -> pd.Series:
 
 
 def sex_birth_group(sex, born_abroad) -> pd.Series:
-    """Sex × country of birth (report L518–521): ``domestic_woman``, ``domestic_man``,
+    """Sex × country of birth (report §3.1): ``domestic_woman``, ``domestic_man``,
     ``foreign_woman``, ``foreign_man`` from ``sex`` ('woman'/'man') and the boolean
-    ``born_abroad``. The report compares the two foreign-born groups (L521, Tabell 16
+    ``born_abroad``. The report compares the two foreign-born groups (§3.1, Tabell 16
     rows "Utrikes född kvinna/man"). Missing or unknown sex → NA."""
     sx = _series(sex, "sex")
     ab = _series(born_abroad, "born_abroad")
@@ -340,15 +340,15 @@ def _comparison_rows() -> pd.DataFrame:
 
 
 def comparison_rows() -> pd.DataFrame:
-    """The 18 group rows of Tabell 16 (L2545–2624; also Tabell 17, 21, 22), in printed order.
+    """The 18 group rows of Tabell 16 (§5.2.1; also Tabell 17, 21, 22), in printed order.
 
     Declared once in ``romlab/report/comparison_rows.csv``. Columns: ``row`` (1–18),
     ``label`` (as printed), ``comparison`` (sex, birth_country, foreign_sex, disability,
     education, age, registration), ``column`` (classifier column of
     `classify_participations`), ``code`` (its value), ``reference_label`` (the row the
-    group is tested against, L2466–2476: the other group of a two-way comparison; "Över
+    group is tested against, §5.2.1 before Tabell 16: the other group of a two-way comparison; "Över
     55 (ref)" for age; "Inskrivningstid över 4år" for registration time; NA on those two
-    reference rows themselves), ``source_line``.
+    reference rows themselves), ``source_line`` (as in ``data/published``).
     """
     return _comparison_rows().copy()
 

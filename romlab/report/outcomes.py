@@ -42,11 +42,11 @@ class ResultRule:
     """What counts as a result and as its preliminary signal.
 
     ``result_type`` is the result report that counts (RoM 1: R2, work or studies for
-    at least four months, L744–768); ``signal_type`` the report that work or studies
-    began (RoM 1: R1, L746–748; used by Figur 2); ``generation`` the service generation
+    at least four months, §3.4); ``signal_type`` the report that work or studies
+    began (RoM 1: R1, §3.4; used by Figur 2); ``generation`` the service generation
     whose participations the rule applies to; ``require_approved``: only reports
-    approved by Arbetsförmedlingen as of the cut-off count (L766–768: R2 is checked
-    and approved before payment).
+    approved by Arbetsförmedlingen as of the cut-off count (§3.4: R2 is checked and
+    approved before payment).
     """
 
     name: str
@@ -56,14 +56,14 @@ class ResultRule:
     require_approved: bool = True
 
 
-#: RoM 1: R2 (L744–768), signal R1 (L746–748).
+#: RoM 1: R2, signal R1 (§3.4).
 ROM1 = ResultRule("rom1", 1, "R2", "R1")
-#: RoM 2 (`001` L2575–2597): half the payment after 3 months, the rest after 6.
+#: RoM 2 (the status report of May 2023, §7.4): half the payment after 3 months, the rest after 6.
 ROM2_3M = ResultRule("rom2_3m", 2, "R3M", "R3M")
 ROM2_6M = ResultRule("rom2_6m", 2, "R6M", "R3M")
 RESULT_RULES: dict[str, ResultRule] = {r.name: r for r in (ROM1, ROM2_3M, ROM2_6M)}
 
-#: Months within which the signal must begin for Figur 2 (caption L2387: "under
+#: Months within which the signal must begin for Figur 2 (its caption: "under
 #: tjänstens första sex månader").
 SIGNAL_MONTHS = 6
 #: Days around the work start (the R2's ``event_date``) in which a register event of
@@ -81,12 +81,12 @@ def _first_per_participation(rep: pd.DataFrame) -> pd.DataFrame:
 
 
 def _work_type(out: pd.DataFrame, events: pd.DataFrame, match_days: tuple[int, int]) -> pd.Series:
-    """Subsidised / unsubsidised / unmatched for work results (§5.3.2, L3240–3300).
+    """Subsidised / unsubsidised / unmatched for work results (§5.3.2, Tabell 23).
 
     A work result is *subsidised* when the person has a decision on subsidised
     employment with ``event_date`` within ``match_days`` of the work start, else
     *unsubsidised* when the person left the register for unsubsidised work within
-    that span, else *unmatched* (about 20 % of result reports, footnote 32, L3268).
+    that span, else *unmatched* (about 20 % of result reports, footnote 32).
     A subsidised decision wins over an exit (the decision is specific evidence).
     NA for participations without a work result."""
     is_work = out["has_result"] & (out["outcome"] == "work")
@@ -125,7 +125,7 @@ def outcomes(ds, cfg: RunConfig, rule: ResultRule = ROM1, *,
 
     - ``has_signal``, ``signal_date`` (when the work/studies of the first signal report
       began), ``signal_within`` (signal beginning before ``start_date`` +
-      ``signal_months`` months: Figur 2, L2353–2356, the job's start decides);
+      ``signal_months`` months: Figur 2 and the text before it in §5.1.1, the job's start decides);
     - ``has_result`` (an approved ``rule.result_type`` known at the cut-off),
       ``result_date`` (its work/studies start), ``result_approved_date``, ``outcome``
       ("work"/"studies"; NA without a result), ``has_work``, ``has_studies``;

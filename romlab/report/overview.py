@@ -39,7 +39,7 @@ def run_parameters(cfg: RunConfig) -> pd.DataFrame:
 
 
 def starts_by_window_level(participations: pd.DataFrame) -> pd.DataFrame:
-    """Starts (participations) by intake window × level, with totals (§3.3, L620–735).
+    """Starts (participations) by intake window × level, with totals (§3.3).
 
     Rows: the windows present (labels "Fönster 1" … "RoM 2") and "Totalt"; columns
     "Nivå A", "Nivå B", "Nivå C", "Totalt". Counts of participations.

@@ -32,8 +32,8 @@ __all__ = [
 
 #: Tabell 18: the fixed effects, in the order of the printed "Kontroll för" rows.
 TABELL_18_FIXED_EFFECTS: tuple = ("level", "window", ("window", "level"), "start_month")
-#: Significance level of the level differences in Tabell 15 (L2413–2415, note L2434:
-#: "statistiskt säkerställda på 99 procents nivå").
+#: Significance level of the level differences in Tabell 15 (§5.1.2 and the note under
+#: Tabell 15: "statistiskt säkerställda på 99 procents nivå").
 LEVEL_TEST_ALPHA = 0.01
 #: Decimals to which Tabell 17 compares cells ("lika hög", as printed: whole percent)
 #: (assumption A35).
@@ -47,7 +47,7 @@ MEASURE_LABELS = {
 SIGNIFICANT_MARK = "*"
 FLAG_MARK = "▲"
 
-#: Labels of the fixed effects of Tabell 18 (L2913–2919).
+#: Labels of the fixed effects of Tabell 18 (its rows "Kontroll for nivå" … "startmanad").
 FE_LABELS = {"level": "nivå", "window": "fönster", "window×level": "fönster*nivå", "start_month": "startmånad"}
 
 
@@ -136,7 +136,7 @@ def _level_order(t: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- §5.1
 
 def tabell_14(out: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
-    """Tabell 14 (L2240–2251): in the 18-month population (``in_population``), the
+    """Tabell 14 (§5.1): in the 18-month population (``in_population``), the
     percent with a result (``r2_share``), with work (``work_share``) and with studies
     (``education_share``) as the result, in total (level "ABC") and by level.
     ``n`` = participants. Work + studies = results (one R2 per participant counts)."""
@@ -156,7 +156,7 @@ def _by_start_month(d: pd.DataFrame, indicator: str, conf: float) -> pd.DataFram
 
 
 def figur_1_data(out: pd.DataFrame, cfg: RunConfig, conf: float = 0.95) -> pd.DataFrame:
-    """Figur 1 (caption L2327; text L2253–2300): percent with a result by start month
+    """Figur 1 (§5.1.1, its caption and the text before it): percent with a result by start month
     and level (and "ABC"), for the start months of the 18-month population (2023-10:
     May 2020 – Jan 2022), with a Wilson ``conf`` interval (``ci_low``, ``ci_high``).
     Columns: ``start_month``, ``level``, ``value``, ``n``, ``ci_low``, ``ci_high``,
@@ -169,7 +169,7 @@ def figur_1_data(out: pd.DataFrame, cfg: RunConfig, conf: float = 0.95) -> pd.Da
 
 def figur_2_data(out: pd.DataFrame, cfg: RunConfig, signal_months: int = SIGNAL_MONTHS,
                  conf: float = 0.95) -> pd.DataFrame:
-    """Figur 2 (caption L2387; text L2341–2385): percent whose provider reports (R1)
+    """Figur 2 (§5.1.1, its caption and the text before it): percent whose provider reports (R1)
     that work or studies began within the first ``signal_months`` months of the
     service, by start month and level (and "ABC"): the job's start date, not the filing
     date, decides. Start months from the population's first (May 2020) through the
@@ -185,13 +185,13 @@ def figur_2_data(out: pd.DataFrame, cfg: RunConfig, signal_months: int = SIGNAL_
 
 def window_boundaries(first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
     """First days of windows 2… that fall in (first, last], for the figures' window
-    lines (L2283–2285: "De rosa strecken i figuren anger brytpunkterna")."""
+    lines (§5.1.1 on Figur 1: "De rosa strecken i figuren anger brytpunkterna")."""
     rows = [(w, pd.Timestamp(f)) for w, f, _ in WINDOWS if pd.Timestamp(f) > first and pd.Timestamp(f) <= last]
     return pd.DataFrame(rows, columns=["window", "first_day"])
 
 
 def level_tests(out: pd.DataFrame, cfg: RunConfig, alpha: float = LEVEL_TEST_ALPHA) -> pd.DataFrame:
-    """Significance of the level differences in Tabell 15 (L2407–2415, note L2432–2434):
+    """Significance of the level differences in Tabell 15 (§5.1.2, the note under Tabell 15):
     per window, every pair of levels (A–B, A–C, B–C) tested with the two-proportion
     z-test (`proportion_test`) at ``alpha`` (0.01: "99 procents nivå"). Columns
     ``window``, ``level_1``, ``level_2``, ``value_1``, ``value_2``, ``difference``
@@ -211,7 +211,7 @@ def level_tests(out: pd.DataFrame, cfg: RunConfig, alpha: float = LEVEL_TEST_ALP
 
 def tabell_15(out: pd.DataFrame, cfg: RunConfig, alpha: float = LEVEL_TEST_ALPHA,
               tests: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Tabell 15 (L2421–2436): percent with a result by window × level in the window
+    """Tabell 15 (§5.1.2): percent with a result by window × level in the window
     population (window 4 observed with incomplete follow-up). ``significant``: the
     level differs from both other levels of its window at ``alpha`` (`level_tests`);
     ``p_value``: the larger of its two tests' p-values. ``tests``: the period's
@@ -237,9 +237,9 @@ def group_table(out: pd.DataFrame, cfg: RunConfig, measure: str = "r2_share", ta
     """Share by the 18 comparison rows × window × level (Tabell 16, 21, 22) in the
     window population.
 
-    ``measure``: ``r2_share`` (Tabell 16, L2545–2624), ``work_share`` (Tabell 21,
-    L3077–3154) or ``education_share`` (Tabell 22, L3155–3233). Groups as declared in
-    `romlab.report.classify.comparison_rows` (L508–528). Significance (L2462–2476): each row
+    ``measure``: ``r2_share`` (Tabell 16, §5.2.1), ``work_share`` (Tabell 21, §5.3.1)
+    or ``education_share`` (Tabell 22, §5.3.1). Groups as declared in
+    `romlab.report.classify.comparison_rows` (§3.1). Significance (§5.2.1): each row
     is tested against its reference row in the same window and level (two-way
     comparisons: the other group; age: "Över 55 (ref)"; registration time:
     "Inskrivningstid över 4år") with the two-proportion z-test (`proportion_test`) at
@@ -284,15 +284,15 @@ def group_table(out: pd.DataFrame, cfg: RunConfig, measure: str = "r2_share", ta
 
 
 def tabell_16(out: pd.DataFrame, cfg: RunConfig, alpha: float | None = None) -> pd.DataFrame:
-    """Tabell 16 (L2545–2624): percent with a result by group × window × level, with
+    """Tabell 16 (§5.2.1): percent with a result by group × window × level, with
     significance against the reference group (`group_table`)."""
     return group_table(out, cfg, "r2_share", "16", alpha)
 
 
 def tabell_17(t16: pd.DataFrame, decimals: int = FLAG_DECIMALS) -> pd.DataFrame:
-    """Tabell 17 (L2626–2746): Tabell 16 with ``flagged`` cells: a group in level B or
+    """Tabell 17 (§5.2.1): Tabell 16 with ``flagged`` cells: a group in level B or
     C whose share is as high as or higher than that of another group of the same
-    comparison in level A, same window (L2640–2652). Shares are compared rounded to
+    comparison in level A, same window (§5.2.1, the text before Tabell 17). Shares are compared rounded to
     ``decimals`` (as printed: whole percent, so "lika hög" means equal as printed;
     assumption A35). ``beats`` lists the level-A groups matched or beaten ("; ").
     Suppressed cells neither flag nor are flagged against."""
@@ -359,7 +359,7 @@ def tabell_18(out: pd.DataFrame, cfg: RunConfig, result: reg.RegressionResult | 
 # --------------------------------------------------------------------------- §5.3
 
 def tabell_19(out: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
-    """Tabell 19 (L3010–3028): percent with work (``work_share``) and with studies
+    """Tabell 19 (§5.3.1): percent with work (``work_share``) and with studies
     (``education_share``) as the result, by window × level (window population)."""
     d = out[out["in_windows"]]
     parts = [_long(_shares(d, ["window", "level"], col, total_over=None), "19", m, ["window", "level"], cfg)
@@ -368,7 +368,7 @@ def tabell_19(out: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
 
 
 def tabell_20(out: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
-    """Tabell 20 (L3040–3054): work as a percent of all results
+    """Tabell 20 (§5.3.1): work as a percent of all results
     (``work_share_of_results``) by window × level; ``n`` = results in the cell."""
     d = out[out["in_windows"]]
     t = _shares(d, ["window", "level"], "has_work", denominator="has_result", total_over=None)
@@ -376,13 +376,13 @@ def tabell_20(out: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
 
 
 def tabell_21(out: pd.DataFrame, cfg: RunConfig, alpha: float | None = None) -> pd.DataFrame:
-    """Tabell 21 (L3077–3154): percent with work as the result by group × window ×
+    """Tabell 21 (§5.3.1): percent with work as the result by group × window ×
     level (`group_table`)."""
     return group_table(out, cfg, "work_share", "21", alpha)
 
 
 def tabell_22(out: pd.DataFrame, cfg: RunConfig, alpha: float | None = None) -> pd.DataFrame:
-    """Tabell 22 (L3155–3233): percent with studies as the result by group × window ×
+    """Tabell 22 (§5.3.1): percent with studies as the result by group × window ×
     level (`group_table`)."""
     return group_table(out, cfg, "education_share", "22", alpha)
 
@@ -391,12 +391,12 @@ TABELL_23_COLUMNS = ("Alla resultatrapporter", "Rapporter identifierade med säk
 
 
 def tabell_23(out: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
-    """Tabell 23 (L3305–3348): work results of the 18-month population split into
+    """Tabell 23 (§5.3.2): work results of the 18-month population split into
     unsubsidised and subsidised jobs (`outcomes`' ``work_type``, §5.3.2).
 
     Column (1) "Alla resultatrapporter" counts work results not found in the registers
     as unsubsidised; column (2) "Rapporter identifierade med säkerhet" uses identified
-    results only (L3278–3288, footnote *). Measures: ``unsubsidised_work_share`` and
+    results only (§5.3.2, the text before Tabell 23 and its note *). Measures: ``unsubsidised_work_share`` and
     ``subsidised_work_share`` (percent of participants, by level and "ABC"; ``n`` =
     participants) and ``unsubsidised_share_of_employment`` (unsubsidised jobs as a
     percent of all jobs counted in the column, footnote **; ``n`` = jobs counted)."""

@@ -1,11 +1,11 @@
-"""Figur 1 and Figur 2 of the report's §5.1 (L2253–2387), drawn with seaborn.
+"""Figur 1 and Figur 2 of the report's §5.1.1, drawn with seaborn.
 
 Each function takes the figure's data from `romlab.report.results` (`figur_1_data`,
 `figur_2_data`) and returns a matplotlib ``Figure`` (`ReportFigure`: built without
 pyplot, so no global state is touched, and shown by a notebook as one inline PNG;
 ``fig.savefig(path)`` writes it to a file): one line per level with its
 95 % confidence band, the total as a dashed grey line, the window boundaries as pink
-vertical lines (L2283–2285), a percent axis and Swedish labels. Suppressed points
+vertical lines (§5.1.1: "De rosa strecken"), a percent axis and Swedish labels. Suppressed points
 (too few participants) are left out of the lines.
 """
 
@@ -26,7 +26,7 @@ from romlab.report.results import TOTAL, window_boundaries
 #: Colours per level (colour-blind safe), the total and the window lines.
 LEVEL_COLOURS = {"Nivå A": "#0072B2", "Nivå B": "#E69F00", "Nivå C": "#009E73"}
 TOTAL_COLOUR = "#555555"
-WINDOW_COLOUR = "#E75480"  # "rosa strecken" (L2283)
+WINDOW_COLOUR = "#E75480"  # "rosa strecken" (§5.1.1, on Figur 1)
 
 FIGUR_1_TITLE = ("Figur 1: Andel deltagare som uppnådde målet med tjänsten över tid och per nivå\n"
                  "(av samtliga deltagare vilka vi kan följa minst 18 månader sedan start av tjänst)")
@@ -81,13 +81,13 @@ def _draw(data: pd.DataFrame, title: str, ylabel: str, band: bool = True) -> Rep
 
 
 def figur_1(data: pd.DataFrame, band: bool = True) -> ReportFigure:
-    """Figur 1 (caption L2327): percent with R2 by start month and level, the 18-month
+    """Figur 1 (§5.1.1): percent with R2 by start month and level, the 18-month
     population, window boundaries marked. ``data`` from `results.figur_1_data`."""
     return _draw(data, FIGUR_1_TITLE, "Andel med resultat (R2)", band)
 
 
 def figur_2(data: pd.DataFrame, band: bool = True) -> ReportFigure:
-    """Figur 2 (caption L2387): percent whose provider reports (R1) that work or
+    """Figur 2 (§5.1.1): percent whose provider reports (R1) that work or
     studies began within six months, by start month and level. ``data`` from
     `results.figur_2_data`."""
     return _draw(data, FIGUR_2_TITLE, "Andel med R1 inom sex månader", band)

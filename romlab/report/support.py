@@ -8,13 +8,13 @@ CSVs (`table`, `measure`, `activity`, and `group`/`level`/`percentile`/
 `included_share`/`adjusted`/`column` as they apply) and `value`; `romlab.report.support_render`
 lays them out as the report prints them.
 
-Definitions (report `002`, domain.md "Support"):
+Definitions (the report, domain.md "Support"):
 
 - total support (sammanlagt stöd) = hours over all activities except "Eget arbete" and
-  "Insats hos annan aktör" (L1296–1302);
+  "Insats hos annan aktör" (§4.2, before Tabell 4, and footnote 20);
 - trimming keeps report-months at or below the p-th percentile (p = `cfg.trim_percentile`,
-  95 by default, L1363–1371); ties at the cut-off are kept; the total is trimmed on its
-  own distribution and each activity on its own (footnote 21, L1388); group tables use
+  95 by default, §4.2); ties at the cut-off are kept; the total is trimmed on its
+  own distribution and each activity on its own (§4.2 and footnote 21); group tables use
   the cut-offs of the whole sample (domain.md; each split in Tabell 7–12 adds up to
   Tabell 5's 420 957).
 """
@@ -34,12 +34,12 @@ from romlab.run.config import RunConfig
 TOTAL = "total_support"
 #: The 11 activities of Tabell 1 (all hour columns but "Eget arbete").
 ACTIVITY_COLUMNS: list[str] = [c for c in codes.HOUR_COLUMNS if c != "hours_own_work"]
-#: Hour columns that make up total support (L1296–1302).
+#: Hour columns that make up total support (§4.2, footnote 20).
 TOTAL_COLUMNS: list[str] = [c for c in codes.HOUR_COLUMNS if c not in codes.EXCLUDED_FROM_TOTAL]
 #: Column → Swedish label, with total support under its report name.
 LABELS: dict[str, str] = {TOTAL: codes.TOTAL_SUPPORT_LABEL, **codes.ACTIVITIES}
 
-#: Percentiles of Tabell 2 (L1196) and included shares of Tabell 3 and 4 (L1250, L1324).
+#: Percentiles of Tabell 2 and included shares of Tabell 3 and 4 (§4.2).
 TABELL_2_PERCENTILES = (10, 50, 80, 90, 95, 97.5, 99, 99.9, 99.999)
 TABELL_3_SHARES = (90, 95, 97.5, 99, 99.9, 100)
 TABELL_4_SHARES = (95, 97.5, 99, 99.9, 100)
@@ -62,7 +62,7 @@ A1_COLUMNS: tuple[tuple[str, str], ...] = (
     ("sex", "woman"), ("sex", "man"),
 )
 
-#: Swedish labels of the selection flow (§3.5.1, L820–945), keyed by the measure names
+#: Swedish labels of the selection flow (§3.5.1), keyed by the measure names
 #: of `data/published/urval.csv`.
 FLOW_LABELS: dict[str, str] = {
     "periodic_reports_in_data": "Periodiska rapporter i data vid datauttaget",
@@ -132,21 +132,21 @@ def replaced_resubmissions(rep: pd.DataFrame) -> np.ndarray:
 
 
 def select_reports(ds, cfg: RunConfig) -> SupportSample:
-    """Select the report-months of the support analysis, §3.5.1 (L820–945).
+    """Select the report-months of the support analysis, §3.5.1.
 
     In the report's order, a periodic report is kept only if
     1. its month lies in `cfg.support_months` and its participation's generation is in
-       `cfg.support_generations` (the report's data are RoM 1 only, L437, L498);
+       `cfg.support_generations` (the report's data are RoM 1 only: §2.2, §3);
     2. the participant was in the service the whole month and also the month before and
        the month after (start before the month's first day; end on or after the next
        month's first day, or ongoing at the cut-off with the cut-off in the next month
-       or later) (L856–874);
-    3. the participation has no deviation report dated in that month (L876–886);
+       or later) (criterion 2);
+    3. the participation has no deviation report dated in that month (criterion 3);
     4. it is not one of the double reports of a month in which the participant moved
        from placement period 1 to 2: every report of such a participation-month is
-       removed (L888–900; footnote 14: provider-switch doubles stay).
+       removed (criterion 4; footnote 14: provider-switch doubles stay).
     Then reports from two providers for the same participation and month are merged
-    into one report-month, hours summed (L902–912, footnote 15).
+    into one report-month, hours summed (the paragraph after criterion 4, footnote 15).
 
     The flow counts every exclusion, so kept + excluded = reports in, exactly.
     """
@@ -276,7 +276,7 @@ def _long(values: pd.Series, table: str, measure: str, **keys) -> pd.DataFrame:
 
 
 def tabell_02(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
-    """Tabell 2 (L1196–1233): percentiles of hours per activity and month, untrimmed,
+    """Tabell 2 (§4.2): percentiles of hours per activity and month, untrimmed,
     for the 12 hour columns incl. Eget arbete."""
     cols = codes.HOUR_COLUMNS
     q = np.percentile(months[cols].to_numpy(float), TABELL_2_PERCENTILES, axis=0, method=cfg.percentile_method)
@@ -289,7 +289,7 @@ def tabell_02(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
 
 
 def tabell_03(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
-    """Tabell 3 (L1250–1287): mean hours per activity when the highest values are removed,
+    """Tabell 3 (§4.2): mean hours per activity when the highest values are removed,
     keeping 90, 95, 97.5, 99, 99.9 and 100 % (each activity on its own cut-off)."""
     cols = codes.HOUR_COLUMNS
     values = months[cols].to_numpy(float)
@@ -300,10 +300,10 @@ def tabell_03(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
 
 
 def tabell_04(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
-    """Tabell 4 (L1324–1335): mean total support with the top 5, 2.5, 1, 0.1 and 0 %
+    """Tabell 4 (§4.2): mean total support with the top 5, 2.5, 1, 0.1 and 0 %
     removed, and the median. The median row without a share is over all report-months
     (it equals Tabell 5's unadjusted median, as printed); the trimmed-sample median is
-    given at the adjusted share (footnote 23, L1477)."""
+    given at the adjusted share (footnote 23)."""
     parts = [_long(trimmed_means(months, cutoffs(months, s, cfg.percentile_method, [TOTAL])), "4", "mean_hours",
                    included_share=float(s)) for s in TABELL_4_SHARES]
     cut = cutoffs(months, cfg.trim_percentile, cfg.percentile_method, [TOTAL])
@@ -314,7 +314,7 @@ def tabell_04(months: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
 
 
 def tabell_05(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None) -> pd.DataFrame:
-    """Tabell 5 (L1482–1533): total support (mean, median) and mean per activity,
+    """Tabell 5 (§4.3): total support (mean, median) and mean per activity,
     adjusted (trimmed at `cfg.trim_percentile`) and unadjusted; observations are the
     report-months behind the total."""
     cols = [TOTAL, *ACTIVITY_COLUMNS]
@@ -332,7 +332,7 @@ def tabell_05(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None
 
 
 def tabell_06(months: pd.DataFrame, cfg: RunConfig, min_hours: float = 1.0) -> pd.DataFrame:
-    """Tabell 6 (L1565–1597): percent of report-months with at least `min_hours` (one
+    """Tabell 6 (§4.3.1): percent of report-months with at least `min_hours` (one
     hour, as the title says) of each activity, untrimmed. RoM 2's quarter hours below
     one hour do not count (assumption A20)."""
     share = months[ACTIVITY_COLUMNS].ge(min_hours).mean() * 100
@@ -386,14 +386,14 @@ def tabell_group(months: pd.DataFrame, cfg: RunConfig, table: int, cut: pd.Serie
 
 
 def tabell_12(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None) -> pd.DataFrame:
-    """Tabell 12 (§4.4.6, L1988–2032): trimmed mean support by level, with observations."""
+    """Tabell 12 (§4.4.6): trimmed mean support by level, with observations."""
     out = _group_means(months, cfg, ["level"], cut=cut)
     out.insert(0, "table", "12")
     return out[["table", "measure", "activity", "level", "value", "n"]]
 
 
 def tabell_13(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None) -> pd.DataFrame:
-    """Tabell 13 (§4.4.7, L2047–2140): trimmed mean hours per activity by level ×
+    """Tabell 13 (§4.4.7): trimmed mean hours per activity by level ×
     registration time (no total row, as printed)."""
     out = _group_means(months, cfg, ["level", "registration_group"], cut=cut)
     out = out[(out["measure"] == "mean_hours") & (out["activity"] != codes.TOTAL_SUPPORT_LABEL)]
@@ -403,7 +403,7 @@ def tabell_13(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None
 
 
 def tabell_a1(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None) -> pd.DataFrame:
-    """Tabell A1 (Bilaga 1, L3571–3667): trimmed mean hours per activity by group ×
+    """Tabell A1 (Bilaga 1): trimmed mean hours per activity by group ×
     level, in the 11 columns of `A1_COLUMNS` (col01 … col11, assumption A18), with the
     group's Tabell 7–11 label in `group`. Cut-offs from the whole sample, as in 7–13."""
     cut = _whole_sample_cutoffs(months, cfg, cut)
