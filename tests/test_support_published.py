@@ -16,7 +16,7 @@ import pytest
 from published_checks import check_group_table, report
 
 import romlab
-from romlab.report import support
+from romlab.report import registry
 from romlab.publication.compare import compare, published
 
 CFG = romlab.RunConfig.for_period("2023-10")
@@ -24,7 +24,7 @@ CFG = romlab.RunConfig.for_period("2023-10")
 
 @pytest.fixture(scope="module")
 def tables(default_data):
-    return support.support_tables(default_data.as_of_view(CFG.data_cutoff), CFG)
+    return registry.report_tables(default_data.as_of_view(CFG.data_cutoff), CFG)
 
 
 def _assert_within(cmp: pd.DataFrame) -> None:

@@ -32,7 +32,7 @@ import pandas as pd
 
 import romlab
 from romlab.publication import compare
-from romlab.report import outcomes, results, support
+from romlab.report import registry
 from romlab.data import synth as default_synth
 
 CFG = romlab.RunConfig.for_period("2023-10")
@@ -58,10 +58,9 @@ def _load_module(path: str, name: str):
 def measure(data_dir: Path) -> dict:
     """Structure per table and Tabell 18 (published beside reproduced) on ``data_dir``."""
     ds = romlab.load(data_dir).as_of_view(CFG.data_cutoff)
-    sup = support.support_tables(ds, CFG)
-    out = outcomes.outcomes(ds, CFG)
-    res = results.all_tables(out, CFG)
-    tables = {**sup, **res}
+    inputs = registry.Inputs(ds, CFG)  # every table of the register, from one selection and one outcome frame
+    tables = {d.key: inputs.table(d.key) for d in registry.table_defs(kind=None)}
+    out = inputs.outcomes
     structure, blocks = {}, []
     for t in GROUP_TABLES:
         cmp = compare.compare(tables[t], t, np.inf)

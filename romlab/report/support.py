@@ -1,6 +1,7 @@
 """Support in the service (stödet i tjänsten): report §3.5.1 and §4, Bilaga 1.
 
-Flow: `select_reports` (the sample of report-months, §3.5.1) → `trim` cut-offs (§4.2)
+Flow: `select_reports` (the sample of report-months, §3.5.1, in
+`romlab.report.support_selection` and re-exported here) → `cutoffs` and `trimmed` (§4.2)
 → the tables (Tabell 2–13, A1) → `group_tests` (significance of group differences).
 Every table function takes the selected report-months (`SupportSample.months`) and a
 `RunConfig` and returns numbers in long form with the key columns of the published
@@ -21,21 +22,24 @@ Definitions (the report, domain.md "Support"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from romlab.data import codes
-from romlab.report.classify import classify_participations, label_map
+from romlab.report.classify import label_map
+from romlab.report.support_selection import (  # noqa: F401  (re-exported: support.select_reports, …)
+    FLOW_LABELS,
+    TOTAL,
+    TOTAL_COLUMNS,
+    SupportSample,
+    replaced_resubmissions,
+    select_reports,
+)
 from romlab.run.config import RunConfig
 
-TOTAL = "total_support"
 #: The 11 activities of Tabell 1 (all hour columns but "Eget arbete").
 ACTIVITY_COLUMNS: list[str] = [c for c in codes.HOUR_COLUMNS if c != "hours_own_work"]
-#: Hour columns that make up total support (§4.2, footnote 20).
-TOTAL_COLUMNS: list[str] = [c for c in codes.HOUR_COLUMNS if c not in codes.EXCLUDED_FROM_TOTAL]
 #: Column → Swedish label, with total support under its report name.
 LABELS: dict[str, str] = {TOTAL: codes.TOTAL_SUPPORT_LABEL, **codes.ACTIVITIES}
 
@@ -62,173 +66,6 @@ A1_COLUMNS: tuple[tuple[str, str], ...] = (
     ("sex", "woman"), ("sex", "man"),
 )
 
-#: Swedish labels of the selection flow (§3.5.1), keyed by the measure names
-#: of `data/published/urval.csv`.
-FLOW_LABELS: dict[str, str] = {
-    "periodic_reports_in_data": "Periodiska rapporter i data vid datauttaget",
-    "excluded_resubmitted": "Exkluderade: ersatta av en senare inskickad rapport (samma deltagande, "
-                            "leverantör, månad och placeringsperiod)",
-    "excluded_outside_period": "Exkluderade: månad utanför perioden eller annan tjänstegeneration (kriterium 1)",
-    "periodic_reports_total": "Periodiska rapporter som avser perioden (kriterium 1)",
-    "excluded_not_full_month_or_adjacent_months":
-        "Exkluderade: inte i tjänsten hela månaden samt månaden före och efter (kriterium 2)",
-    "excluded_deviation_report": "Exkluderade: avvikelserapport under månaden (kriterium 3)",
-    "excluded_double_reports_placement_period":
-        "Exkluderade: dubbla rapporter vid byte av placeringsperiod (kriterium 4)",
-    "periodic_reports_before_merge": "Periodiska rapporter före sammanslagning",
-    "merged_provider_switch": "Sammanslagna: två leverantörer samma deltagande och månad",
-    "periodic_reports_after_merge_exact": "Periodiska rapporter i urvalet (deltagande och månad)",
-    "unique_individuals": "Unika individer",
-    "reports_per_individual": "Rapporter per individ",
-}
-
-
-@dataclass(frozen=True)
-class SupportSample:
-    """The selected report-months and the selection flow.
-
-    `months`: one row per participation and month kept (after merging two providers'
-    reports), with `participation_id`, `person_id`, `month`, the 12 hour columns,
-    `total_support` and the participant's groups (`level`, `sex`, `education_group`,
-    `age_group`, `birth_country`, `sex_birth_group`, `disability_group`,
-    `registration_group`). `flow`: the counts of §3.5.1 (`measure`, `Steg`, `value`).
-    """
-
-    months: pd.DataFrame
-    flow: pd.DataFrame
-
-
-# --------------------------------------------------------------------------------------
-# Selection (§3.5.1)
-# --------------------------------------------------------------------------------------
-
-def _month_key(participation_id: np.ndarray, month: np.ndarray) -> np.ndarray:
-    """One int64 per participation and month (for fast membership tests)."""
-    m = month.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
-    return participation_id.astype(np.int64) * 10_000 + m
-
-
-def replaced_resubmissions(rep: pd.DataFrame) -> np.ndarray:
-    """True for a periodic report replaced by a later submission of the same report.
-
-    The same report = same participation, provider, month and placement period
-    (`romlab.data.validate.RESUBMISSION_KEY`); the one submitted last counts, and of two
-    submitted the same day the later row in the file (mapping ``resubmission: latest``,
-    docs/mapping.md). Only reports known at the cut-off are compared, so a run as of an
-    earlier date counts the submission it could see."""
-    if rep.empty:
-        return np.zeros(0, dtype=bool)
-    provider = pd.factorize(rep["provider_id"])[0]
-    keys = [np.asarray(rep.index), rep["submitted_date"].to_numpy(), rep["placement_period"].to_numpy(),
-            rep["month"].to_numpy(), provider, rep["participation_id"].to_numpy()]
-    order = np.lexsort(keys)  # by report, then submission date, then row: the last of a report counts
-    same_as_next = np.ones(len(rep) - 1, dtype=bool)
-    for k in keys[2:]:  # the four columns of the report's identity
-        ks = k[order]
-        same_as_next &= ks[:-1] == ks[1:]
-    replaced = np.zeros(len(rep), dtype=bool)
-    replaced[order[:-1][same_as_next]] = True
-    return replaced
-
-
-def select_reports(ds, cfg: RunConfig) -> SupportSample:
-    """Select the report-months of the support analysis, §3.5.1.
-
-    In the report's order, a periodic report is kept only if
-    1. its month lies in `cfg.support_months` and its participation's generation is in
-       `cfg.support_generations` (the report's data are RoM 1 only: §2.2, §3);
-    2. the participant was in the service the whole month and also the month before and
-       the month after (start before the month's first day; end on or after the next
-       month's first day, or ongoing at the cut-off with the cut-off in the next month
-       or later) (criterion 2);
-    3. the participation has no deviation report dated in that month (criterion 3);
-    4. it is not one of the double reports of a month in which the participant moved
-       from placement period 1 to 2: every report of such a participation-month is
-       removed (criterion 4; footnote 14: provider-switch doubles stay).
-    Then reports from two providers for the same participation and month are merged
-    into one report-month, hours summed (the paragraph after criterion 4, footnote 15).
-
-    The flow counts every exclusion, so kept + excluded = reports in, exactly.
-    """
-    part = ds.participations
-    rep = ds.periodic_reports
-    pos = pd.Index(part["participation_id"]).get_indexer(rep["participation_id"])
-    if (pos < 0).any():  # the loader's reference check makes this impossible; keep it loud
-        raise ValueError(f"{int((pos < 0).sum())} periodic report(s) without a participation")
-    month = rep["month"].to_numpy()
-    gen = part["generation"].to_numpy()[pos]
-    first, last = cfg.support_first_month, cfg.support_last_month
-    replaced = replaced_resubmissions(rep) if getattr(ds, "resubmission", None) == "latest" else None
-    c1 = (month >= first.to_datetime64()) & (month <= last.to_datetime64()) & np.isin(gen, cfg.support_generations)
-    if replaced is not None:
-        c1 &= ~replaced
-
-    start = part["start_date"].to_numpy()[pos]
-    end = part["end_date"].to_numpy()[pos]
-    next_month = (month.astype("datetime64[M]") + 1).astype(month.dtype)
-    cutoff = np.datetime64(cfg.data_cutoff.to_datetime64())
-    in_after = np.where(np.isnat(end), cutoff >= next_month, end >= next_month)
-    c2 = (start < month) & in_after
-
-    dev = ds.deviation_reports
-    dev_key = _month_key(dev["participation_id"].to_numpy(), dev["deviation_date"].to_numpy())
-    rep_key = _month_key(rep["participation_id"].to_numpy(), month)
-    c3 = ~np.isin(rep_key, dev_key)
-
-    after3 = c1 & c2 & c3
-    pp = rep["placement_period"].to_numpy()
-    k3 = pd.Series(pp[after3], index=rep_key[after3])
-    g = k3.groupby(level=0)
-    double = (g.min() != g.max())
-    double_keys = double.index[double.to_numpy()].to_numpy()
-    c4 = ~np.isin(rep_key, double_keys)
-    kept = after3 & c4
-
-    hours = rep.loc[kept, codes.HOUR_COLUMNS]
-    merged = hours.groupby([rep_key[kept]], sort=True).sum()
-    first_row = pd.Series(np.flatnonzero(kept), index=rep_key[kept]).groupby(level=0).first()
-    src = first_row.loc[merged.index].to_numpy()
-    months = pd.DataFrame({
-        "participation_id": rep["participation_id"].to_numpy()[src],
-        "month": month[src],
-    })
-    months[codes.HOUR_COLUMNS] = merged.to_numpy()
-    months[TOTAL] = months[TOTAL_COLUMNS].sum(axis=1)
-    months = _with_groups(months, part)
-
-    n_in = len(rep)
-    counts = {"periodic_reports_in_data": n_in}
-    if replaced is not None:  # only where the mapping declares resubmissions (else they are errors)
-        counts["excluded_resubmitted"] = int(replaced.sum())
-    counts |= {
-        "excluded_outside_period": int((~c1).sum()) - counts.get("excluded_resubmitted", 0),
-        "periodic_reports_total": int(c1.sum()),
-        "excluded_not_full_month_or_adjacent_months": int((c1 & ~c2).sum()),
-        "excluded_deviation_report": int((c1 & c2 & ~c3).sum()),
-        "excluded_double_reports_placement_period": int((after3 & ~c4).sum()),
-        "periodic_reports_before_merge": int(kept.sum()),
-        "merged_provider_switch": int(kept.sum() - len(months)),
-        "periodic_reports_after_merge_exact": len(months),
-        "unique_individuals": int(months["person_id"].nunique()),
-    }
-    counts["reports_per_individual"] = (len(months) / counts["unique_individuals"]
-                                        if counts["unique_individuals"] else np.nan)
-    flow = pd.DataFrame({"measure": list(counts), "Steg": [FLOW_LABELS[k] for k in counts],
-                         "value": list(counts.values())})
-    return SupportSample(months=months, flow=flow)
-
-
-def _with_groups(months: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
-    """Attach the participant's level and groups (measured at the start, A03)."""
-    ids = months["participation_id"].unique()
-    sub = part[part["participation_id"].isin(ids)]
-    cls = classify_participations(sub)
-    keep = ["participation_id", "person_id", "level", "sex", "education_group", "age_group",
-            "birth_country", "sex_birth_group", "disability_group", "registration_group"]
-    out = months.merge(cls[keep], on="participation_id", how="left", validate="many_to_one")
-    first = ["participation_id", "person_id", "month"]
-    return out[first + [c for c in out.columns if c not in first]]
-
 
 # --------------------------------------------------------------------------------------
 # Trimming (§4.2)
@@ -246,7 +83,7 @@ def cutoffs(months: pd.DataFrame, percentile: float, method: str = "linear",
 
 def _whole_sample_cutoffs(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None) -> pd.Series:
     """`cutoffs` at `cfg.trim_percentile` for the total and every hour column (`cut`
-    when the caller computed them already: `support_tables` does once for all tables)."""
+    when the caller computed them already: the register does, once for all tables)."""
     return cut if cut is not None else cutoffs(months, cfg.trim_percentile, cfg.percentile_method)
 
 
@@ -485,22 +322,4 @@ def group_tests(months: pd.DataFrame, cfg: RunConfig, by: str, columns: list[str
     out = pd.DataFrame(rows, columns=["activity", "by", "group", "reference", "mean", "mean_reference",
                                       "difference", "se", "p_value"])
     out["significant"] = out["p_value"] < cfg.significance_level
-    return out
-
-
-def support_tables(ds, cfg: RunConfig) -> dict[str, pd.DataFrame]:
-    """Every support table of the report for one run, from one selection.
-
-    Keys: "urval" (the flow), "2" … "13", "A1", and "tests_<by>" for the significance
-    of group differences (sex, education, age, birth country, disability, level)."""
-    sample = select_reports(ds, cfg)
-    m = sample.months
-    cut = cutoffs(m, cfg.trim_percentile, cfg.percentile_method)  # once, for Tabell 5 and every group table
-    out = {"urval": sample.flow, "2": tabell_02(m, cfg), "3": tabell_03(m, cfg), "4": tabell_04(m, cfg),
-           "5": tabell_05(m, cfg, cut), "6": tabell_06(m, cfg)}
-    for t in GROUP_TABLES:
-        out[str(t)] = tabell_group(m, cfg, t, cut)
-    out["12"], out["13"], out["A1"] = tabell_12(m, cfg, cut), tabell_13(m, cfg, cut), tabell_a1(m, cfg, cut)
-    for by in ["sex", "education_group", "age_group", "birth_country", "sex_birth_group", "disability_group", "level"]:
-        out[f"tests_{by}"] = group_tests(m, cfg, by, cut=cut)
     return out
