@@ -71,8 +71,6 @@ SIGNAL_MONTHS = 6
 REGISTER_MATCH_DAYS: tuple[int, int] = (-31, 92)
 
 
-# --------------------------------------------------------------------------- follow-up
-
 # --------------------------------------------------------------------------- outcomes
 
 def _first_per_participation(rep: pd.DataFrame) -> pd.DataFrame:
@@ -138,16 +136,30 @@ def outcomes(ds, cfg: RunConfig, rule: ResultRule = ROM1, *,
       Figur 1), ``in_windows`` (window in ``cfg.windows``, start from
       ``cfg.windows_first_start``: Tabell 15–22).
     """
-    cutoff = cfg.data_cutoff
-    if ds.as_of is None or ds.as_of > cutoff:
-        ds = ds.as_of_view(cutoff)
-    elif ds.as_of < cutoff:
-        raise ValueError(f"the data are cut at {ds.as_of.date()}, before the run's cut-off "
-                         f"{cutoff.date()}: load them again as of the run's cut-off")
+    ds = _as_of_cutoff(ds, cfg.data_cutoff)
     part = ds.participations
     part = part[part["generation"] == rule.generation]
     out = classify_participations(part).reset_index(drop=True)
+    out = _with_results(out, ds, rule, cfg.data_cutoff, signal_months, register_match_days)
+    return _with_followup_and_populations(out, cfg, signal_months)
 
+
+def _as_of_cutoff(ds, cutoff: pd.Timestamp):
+    """``ds`` as known at ``cutoff``: a dataset cut later (or not cut) is cut here; one
+    cut earlier raises ``ValueError``."""
+    if ds.as_of is None or ds.as_of > cutoff:
+        return ds.as_of_view(cutoff)
+    if ds.as_of < cutoff:
+        raise ValueError(f"the data are cut at {ds.as_of.date()}, before the run's cut-off "
+                         f"{cutoff.date()}: load them again as of the run's cut-off")
+    return ds
+
+
+def _with_results(out: pd.DataFrame, ds, rule: ResultRule, cutoff: pd.Timestamp, signal_months: int,
+                  register_match_days: tuple[int, int]) -> pd.DataFrame:
+    """The signal and result columns of `outcomes` (``has_signal`` … ``work_type``): the
+    first signal report and the first result report (approved by the cut-off when the
+    rule says so) of each participation, by the date its work or studies began."""
     rep = ds.result_reports
     rep = rep[rep["participation_id"].isin(out["participation_id"])]
     sig = _first_per_participation(rep[rep["result_type"] == rule.signal_type])
@@ -172,7 +184,14 @@ def outcomes(ds, cfg: RunConfig, rule: ResultRule = ROM1, *,
     out["has_work"] = out["has_result"] & (out["outcome"] == "work").fillna(False).astype(bool)
     out["has_studies"] = out["has_result"] & (out["outcome"] == "studies").fillna(False).astype(bool)
     out["work_type"] = _work_type(out, ds.register_events, register_match_days)
+    return out
 
+
+def _with_followup_and_populations(out: pd.DataFrame, cfg: RunConfig, signal_months: int) -> pd.DataFrame:
+    """The follow-up columns (``followup_months``, ``full_followup``, ``signal_followup``)
+    and the populations (``in_population``: Tabell 14, 23, Figur 1; ``in_windows``:
+    Tabell 15–22) of `outcomes`."""
+    cutoff = cfg.data_cutoff
     out["followup_months"] = months.whole_months(out["start_date"], cutoff).to_numpy()
     out["full_followup"] = months.has_full_followup(out["start_date"], cutoff, cfg.followup_months).to_numpy()
     out["signal_followup"] = months.has_full_followup(out["start_date"], cutoff, signal_months).to_numpy()
