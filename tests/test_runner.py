@@ -354,8 +354,8 @@ def test_batch_of_two_periods_reads_the_saved_tables(tmp_path):
     params = nbformat.v4.new_code_cell('period = "2023-10"\ndata_dir = ""\noverrides = {}\nbundle = ""')
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(
-        "import romlab\nassert bundle.endswith('.period.pkl')\n"
-        "pt = romlab.run.period.tables(period, '/no/data/needed', overrides, bundle)\n"
+        "from romlab.run.period import tables\nassert bundle.endswith('.period.pkl')\n"
+        "pt = tables(period, '/no/data/needed', overrides, bundle)\n"
         "assert pt.protected and pt.cfg.period == period\nprint(pt.cfg.period)")]
     path = tmp_path / "60_reads_bundle.ipynb"
     nbformat.write(nb, path)
@@ -576,7 +576,7 @@ def test_run_with_a_mapping(run, run_data, tmp_path, monkeypatch, capsys):
     summary; a notebook gets the mapping relative to its run folder and, without the
     saved tables, computes the same period through it."""
     data, mapping = _mapped_copy(run_data, tmp_path / "extract")
-    tiny = _tiny_notebook(tmp_path, "import romlab\npt = romlab.run.period.tables(period, data_dir, overrides, '', mapping)\n"
+    tiny = _tiny_notebook(tmp_path, "from romlab.run.period import tables\npt = tables(period, data_dir, overrides, '', mapping)\n"
                                     "print(pt.nyckeltal['r2_share']['ABC'])")
     monkeypatch.setattr(runner, "section_notebooks", lambda folder=None: [tiny])
     out = tmp_path / "runs"
@@ -602,7 +602,7 @@ def test_a_database_url_reaches_the_loader_unchanged_and_its_password_no_output(
     as a path); every output names it without its password."""
     url = "postgresql://analytiker:hemligt-ord@db.example:5432/rom"
     seen = []
-    load_module = sys.modules["romlab.load"]
+    import romlab.data.load as load_module
     real = load_module.load
 
     def spy(data, as_of=None, mapping=None, validate=True):

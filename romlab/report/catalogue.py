@@ -239,11 +239,12 @@ register(TableDef(
     render=lambda v: results_render.render_tabell_14(v.long),
     describe=lambda v: results_render.describe_tabell_14(v.long, v.cfg), tolerance=1.0, cells=level_cells))
 register(TableDef(
-    "figur_1", "Figur 1", "Andel med R2 per startmånad och nivå", "5.1", notebook="20_resultat_5_1",
+    "figur_1", "Figur 1", "Andel deltagare som uppnådde målet med tjänsten över tid och per nivå", "5.1", notebook="20_resultat_5_1",
     compute=lambda i: results.figur_1_data(i.outcomes, i.cfg),
     describe=lambda v: results_render.describe_figur_1(v.long), kind="data"))
 register(TableDef(
-    "figur_2", "Figur 2", "Andel med påbörjat arbete eller studier (R1) inom sex månader per startmånad", "5.1",
+    "figur_2", "Figur 2",
+    "Andel som leverantören rapporterar har påbörjat arbete eller studier under tjänstens första sex månader", "5.1",
     notebook="20_resultat_5_1", compute=lambda i: results.figur_2_data(i.outcomes, i.cfg),
     describe=lambda v: results_render.describe_figur_2(v.long), kind="data"))
 register(TableDef(

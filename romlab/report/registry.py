@@ -154,7 +154,7 @@ class TableDef:
     def heading(self) -> str:
         """The heading as printed: "Tabell 16: Rapporterat utflöde …", or the section's
         number and title for a table without a number ("3.5.1 Urval av periodiska rapporter")."""
-        if not self.label.startswith("Tabell"):
+        if not self.label.startswith(("Tabell", "Figur")):
             return f"{self.section} {self.title}"
         return f"{self.label}: {self.title}" if self.title else self.label
 
