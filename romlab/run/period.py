@@ -65,8 +65,10 @@ class PeriodTables:
         if not self.protected:
             raise ValueError("only protected tables leave memory: call protect() first")
         path = Path(path)
-        with path.open("wb") as f:
+        part = path.with_name(path.name + ".part")  # a reader never sees half a file
+        with part.open("wb") as f:
             pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
+        part.replace(path)
         return path
 
     def __getitem__(self, key: str):
