@@ -317,6 +317,8 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
     if bad:
         if progress is not None:
             progress.update(sum(st["status"] == "not run" for st in status.values()))
+        for f in (data_outputs.written if data_outputs is not None else []):
+            f.unlink(missing_ok=True)  # a failed run keeps its notebooks and manifest, no outputs
         name, st = bad[0]
         raise fail(f"{name} failed in cell {st['cell']}: {st['error']}")
     try:
