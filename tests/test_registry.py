@@ -48,13 +48,13 @@ def with_made_up(monkeypatch, tmp_path):
 
 
 def test_a_made_up_table_appears_in_every_output(with_made_up, tmp_path):
-    from romlab.run import runner
+    from romlab.run import write
 
     p = period.protect(period.compute(CFG, paths.SAMPLE))
     assert "99" in p.tables and p["99"].describe().endswith("personer.")
     folder = tmp_path / "run"
     folder.mkdir()
-    runner.write_outputs(folder, p, paths.SAMPLE, html=True, figures=False)
+    write.write_outputs(folder, p, paths.SAMPLE, html=True, figures=False)
     # the workbook: a sheet with the table's heading
     book = openpyxl.load_workbook(folder / "tabeller.xlsx")
     assert "Tabell 99" in book.sheetnames

@@ -29,7 +29,7 @@ import pytest
 import romlab
 from romlab.publication import compare, exports, manifest
 from romlab import paths
-from romlab.run import execute, period, provenance, runner
+from romlab.run import execute, period, provenance, runner, write
 from romlab.run.cli import main
 from romlab.publication.compare import published
 from romlab.run.config import ConfigError
@@ -198,7 +198,7 @@ def test_no_suppressed_cell_of_a_run_can_be_recovered_from_its_margins(run):
 def test_outputs_identical_when_written_again(run, run_data, tmp_path):
     cfg = romlab.RunConfig.for_period(PERIOD)
     prepared = period.protect(period.compute(cfg, run_data))
-    runner.write_outputs(tmp_path, prepared, run_data, html=False, figures=False)
+    write.write_outputs(tmp_path, prepared, run_data, html=False, figures=False)
     assert (tmp_path / "nyckeltal.json").read_bytes() == (run.folder / "nyckeltal.json").read_bytes()
 
     def values(p):

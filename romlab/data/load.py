@@ -18,14 +18,13 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from romlab.data import read_files as rf
 from romlab.data import validate as xval
 from romlab.data.build_columns import build_table, derive_table
 from romlab.data.check_table import check_table, empty_table
-from romlab.data.errors import DataError, TableSource
+from romlab.data.errors import TableSource
 from romlab.data.mapping import Mapping, MappingError, read_mapping
 from romlab.data.contract import TABLES
 

@@ -31,7 +31,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from romlab.data import codes
-from romlab.data.errors import DataError, TableSource
+from romlab.data.errors import TableSource
 from romlab.data.contract import TABLES
 
 __all__ = [

@@ -38,12 +38,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from romlab import paths
-from romlab.run import execute, pages, provenance
+from romlab.run import execute, provenance, write
 from romlab.run.config import RunConfig
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from romlab.run.period import PeriodTables
 
 
@@ -259,7 +257,9 @@ def _execute_notebooks(nbs: list[Path], folder: Path, params: dict, status: dict
 def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, notebooks, progress, html, figures,
                        jobs, prepared, carried, mapping, started) -> RunResult:
     """`run_period`'s work once the lock is held: compute (unless `prepared`), save the
-    bundle, execute the notebooks, write the outputs, publish the folder."""
+    bundle, execute the notebooks beside the outputs that need only the tables, write the
+    pages and the manifest, publish the folder. It is longer than most functions here
+    because it is that one sequence with one failure handler (`fail`) shared by its steps."""
     from romlab.run import period as period_mod
 
     period = cfg.period
@@ -298,20 +298,8 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
     if progress is not None:
         progress.set_postfix_str(period)
     t_nbs = time.perf_counter()
-    # the notebooks run in their kernels while this process writes the outputs that do not
-    # depend on them (workbook, CSV, JSON, figures); the pages and the manifest come after
-    nb_thread = ThreadPoolExecutor(max_workers=1)
-    nb_done = nb_thread.submit(_execute_notebooks, nbs, where.tmp, params, status, progress, jobs)
-    try:
-        t_out = time.perf_counter()
-        data_outputs = write_data_outputs(where.tmp, prepared, data, overrides, figures=figures, mapping=mapping)
-        t_data = time.perf_counter() - t_out
-        data_error = None
-    except Exception as e:  # reported once the notebooks are done, so the folder is complete
-        data_outputs, t_data, data_error = None, 0.0, e
-    finally:
-        nb_done.result()
-        nb_thread.shutdown()
+    data_outputs, t_data, data_error = _notebooks_beside_outputs(
+        nbs, where.tmp, params, status, progress, jobs, prepared, data, overrides, figures, mapping)
     seconds = {**prepared.seconds, "notebooks": round(time.perf_counter() - t_nbs, 2)}
     bad = [(name, st) for name, st in status.items() if st["status"] == "failed"]
     if bad:
@@ -325,7 +313,7 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
         if data_error is not None:
             raise data_error
         bundle.unlink()  # the saved tables are for the notebooks only
-        written, key = write_pages_and_manifest(where.tmp, prepared, data, overrides, started, status, data_outputs,
+        written, key = write.write_pages_and_manifest(where.tmp, prepared, data, overrides, started, status, data_outputs,
                                                 html=html, seconds=seconds, mapping=mapping, git=git,
                                                 data_seconds=t_data)
     except Exception as e:
@@ -334,6 +322,25 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
     return RunResult(period, where.final, [where.final / nb.name for nb in nbs],
                      [where.final / p.relative_to(where.tmp) for p in written], key,
                      time.perf_counter() - t0 + computed_before)
+
+
+def _notebooks_beside_outputs(nbs, folder: Path, params: dict, status: dict, progress, jobs: int, prepared, data,
+                              overrides, figures: bool, mapping):
+    """Execute the notebooks (in their kernels, `jobs` at once) while this process writes
+    the outputs that need only the tables (`write.write_data_outputs`). Returns what was
+    written, its seconds, and the error writing raised (reported once the notebooks are
+    done, so the folder is complete either way)."""
+    nb_thread = ThreadPoolExecutor(max_workers=1)
+    nb_done = nb_thread.submit(_execute_notebooks, nbs, folder, params, status, progress, jobs)
+    try:
+        t_out = time.perf_counter()
+        outs = write.write_data_outputs(folder, prepared, data, overrides, figures=figures, mapping=mapping)
+        return outs, time.perf_counter() - t_out, None
+    except Exception as e:
+        return None, 0.0, e
+    finally:
+        nb_done.result()
+        nb_thread.shutdown()
 
 
 def run_batch(periods: list[str], data: str | Path, out: str | Path = paths.RUNS, overrides: dict | None = None,
@@ -406,111 +413,3 @@ def _write_failed_manifest(folder: Path, cfg, data, overrides, started, status, 
                            notebooks=status, status="failed", mapping=mapping, git=git)
     man["error"] = error
     exports.to_json(man, folder / "manifest.json")
-
-
-def write_outputs(folder: str | Path, prepared, data: str | Path, overrides: dict | None = None,
-                  started: str | None = None, status: dict | None = None, *, html: bool = True,
-                  figures: bool = True, seconds: dict | None = None, mapping: str | Path | None = None,
-                  git=None) -> tuple[list[Path], dict]:
-    """Write a period's outputs into `folder` (the executed notebooks already there) from
-    its protected tables (`period.PeriodTables`): `write_data_outputs`, then
-    `write_pages_and_manifest`. The same inputs give the same bytes in every file but the
-    manifest's time fields. Returns the files written and the nyckeltal."""
-    t0 = time.perf_counter()
-    outs = write_data_outputs(folder, prepared, data, overrides, figures=figures, mapping=mapping)
-    return write_pages_and_manifest(folder, prepared, data, overrides, started, status, outs, html=html,
-                                    seconds=seconds, mapping=mapping, git=git, data_seconds=time.perf_counter() - t0)
-
-
-@dataclass
-class DataOutputs:
-    """What `write_data_outputs` wrote: the files, the comparison and the figure files."""
-
-    written: list[Path]
-    comparison: pd.DataFrame
-    figures: list[Path]
-
-
-def write_data_outputs(folder: str | Path, prepared, data: str | Path, overrides: dict | None = None, *,
-                       figures: bool = True, mapping: str | Path | None = None) -> DataOutputs:
-    """The outputs that come from the tables alone (written while the notebooks run):
-    `tabeller.xlsx`, `tabeller.csv` (every table in long form, suppressed cells blank),
-    `undertryckta.csv` (the suppression log: one row per suppressed cell with its rule and
-    reason), `nyckeltal.json`, `jamforelse.csv` and `jamforelse.json` (one record per
-    published number), `figur_1.png`/`.svg`, `figur_2.png`/`.svg`."""
-    from romlab import __version__
-    from romlab.publication import compare, exports, workbook
-
-    folder = Path(folder).resolve()
-    cfg, tables = prepared.cfg, prepared.tables
-    info = {"Data": provenance.label(data), "romlab": __version__,
-            "Parametrar ändrade": ", ".join(f"{k}={v}" for k, v in (overrides or {}).items()) or "inga"}
-    if mapping:
-        m = provenance.mapping_info(mapping)
-        info["Mappningsfil"] = f"{m['path']} (sha256 {m['sha256']})"
-    written = [workbook.write_xlsx(tables, folder / "tabeller.xlsx", cfg, info)]
-    exports.long_tables(tables).to_csv(folder / "tabeller.csv", index=False)
-    prepared.log.to_csv(folder / "undertryckta.csv", index=False)
-    exports.to_json(prepared.nyckeltal, folder / "nyckeltal.json")
-    cmp = compare.comparison(tables)
-    cmp.to_csv(folder / "jamforelse.csv", index=False)
-    exports.to_json(cmp.to_dict("records"), folder / "jamforelse.json")
-    written += [folder / f for f in ("tabeller.csv", "undertryckta.csv", "nyckeltal.json", "jamforelse.csv",
-                                     "jamforelse.json")]
-    figs = _write_figures(folder, tables) if figures else []
-    return DataOutputs(written + figs, cmp, figs)
-
-
-def write_pages_and_manifest(folder: str | Path, prepared, data: str | Path, overrides: dict | None,
-                             started: str | None, status: dict | None, outs: DataOutputs, *, html: bool = True,
-                             seconds: dict | None = None, mapping: str | Path | None = None, git=None,
-                             data_seconds: float = 0.0) -> tuple[list[Path], dict]:
-    """The outputs that need the executed notebooks, written after them: one HTML page per
-    notebook, `index.html` and, last, `manifest.json` (`manifest.manifest`, with
-    ``seconds``: `seconds` given, e.g. load, tables, protect, notebooks, plus the
-    outputs; its ``ended`` after every other file). Returns every file written and the
-    nyckeltal."""
-    from romlab import __version__
-    from romlab.publication import compare, exports, manifest
-
-    folder = Path(folder).resolve()
-    t0 = time.perf_counter()
-    cfg, key = prepared.cfg, prepared.nyckeltal
-    written = list(outs.written)
-    notebook_pages = []
-    if html:
-        for nb in sorted(folder.glob("*.ipynb")):
-            notebook_pages.append((nb, pages.notebook_html(nb)))
-            written.append(notebook_pages[-1][1])
-    index = pages.index_html(folder, cfg, data=data, overrides=overrides, pages=notebook_pages, figures=outs.figures,
-                             key=key, summary=compare.comparison_summary(outs.comparison), version=__version__,
-                             n_suppressed=len(prepared.log), mapping=mapping)
-    written.append(index)
-    man = manifest.manifest(cfg, prepared, data=data, overrides=overrides, started=started, ended=_now(),
-                            notebooks=status, outputs=[p.name for p in written] + ["manifest.json"],
-                            mapping=mapping, git=git)
-    man["seconds"] = {**(seconds or {}), "outputs": round(data_seconds + time.perf_counter() - t0, 2)}
-    exports.to_json(man, folder / "manifest.json")
-    written.append(folder / "manifest.json")
-    return written, key
-
-
-def _write_figures(folder: Path, tables: dict) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    from romlab.report import results_figures
-
-    written = []
-    for name, draw in (("figur_1", results_figures.figur_1), ("figur_2", results_figures.figur_2)):
-        fig = draw(tables[name])
-        for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
-            p = folder / f"{name}.{ext}"
-            # the SVG's element ids are hashes salted at random unless the salt is fixed
-            with matplotlib.rc_context({"svg.hashsalt": "romlab"}):
-                fig.savefig(p, format=ext, metadata=meta)
-            written.append(p)
-        plt.close(fig)
-    return written

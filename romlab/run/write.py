@@ -1,0 +1,136 @@
+"""What a run writes beside its executed notebooks.
+
+`write_data_outputs` writes what comes from the period's protected tables alone (the
+workbook, `tabeller.csv`, the suppression log, the key figures, the comparison, the
+figures: the runner writes them while the notebooks execute); `write_pages_and_manifest`
+what needs the executed notebooks (their HTML pages, the index) and, last, the manifest.
+`write_outputs` does both. The same inputs give the same bytes in every file but the
+manifest's time fields.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from romlab.run import pages, provenance
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["write_outputs", "write_data_outputs", "write_pages_and_manifest", "DataOutputs"]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def write_outputs(folder: str | Path, prepared, data: str | Path, overrides: dict | None = None,
+                  started: str | None = None, status: dict | None = None, *, html: bool = True,
+                  figures: bool = True, seconds: dict | None = None, mapping: str | Path | None = None,
+                  git=None) -> tuple[list[Path], dict]:
+    """Write a period's outputs into `folder` (the executed notebooks already there) from
+    its protected tables (`period.PeriodTables`): `write_data_outputs`, then
+    `write_pages_and_manifest`. The same inputs give the same bytes in every file but the
+    manifest's time fields. Returns the files written and the nyckeltal."""
+    t0 = time.perf_counter()
+    outs = write_data_outputs(folder, prepared, data, overrides, figures=figures, mapping=mapping)
+    return write_pages_and_manifest(folder, prepared, data, overrides, started, status, outs, html=html,
+                                    seconds=seconds, mapping=mapping, git=git, data_seconds=time.perf_counter() - t0)
+
+
+@dataclass
+class DataOutputs:
+    """What `write_data_outputs` wrote: the files, the comparison and the figure files."""
+
+    written: list[Path]
+    comparison: pd.DataFrame
+    figures: list[Path]
+
+
+def write_data_outputs(folder: str | Path, prepared, data: str | Path, overrides: dict | None = None, *,
+                       figures: bool = True, mapping: str | Path | None = None) -> DataOutputs:
+    """The outputs that come from the tables alone (written while the notebooks run):
+    `tabeller.xlsx`, `tabeller.csv` (every table in long form, suppressed cells blank),
+    `undertryckta.csv` (the suppression log: one row per suppressed cell with its rule and
+    reason), `nyckeltal.json`, `jamforelse.csv` and `jamforelse.json` (one record per
+    published number), `figur_1.png`/`.svg`, `figur_2.png`/`.svg`."""
+    from romlab import __version__
+    from romlab.publication import compare, exports, workbook
+
+    folder = Path(folder).resolve()
+    cfg, tables = prepared.cfg, prepared.tables
+    info = {"Data": provenance.label(data), "romlab": __version__,
+            "Parametrar ändrade": ", ".join(f"{k}={v}" for k, v in (overrides or {}).items()) or "inga"}
+    if mapping:
+        m = provenance.mapping_info(mapping)
+        info["Mappningsfil"] = f"{m['path']} (sha256 {m['sha256']})"
+    written = [workbook.write_xlsx(tables, folder / "tabeller.xlsx", cfg, info)]
+    exports.long_tables(tables).to_csv(folder / "tabeller.csv", index=False)
+    prepared.log.to_csv(folder / "undertryckta.csv", index=False)
+    exports.to_json(prepared.nyckeltal, folder / "nyckeltal.json")
+    cmp = compare.comparison(tables)
+    cmp.to_csv(folder / "jamforelse.csv", index=False)
+    exports.to_json(cmp.to_dict("records"), folder / "jamforelse.json")
+    written += [folder / f for f in ("tabeller.csv", "undertryckta.csv", "nyckeltal.json", "jamforelse.csv",
+                                     "jamforelse.json")]
+    figs = _write_figures(folder, tables) if figures else []
+    return DataOutputs(written + figs, cmp, figs)
+
+
+def write_pages_and_manifest(folder: str | Path, prepared, data: str | Path, overrides: dict | None,
+                             started: str | None, status: dict | None, outs: DataOutputs, *, html: bool = True,
+                             seconds: dict | None = None, mapping: str | Path | None = None, git=None,
+                             data_seconds: float = 0.0) -> tuple[list[Path], dict]:
+    """The outputs that need the executed notebooks, written after them: one HTML page per
+    notebook, `index.html` and, last, `manifest.json` (`manifest.manifest`, with
+    ``seconds``: `seconds` given, e.g. load, tables, protect, notebooks, plus the
+    outputs; its ``ended`` after every other file). Returns every file written and the
+    nyckeltal."""
+    from romlab import __version__
+    from romlab.publication import compare, exports, manifest
+
+    folder = Path(folder).resolve()
+    t0 = time.perf_counter()
+    cfg, key = prepared.cfg, prepared.nyckeltal
+    written = list(outs.written)
+    notebook_pages = []
+    if html:
+        for nb in sorted(folder.glob("*.ipynb")):
+            notebook_pages.append((nb, pages.notebook_html(nb)))
+            written.append(notebook_pages[-1][1])
+    index = pages.index_html(folder, cfg, data=data, overrides=overrides, pages=notebook_pages, figures=outs.figures,
+                             key=key, summary=compare.comparison_summary(outs.comparison), version=__version__,
+                             n_suppressed=len(prepared.log), mapping=mapping)
+    written.append(index)
+    man = manifest.manifest(cfg, prepared, data=data, overrides=overrides, started=started, ended=_now(),
+                            notebooks=status, outputs=[p.name for p in written] + ["manifest.json"],
+                            mapping=mapping, git=git)
+    man["seconds"] = {**(seconds or {}), "outputs": round(data_seconds + time.perf_counter() - t0, 2)}
+    exports.to_json(man, folder / "manifest.json")
+    written.append(folder / "manifest.json")
+    return written, key
+
+
+def _write_figures(folder: Path, tables: dict) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from romlab.report import results_figures
+
+    written = []
+    for name, draw in (("figur_1", results_figures.figur_1), ("figur_2", results_figures.figur_2)):
+        fig = draw(tables[name])
+        for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+            p = folder / f"{name}.{ext}"
+            # the SVG's element ids are hashes salted at random unless the salt is fixed
+            with matplotlib.rc_context({"svg.hashsalt": "romlab"}):
+                fig.savefig(p, format=ext, metadata=meta)
+            written.append(p)
+        plt.close(fig)
+    return written
