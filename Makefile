@@ -31,7 +31,7 @@ install: $(VENV)/.installed
 SYNTH  := data/synthetic
 
 # regenerated when missing or older than the generator (never for DATA=a real extract)
-$(SYNTH)/participations.parquet: $(wildcard romlab/data/synth/*.py) romlab/data/synth_params.py | $(VENV)/.installed
+$(SYNTH)/participations.parquet: $(wildcard romlab/dataset/synth/*.py) romlab/dataset/synth_params.py | $(VENV)/.installed
 	$(PY) -m romlab synth --scale $(SCALE) --out $(SYNTH) $(if $(SEED),--seed $(SEED))
 	touch $@
 

@@ -4,7 +4,7 @@
                                        [--formats parquet csv dta sqlite] [--as-of 2023-08-11]
 
 Writes the contract-layout data in `--data` (default: the scale-1.0 synthetic data) the way
-the agency's warehouse delivers them (`romlab.data.agency_layout`: Swedish names, no ids where
+the agency's warehouse delivers them (`romlab.dataset.agency_layout`: Swedish names, no ids where
 the agency has none, Excel CSV, Stata with value labels, SQLite; Parquet = the same frames
 as Parquet files), then times `romlab.load(..., mapping="data/mapping_agency.yml")` with
 full validation for each format (targets, issue of the mapping: Parquet under 5 s, CSV
@@ -22,9 +22,9 @@ from pathlib import Path
 import pandas as pd
 
 import romlab
-from romlab.data import agency_layout
+from romlab.dataset import agency_layout
 from romlab import paths
-from romlab.data.contract import TABLES
+from romlab.dataset.contract import TABLES
 
 MAPPING = paths.DATA / "mapping_agency.yml"
 

@@ -64,7 +64,7 @@ def _data(arg: str | None) -> tuple[Path, tempfile.TemporaryDirectory | None]:
     data = Path(arg) if arg else paths.SYNTHETIC
     if (data / "participations.parquet").exists() or (data / "participations.csv").exists():
         return data, None
-    from romlab.data import synth
+    from romlab.dataset import synth
 
     tmp = tempfile.TemporaryDirectory()
     print(f"generating scale-1.0 synthetic data in {tmp.name} ...", file=sys.stderr)

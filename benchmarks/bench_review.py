@@ -26,7 +26,7 @@ from pathlib import Path
 
 import romlab
 from romlab import review
-from romlab.data import synth
+from romlab.dataset import synth
 from romlab.review import measure
 
 TARGET_S = 2.0

@@ -4,7 +4,7 @@
     cfg = romlab.RunConfig.for_period("2023-10")
     ds = romlab.load("data/synthetic", as_of=cfg.data_cutoff)
 
-The package follows the pipeline: `romlab.data` (the contract, loading, the synthetic
+The package follows the pipeline: `romlab.dataset` (the contract, loading, the synthetic
 data), `romlab.report` (the report's sections and its register of tables),
 `romlab.review` (the provider review), `romlab.publication` (disclosure control, exports,
 the comparison with the published report) and `romlab.run` (a period's configuration and
@@ -21,9 +21,9 @@ __version__ = "0.1.0"
 #: Top-level names and the module each comes from (imported on first use, PEP 562).
 _EXPORTS = {
     "RunConfig": "romlab.run.config",
-    "DataError": "romlab.data.errors",
-    "Dataset": "romlab.data.load",
-    "load": "romlab.data.load",
+    "DataError": "romlab.dataset.errors",
+    "Dataset": "romlab.dataset.load",
+    "load": "romlab.dataset.load",
 }
 
 __all__ = [*_EXPORTS, "__version__"]

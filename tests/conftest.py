@@ -29,8 +29,8 @@ def default_data(tmp_path_factory):
     """The default synthetic data (scale 1.0, default seed), generated afresh (so never
     stale against the generator) and loaded in full once per session: the data the
     published-value comparisons run on (about 15 s)."""
-    from romlab.data import synth
-    from romlab.data.load import load
+    from romlab.dataset import synth
+    from romlab.dataset.load import load
 
     folder = tmp_path_factory.mktemp("synthetic")
     synth.synth(folder, scale=1.0)

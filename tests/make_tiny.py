@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from romlab.data import codes
-from romlab.data.errors import DataError
-from romlab.data.load import load
-from romlab.data.contract import TABLES
+from romlab.dataset import codes
+from romlab.dataset.errors import DataError
+from romlab.dataset.load import load
+from romlab.dataset.contract import TABLES
 
 AS_OF = "2023-08-11"
 

@@ -6,8 +6,8 @@ Nothing here calls romlab's table code (`romlab.report.support`, `romlab.report.
 documented rule (the report, `docs/assumptions.md`, `shared/docs/domain.md`), and run
 with DuckDB on the raw Parquet files (or on frames registered as tables). From romlab it
 takes only the data contract: the hour columns and their Swedish labels
-(`romlab.data.codes.ACTIVITIES`) and the known-from dates of each table
-(`romlab.data.contract.TABLES`, ``known_at`` / ``field_known_at``); and the run's parameters
+(`romlab.dataset.codes.ACTIVITIES`) and the known-from dates of each table
+(`romlab.dataset.contract.TABLES`, ``known_at`` / ``field_known_at``); and the run's parameters
 are the fields of a `RunConfig` (`Params.from_config`).
 
 `SqlReference(source, cfg)` builds, in one DuckDB connection:
@@ -47,8 +47,8 @@ try:  # DuckDB ≥ 2 (constraints.txt); DuckDB 1.x (pyproject's lower bound) nam
 except ImportError:  # pragma: no cover
     from duckdb.typing import DOUBLE
 
-from romlab.data.codes import ACTIVITIES  # the data contract: hour columns and labels (Tabell 1)
-from romlab.data.contract import TABLES      # the data contract: known-from dates
+from romlab.dataset.codes import ACTIVITIES  # the data contract: hour columns and labels (Tabell 1)
+from romlab.dataset.contract import TABLES      # the data contract: known-from dates
 
 # ------------------------------------------------------------------ definitions
 

@@ -1,4 +1,4 @@
-"""The agency layout (romlab/data/agency_layout.py) and its mapping (data/mapping_agency.yml).
+"""The agency layout (romlab/dataset/agency_layout.py) and its mapping (data/mapping_agency.yml).
 
 The writer is checked on a hand-made dataset (every line of the expected CSV worked out
 by hand) and on the committed sample: headers, BOM, CRLF, ``;``, decimal commas,
@@ -24,11 +24,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from romlab.data import agency_layout as al
-from romlab.data import codes
+from romlab.dataset import agency_layout as al
+from romlab.dataset import codes
 from romlab import paths
-from romlab.data.errors import DataError
-from romlab.data.contract import TABLES
+from romlab.dataset.errors import DataError
+from romlab.dataset.contract import TABLES
 
 MAPPING = paths.DATA / "mapping_agency.yml"
 SAMPLE = paths.SAMPLE
@@ -450,7 +450,7 @@ def test_sqlite_one_table_per_file(written, sample):
 def test_generation_follows_from_the_contract_start(sample, mapping):
     """RoM 2 contracts start on or after 2023-04-17, RoM 1 contracts from 2020-03-31 and
     before it: checked on the sample and on freshly generated data."""
-    from romlab.data import synth
+    from romlab.dataset import synth
 
     assert mapping["tables"]["contracts"]["columns"]["generation"]["bands"] == al.GENERATION_BANDS
     assert al.GENERATION_BANDS == {"2020-03-31": 1, "2023-04-17": 2}
@@ -547,7 +547,7 @@ def test_report_tables_are_the_same_from_the_agency_layout(written, period):
     dates make some rows known earlier)."""
     from romlab.run import period as per
     from romlab.run.config import RunConfig
-    from romlab.data.load import load
+    from romlab.dataset.load import load
 
     cfg = RunConfig.for_period(period)
     a = per.compute(cfg, SAMPLE, ds=load(SAMPLE, as_of=cfg.data_cutoff))
@@ -583,7 +583,7 @@ def test_provider_review_is_the_same_from_the_agency_layout(written):
     """The provider review (kvalitetsvillkor) on the whole data: the same list and
     measures; only the provider names are gone (the extract has none)."""
     from romlab import review
-    from romlab.data.load import load
+    from romlab.dataset.load import load
 
     a = review.review(load(SAMPLE), "2025-01", "2025-03")
     b = review.review(load(written["csv"], mapping=MAPPING), "2025-01", "2025-03")
@@ -622,7 +622,7 @@ def test_round_trip_through_the_loader(written, fmt):
 
 def test_romlab_synth_layout_agency(tmp_path, capsys):
     from romlab.run import cli
-    from romlab.data import synth
+    from romlab.dataset import synth
 
     assert cli.main(["synth", "--layout", "agency", "--scale", "0.002", "--seed", "5",
                      "--out", str(tmp_path / "csv")]) == 0

@@ -1,7 +1,7 @@
 """Malformed agency extracts through data/mapping_agency.yml: every error in the extract's words.
 
 A small agency extract (every 40th participation of the committed sample with its reports,
-deviations, results, register events, contracts and ratings; `romlab.data.agency_layout`,
+deviations, results, register events, contracts and ratings; `romlab.dataset.agency_layout`,
 Excel-style CSV) is written once per module. Each test copies it, breaks one thing in
 the CSV text (or in a copy of the mapping), loads it through the mapping and checks the
 `DataError` field by field: the agency file, the agency column (`source_column`),
@@ -34,12 +34,12 @@ import pandas as pd
 import pytest
 
 import romlab
-from romlab.data import agency_layout as al
+from romlab.dataset import agency_layout as al
 from romlab import paths
 from romlab.run.config import RunConfig
-from romlab.data.errors import DataError
-from romlab.data.mapping import MappingError, read_mapping
-from romlab.data.contract import TABLES
+from romlab.dataset.errors import DataError
+from romlab.dataset.mapping import MappingError, read_mapping
+from romlab.dataset.contract import TABLES
 from romlab.report.support import select_reports
 
 MAPPING = paths.DATA / "mapping_agency.yml"

@@ -1,7 +1,7 @@
 """The round trip that proves the mapping: the report's tables from the agency layout.
 
 The committed sample is written as the agency's warehouse would deliver it
-(`romlab.data.agency_layout`: Excel CSV, Stata with value labels, SQLite) and read through
+(`romlab.dataset.agency_layout`: Excel CSV, Stata with value labels, SQLite) and read through
 `data/mapping_agency.yml`; the period's protected tables must give a `tabeller.csv`
 identical, byte for byte, to the one from the contract layout, and a `romlab run` of the
 agency CSV must write the same `tabeller.csv` as a run of the contract layout.
@@ -15,12 +15,12 @@ import sys
 import pandas as pd
 import pytest
 
-from romlab.data import agency_layout
+from romlab.dataset import agency_layout
 from romlab.publication import exports
 from romlab import paths
 from romlab.run import period
 from romlab.run.config import RunConfig
-from romlab.data.contract import TABLES
+from romlab.dataset.contract import TABLES
 
 MAPPING = paths.DATA / "mapping_agency.yml"
 

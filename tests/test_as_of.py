@@ -26,7 +26,7 @@ import pytest
 
 import make_tiny
 from make_tiny import AS_OF
-from romlab.data.load import load
+from romlab.dataset.load import load
 
 EXPECTED = pd.DataFrame(
     [

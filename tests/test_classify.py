@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from romlab.report import classify
-from romlab.data import codes
+from romlab.dataset import codes
 
 PUBLISHED = Path(__file__).resolve().parents[1] / "data" / "published"
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from romlab import paths
 from romlab.run.cli import main
-from romlab.data.contract import data_readme
+from romlab.dataset.contract import data_readme
 
 
 def test_data_readme_is_generated_from_the_schema():

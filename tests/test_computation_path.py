@@ -3,7 +3,7 @@
 Issue 12, point 6: the period computation (`romlab.run.period.compute` and `protect`, what
 every notebook and run reads) must not load anything that reads ``data/published``
 (`romlab.publication.compare`, any module that names ``paths.PUBLISHED``) nor the generator's
-calibration (`romlab.data.synth`, `romlab.data.synth_params`), and must give the same tables when
+calibration (`romlab.dataset.synth`, `romlab.dataset.synth_params`), and must give the same tables when
 ``data/published`` cannot be reached. Both run in a fresh interpreter, so modules that
 other tests imported do not hide an import.
 
@@ -34,7 +34,7 @@ PERIOD = "2023-10"
 #: Modules the computation must never load: the comparison (reads data/published), the
 #: generator with its calibration (holds published numbers), and the code that writes a
 #: run's outputs (computation never imports output code: the import graph runs one way).
-FORBIDDEN = ("romlab.publication.compare", "romlab.data.synth", "romlab.data.synth_params",
+FORBIDDEN = ("romlab.publication.compare", "romlab.dataset.synth", "romlab.dataset.synth_params",
              "romlab.publication.exports", "romlab.publication.workbook", "romlab.publication.manifest",
              "romlab.run.runner", "romlab.run.pages", "romlab.run.execute", "romlab.run.cli")
 

@@ -1,4 +1,4 @@
-"""romlab.data.formats: Stata, SAS, SPSS, Excel and SQL databases read back exactly, value
+"""romlab.dataset.formats: Stata, SAS, SPSS, Excel and SQL databases read back exactly, value
 labels, the known-before filter in the database, and one DataError per way a source fails.
 
 Every file is written here from a small hand-made frame (pyreadstat, pandas/openpyxl,
@@ -20,8 +20,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from romlab.data import formats
-from romlab.data.errors import DataError
+from romlab.dataset import formats
+from romlab.dataset.errors import DataError
 
 T = pd.Timestamp
 

@@ -10,8 +10,8 @@ import yaml
 
 import make_tiny
 from make_tiny import assert_error, load_error
-from romlab.data.load import Dataset, MappingError, load, read_mapping
-from romlab.data.contract import TABLES
+from romlab.dataset.load import Dataset, MappingError, load, read_mapping
+from romlab.dataset.contract import TABLES
 
 REPO = Path(__file__).resolve().parents[1]
 

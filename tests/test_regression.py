@@ -316,7 +316,7 @@ def test_tabell_18_frame_fits_to_the_same_coefficients():
     statsmodels' formula interface (`regression.formula`)."""
     import statsmodels.formula.api as smf
 
-    from romlab.data.load import load
+    from romlab.dataset.load import load
     from romlab.report import outcomes as outcome_rows
     from romlab.report import regression as reg
     from romlab.report import results

@@ -15,9 +15,9 @@ import romlab
 from romlab import months as month_rules
 from romlab.publication import disclosure
 from romlab.report import outcomes, registry, results, results_render
-from romlab.data.check_table import empty_table as _empty_table
-from romlab.data.load import Dataset
-from romlab.data.contract import TABLES
+from romlab.dataset.check_table import empty_table as _empty_table
+from romlab.dataset.load import Dataset
+from romlab.dataset.contract import TABLES
 
 D = pd.Timestamp
 CFG = romlab.RunConfig.for_period("2023-10")  # cut-off 2023-08-11, population 2020-05..2022-01

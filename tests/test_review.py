@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 
 from romlab import months, paths, review
-from romlab.data import load as loader
-from romlab.data.contract import TABLES
-from romlab.data.load import Dataset, LoadInfo, _make_dataset, load
+from romlab.dataset import load as loader
+from romlab.dataset.contract import TABLES
+from romlab.dataset.load import Dataset, LoadInfo, _make_dataset, load
 from romlab.publication import disclosure
 from romlab.review import ReviewConfig, batch, measure
 from romlab.run import execute
@@ -701,6 +701,6 @@ def test_the_review_sits_below_the_runner_and_imports_lightly():
                 assert node.module != "romlab.run.runner", f"{path.name} imports the runner"
                 assert not any(a.name.startswith("_") for a in node.names), f"{path.name}: private {node.module}"
     code = ("import sys, romlab.review; "
-            "print(sorted(m for m in ('romlab.run.runner', 'romlab.data.load', 'pandera') if m in sys.modules))")
+            "print(sorted(m for m in ('romlab.run.runner', 'romlab.dataset.load', 'pandera') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -602,7 +602,7 @@ def test_a_database_url_reaches_the_loader_unchanged_and_its_password_no_output(
     as a path); every output names it without its password."""
     url = "postgresql://analytiker:hemligt-ord@db.example:5432/rom"
     seen = []
-    import romlab.data.load as load_module
+    import romlab.dataset.load as load_module
     real = load_module.load
 
     def spy(data, as_of=None, mapping=None, validate=True):
@@ -651,7 +651,7 @@ def test_manifest_records_the_mapping_summary_and_the_load_notes(tmp_path):
 
 
 def test_synthetic_data_carry_their_seed_scale_and_generator_version(tmp_path):
-    from romlab.data import synth
+    from romlab.dataset import synth
 
     out = tmp_path / "synth"
     written = synth.synth(out, scale=0.002, seed=7)
@@ -662,7 +662,7 @@ def test_synthetic_data_carry_their_seed_scale_and_generator_version(tmp_path):
     files = {name: {"path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for name, p in written.items()}
     ds = SimpleNamespace(files=dict(written), as_of=None)
     m = manifest.manifest(romlab.RunConfig.for_period(PERIOD), ds, data=out)
-    assert m["synthetic"] == {"generator": "romlab.data.synth", "generator_version": info["generator_version"],
+    assert m["synthetic"] == {"generator": "romlab.dataset.synth", "generator_version": info["generator_version"],
                               "romlab": romlab.__version__, "seed": 7, "scale": 0.002, "layout": "contract",
                               "files_unchanged": True}
     assert provenance.synth_info(out, files)["files_unchanged"] is True

@@ -27,9 +27,9 @@ import pandas as pd
 import pytest
 
 import romlab
-from romlab.data import codes
+from romlab.dataset import codes
 from romlab.report import outcomes, results, support
-from romlab.data.contract import TABLES
+from romlab.dataset.contract import TABLES
 
 from sql_reference import HOUR_COLUMNS, TOTAL, SqlReference
 

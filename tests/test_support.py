@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import romlab
-from romlab.data import codes
+from romlab.dataset import codes
 from romlab.report import support, support_render
 
 CFG = romlab.RunConfig.for_period("2023-10")  # support months 2022-07 … 2023-05, cut-off 2023-08-11

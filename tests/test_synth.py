@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from romlab.data import codes, synth
+from romlab.dataset import codes, synth
 from romlab import paths
-from romlab.data import synth_params as P
+from romlab.dataset import synth_params as P
 from romlab.report.classify import window
 
 SCALE = 0.01
@@ -55,7 +55,7 @@ def test_sample_is_small():
 
 
 def test_generated_data_pass_the_contract(tmp_path):
-    from romlab.data.load import load
+    from romlab.dataset.load import load
 
     synth.synth(tmp_path, scale=0.005)
     ds = load(tmp_path)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from romlab.data import synth
-from romlab.data.synth import draws
-from romlab.data import synth_params as P
+from romlab.dataset import synth
+from romlab.dataset.synth import draws
+from romlab.dataset import synth_params as P
 
 
 def test_mixed_shares_by_hand():

@@ -8,7 +8,7 @@ printed standard error p stands for a value in [p − 0.005, p + 0.005); a repro
 passes when it lies within 30 % beyond that interval, so "0.00" accepts up to 0.0065
 and the constant's "0.09" accepts 0.0595–0.1235 (the generator's first start month, the
 base of the start-month fixed effects, holds about as many starters as that standard
-error implies: `romlab.data.synth_params.INTAKE_RATE`).
+error implies: `romlab.dataset.synth_params.INTAKE_RATE`).
 
 The default data are generated once per session (tests/conftest.py, ``default_data``)."""
 

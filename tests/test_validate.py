@@ -1,4 +1,4 @@
-"""Cross-table rules (romlab.data.validate), each on hand-made data with one thing broken."""
+"""Cross-table rules (romlab.dataset.validate), each on hand-made data with one thing broken."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 
 import make_tiny
 from make_tiny import assert_error, load_error
-from romlab.data import validate
-from romlab.data.errors import DataError
-from romlab.data.load import load
+from romlab.dataset import validate
+from romlab.dataset.errors import DataError
+from romlab.dataset.load import load
 
 
 def _broken(tiny, tmp_path):

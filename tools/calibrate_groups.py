@@ -6,8 +6,8 @@
 Generates the default data (scale 1.0, default seed) into DATA_DIR (default
 /tmp/romlab_calibrate/synthetic) when it is missing or ``--regenerate`` is given,
 optionally with another parameter module or generator (a copy of the folder
-`romlab/data/synth/`) (so a calibration can be
-tried without editing `romlab/data/synth_params.py`), and prints:
+`romlab/dataset/synth/`) (so a calibration can be
+tried without editing `romlab/dataset/synth_params.py`), and prints:
 
 - per group table (Tabell 7–13, A1, 16, 21, 22) the group-structure measure of
   `romlab.publication.compare.group_structure`: the correlation of each cell's deviation from the
@@ -33,7 +33,7 @@ import pandas as pd
 import romlab
 from romlab.publication import compare
 from romlab.report import registry
-from romlab.data import synth as default_synth
+from romlab.dataset import synth as default_synth
 
 CFG = romlab.RunConfig.for_period("2023-10")
 
@@ -75,8 +75,8 @@ def measure(data_dir: Path) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data", nargs="?", default="/tmp/romlab_calibrate/synthetic")
-    ap.add_argument("--params", help="a parameter module to generate with (default romlab.data.synth_params)")
-    ap.add_argument("--synth", help="a generator folder to generate with (default romlab/data/synth/)")
+    ap.add_argument("--params", help="a parameter module to generate with (default romlab.dataset.synth_params)")
+    ap.add_argument("--synth", help="a generator folder to generate with (default romlab/dataset/synth/)")
     ap.add_argument("--regenerate", action="store_true")
     a = ap.parse_args(argv)
     data = Path(a.data)

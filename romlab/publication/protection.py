@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from romlab.report import classify
-from romlab.data import codes
+from romlab.dataset import codes
 from romlab.publication import disclosure
 
 __all__ = ["cell_ids", "constraints", "protect", "starts_long", "protected_tables"]

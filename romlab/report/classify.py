@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from romlab.data import codes
+from romlab.dataset import codes
 
 # --------------------------------------------------------------------------- windows
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from romlab.data import codes
+from romlab.dataset import codes
 from romlab.report.classify import WINDOW_LABELS, window
 from romlab.run.config import RunConfig
 
@@ -68,7 +68,7 @@ def as_of_table(ds) -> pd.DataFrame:
 
 
 def _tables():
-    from romlab.data.contract import TABLES
+    from romlab.dataset.contract import TABLES
 
     return TABLES
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from romlab.data import codes
+from romlab.dataset import codes
 from romlab.report import regression as reg
 from romlab.report.classify import REGRESSOR_LABELS, WINDOWS, comparison_membership, comparison_rows
 from romlab.report.outcomes import SIGNAL_MONTHS

@@ -19,7 +19,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from romlab.data import codes
+from romlab.dataset import codes
 from romlab.report.classify import WINDOW_LABELS
 from romlab.report.results import TOTAL, window_boundaries
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from romlab.data import codes
+from romlab.dataset import codes
 from romlab.publication import disclosure
 from romlab.report import regression as reg
 from romlab.report.results import (

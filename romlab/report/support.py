@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from romlab.data import codes
+from romlab.dataset import codes
 from romlab.report.classify import label_map
 from romlab.report.support_selection import (  # noqa: F401  (re-exported: support.select_reports, …)
     FLOW_LABELS,

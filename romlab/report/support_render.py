@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from romlab.data import codes
+from romlab.dataset import codes
 from romlab.report.classify import label_map
 from romlab.publication.disclosure import SUPPRESSED
 from romlab.report.support import A1_COLUMNS, GROUP_TABLES, LABELS, TOTAL

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from romlab.data import codes
+from romlab.dataset import codes
 from romlab.report.classify import classify_participations
 from romlab.run.config import RunConfig
 
@@ -73,7 +73,7 @@ def replaced_resubmissions(rep: pd.DataFrame) -> np.ndarray:
     """True for a periodic report replaced by a later submission of the same report.
 
     The same report = same participation, provider, month and placement period
-    (`romlab.data.validate.RESUBMISSION_KEY`); the one submitted last counts, and of two
+    (`romlab.dataset.validate.RESUBMISSION_KEY`); the one submitted last counts, and of two
     submitted the same day the later row in the file (mapping ``resubmission: latest``,
     docs/mapping.md). Only reports known at the cut-off are compared, so a run as of an
     earlier date counts the submission it could see."""

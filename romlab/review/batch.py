@@ -57,7 +57,7 @@ def run_reviews(data: str | Path, out: str | Path, reviews: Iterable = DEFAULT_R
     is executed in its review folder, with `data_dir` and `mapping` relative to it (a
     URL without its password).
     """
-    from romlab.data import load as loader
+    from romlab.dataset import load as loader
 
     cfg = cfg or ReviewConfig.from_overrides(overrides)
     reviews = [review_months(first, second) for first, second in reviews]  # a bad month fails before loading
@@ -122,7 +122,7 @@ def open_follow_ups(data_dir: str | Path = "", cfg: ReviewConfig | None = None, 
             raise ValueError(f"{bundle}: saved with {src.cfg.to_overrides() or 'the defaults'}, "
                              f"not {cfg.to_overrides() or 'the defaults'}")
         return src
-    from romlab.data import load as loader
+    from romlab.dataset import load as loader
 
     return FollowUps(loader.load(data_dir or paths.SAMPLE, mapping=mapping or None), cfg)
 

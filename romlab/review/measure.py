@@ -98,7 +98,7 @@ def data_end(data) -> pd.Timestamp:
         return data.data_end
     if data.as_of is not None:
         return data.as_of
-    from romlab.data.contract import TABLES
+    from romlab.dataset.contract import TABLES
 
     latest = []
     for name, spec in TABLES.items():

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from romlab import paths
 from romlab.run.config import ConfigError
-from romlab.data.errors import DataError
+from romlab.dataset.errors import DataError
 
 
 def _cmd_synth(args) -> int:
-    from romlab.data import synth
+    from romlab.dataset import synth
 
     formats = {"contract": ("parquet", "csv"), "agency": ("csv", "dta", "sqlite")}[args.layout]
     fmt = args.format or formats[0]
@@ -30,10 +30,10 @@ def _cmd_synth(args) -> int:
         return 2
     t0 = time.perf_counter()
     if args.layout == "agency":
-        from romlab.data.agency_layout import write_agency
+        from romlab.dataset.agency_layout import write_agency
 
         from romlab.run import provenance
-        from romlab.data import synth_params
+        from romlab.dataset import synth_params
 
         paths = write_agency(synth.generate(scale=args.scale, seed=args.seed), args.out, fmt=fmt)
         seed = synth_params.DEFAULT_SEED if args.seed is None else args.seed
@@ -48,7 +48,7 @@ def _cmd_synth(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from romlab.data.load import load
+    from romlab.dataset.load import load
 
     t0 = time.perf_counter()
     ds = load(args.data, as_of=args.as_of, mapping=args.mapping)
@@ -261,7 +261,7 @@ def _cmd_review(args) -> int:
 
 
 def _cmd_contract(args) -> int:
-    from romlab.data.contract import data_readme
+    from romlab.dataset.contract import data_readme
 
     print(data_readme(), end="")
     return 0

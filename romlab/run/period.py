@@ -92,7 +92,7 @@ def compute(cfg: RunConfig, data: str | Path, ds=None, mapping: str | Path | Non
     as given) as of ``cfg.data_cutoff`` through the `mapping` file if one is given
     (unless `ds` is given) and compute every table, model and overview of the period,
     unprotected."""
-    from romlab.data.load import load
+    from romlab.dataset.load import load
     from romlab.report import keyfigures, registry
 
     t0 = time.perf_counter()

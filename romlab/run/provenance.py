@@ -115,11 +115,11 @@ def git_info(root: str | os.PathLike | None = None) -> dict | str:
 
 def generator_version() -> str:
     """A version of the synthetic generator: the sha256 (first 16 hex digits) of the
-    source of the package `romlab.data.synth` (every module, in name order) and of
-    `romlab.data.synth_params` (line endings normalised), so that any change to the
+    source of the package `romlab.dataset.synth` (every module, in name order) and of
+    `romlab.dataset.synth_params` (line endings normalised), so that any change to the
     generator or its calibration gives another version."""
     h = hashlib.sha256()
-    here = Path(__file__).resolve().parents[1] / "data"
+    here = Path(__file__).resolve().parents[1] / "dataset"
     files = sorted(p.relative_to(here).as_posix() for p in (here / "synth").glob("*.py")) + ["synth_params.py"]
     for name in files:
         h.update(name.encode() + b"\0" + (here / name).read_bytes().replace(b"\r\n", b"\n") + b"\0")
@@ -133,7 +133,7 @@ def write_synth_info(out: str | os.PathLike, files: dict[str, os.PathLike], *, s
     whether the files are still the generator's)."""
     from romlab import __version__
 
-    info = {"generator": "romlab.data.synth", "romlab": __version__, "generator_version": generator_version(),
+    info = {"generator": "romlab.dataset.synth", "romlab": __version__, "generator_version": generator_version(),
             "seed": int(seed), "scale": float(scale), "format": fmt, "layout": layout,
             "files": {Path(p).name: file_sha256(p) for _, p in sorted(files.items())}}
     dst = Path(out) / SYNTH_INFO

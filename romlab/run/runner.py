@@ -401,7 +401,7 @@ def _write_failed_manifest(folder: Path, cfg, data, overrides, started, status, 
     from types import SimpleNamespace
 
     from romlab.publication import exports, manifest
-    from romlab.data.load import load
+    from romlab.dataset.load import load
 
     source = prepared
     if source is None:

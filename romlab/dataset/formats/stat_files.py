@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from romlab.data.errors import DataError
-from romlab.data.formats.table import ReadTable, dates_to_ns, unreadable
+from romlab.dataset.errors import DataError
+from romlab.dataset.formats.table import ReadTable, dates_to_ns, unreadable
 
 # suffix -> (format name in messages, rule)
 STAT_SUFFIXES: dict[str, tuple[str, str]] = {

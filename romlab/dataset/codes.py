@@ -1,6 +1,6 @@
 """Code lists of the data contract and their Swedish labels.
 
-Every allowed code of a coded column lives here, once. The schema (`romlab.data.contract`)
+Every allowed code of a coded column lives here, once. The schema (`romlab.dataset.contract`)
 checks against these lists; tables use the Swedish labels, spelled exactly as in the
 report (§4.1 and its Tabell 1 for the activities).
 """

@@ -10,10 +10,10 @@ derived (``providers: {derive: from_contracts}``). Version 1 files (``columns`` 
 ``{contract: source}`` and ``codes``) are version 2 files without rules.
 
 `read_mapping` checks the file against the contract before any data are read (the parser
-is `romlab.data.mapping_file`); a mistake is one `MappingError` line naming the mapping
+is `romlab.dataset.mapping_file`); a mistake is one `MappingError` line naming the mapping
 file's line. This module holds what it builds (`Mapping`, `TableMapping`, `ColumnRule`,
 `CsvOptions`), how codes are compared (`code_key`) and the strict pattern of a date
-format (`format_pattern`). `romlab.data.build_columns` builds a table's contract columns
+format (`format_pattern`). `romlab.dataset.build_columns` builds a table's contract columns
 from a read frame; what each rule filled is reported in `Dataset.mapping_summary`.
 """
 
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from romlab.data.errors import DataError
+from romlab.dataset.errors import DataError
 
 __all__ = ["Mapping", "TableMapping", "ColumnRule", "CsvOptions", "MappingError", "read_mapping",
            "RULES", "MONTH_COLUMNS", "code_key", "format_pattern"]
@@ -197,8 +197,8 @@ def code_key(value: Any) -> str:
 
 def read_mapping(path: str | Path) -> Mapping:
     """Read and check a mapping file (docs/mapping.md); a mistake raises `MappingError`.
-    The parser is `romlab.data.mapping_file.read_mapping`."""
-    from romlab.data import mapping_file
+    The parser is `romlab.dataset.mapping_file.read_mapping`."""
+    from romlab.dataset import mapping_file
 
     return mapping_file.read_mapping(path)
 

@@ -1,6 +1,6 @@
 """Reading a mapping file: YAML that remembers each key's line, and the checks of every
 entry against the data contract (`read_mapping`). The data model it builds is in
-`romlab.data.mapping`; a mistake is one `MappingError` line naming the file's line."""
+`romlab.dataset.mapping`; a mistake is one `MappingError` line naming the file's line."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from romlab.data.contract import TABLES
-from romlab.data.mapping import (DERIVABLE, MODIFIERS, RESUBMISSION_RULES, RULES, ColumnRule, CsvOptions, Mapping,
+from romlab.dataset.contract import TABLES
+from romlab.dataset.mapping import (DERIVABLE, MODIFIERS, RESUBMISSION_RULES, RULES, ColumnRule, CsvOptions, Mapping,
                                  MappingError, TableMapping, code_key, format_pattern)
 
 _TABLE_KEYS = {"file", "columns", "codes", "csv", "sheet", "value_labels", "resubmission", "derive"}

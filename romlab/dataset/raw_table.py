@@ -1,5 +1,5 @@
 """`RawTable`: one table as read from its source, before the mapping and the contract;
-what every reader of `romlab.data.read_files` returns."""
+what every reader of `romlab.dataset.read_files` returns."""
 
 from __future__ import annotations
 

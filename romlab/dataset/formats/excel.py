@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from romlab.data.errors import DataError
-from romlab.data.formats.table import ReadTable, dates_to_ns, example_rows, unreadable
+from romlab.dataset.errors import DataError
+from romlab.dataset.formats.table import ReadTable, dates_to_ns, example_rows, unreadable
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 

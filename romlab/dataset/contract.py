@@ -4,12 +4,12 @@ A dataset is one file per table (Parquet or CSV) or one table per name in a Duck
 database. Each table below is declared once with pandera: column types, allowed codes,
 ranges and keys. What pandera cannot say about one table alone (references between
 tables, a result before its participation started, hours a month cannot hold) is
-checked in `romlab.data.validate` and raises the same `romlab.DataError`.
+checked in `romlab.dataset.validate` and raises the same `romlab.DataError`.
 
 Every record that becomes known at a date carries that date (`known_at`): a run as of
 a data cut-off sees a row only if its `known_at` date is on or before the cut-off, and
 a value that became known later (an end date, an approval) is blanked (`field_known_at`).
-`data/README.md` is generated from these declarations (`python -m romlab.data.contract`).
+`data/README.md` is generated from these declarations (`python -m romlab.dataset.contract`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
-from romlab.data import codes
+from romlab.dataset import codes
 
 ID = "int64"
 DATE = "datetime64[ns]"
@@ -292,7 +292,7 @@ DATA_README_INTRO = """\
 # The data contract
 
 romlab reads one table a file: `<table>.parquet` or `<table>.csv` in one folder, or one
-table per name in a DuckDB database. This page is generated from `romlab/data/contract.py`
+table per name in a DuckDB database. This page is generated from `romlab/dataset/contract.py`
 (`romlab contract > data/README.md`; a test keeps the two in step).
 
 - **Types.** Dates are calendar dates (`YYYY-MM-DD` in CSV); months are the first day of
@@ -301,10 +301,10 @@ table per name in a DuckDB database. This page is generated from `romlab/data/co
 - **Known from.** Every record that becomes known at a date carries that date. Reading
   as of a cut-off (`romlab.load(path, as_of=...)`) hides rows known later and blanks
   values known later (an end date, an approval): see "Known from" under each table.
-- **Codes.** Coded columns take the codes listed (`romlab/data/codes.py` has their Swedish
+- **Codes.** Coded columns take the codes listed (`romlab/dataset/codes.py` has their Swedish
   labels). A real extract with other names or codes is loaded through a mapping file
   (`docs/mapping.md`, `data/mapping_example.yml`).
-- **Checks across tables** (`romlab/data/validate.py`): every report, deviation and result
+- **Checks across tables** (`romlab/dataset/validate.py`): every report, deviation and result
   belongs to a participation, every participation to a contract, every report to a
   known provider, every rating to a contract, every register event to a person; a
   report's month lies within its participation; a result's work/studies do not begin

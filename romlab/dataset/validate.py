@@ -1,8 +1,8 @@
 """Rules of the data contract that span tables, or that pandera cannot say per table.
 
 Each check takes the frames already checked and coerced by their pandera schemas
-(`romlab.data.contract`), works on whole columns (no loop over rows) and raises
-`romlab.data.errors.DataError` for the first rule broken, naming the file, the column, the
+(`romlab.dataset.contract`), works on whole columns (no loop over rows) and raises
+`romlab.dataset.errors.DataError` for the first rule broken, naming the file, the column, the
 rule, the number of rows and up to five example rows (with the looked-up values that
 make them wrong as extra columns). Rules, in the order they are checked
 (`check_dataset`): for each table in contract order, its references
@@ -11,7 +11,7 @@ make them wrong as extra columns). Rules, in the order they are checked
 * periodic_reports: ``report_within_participation`` (month before the month the
   participation started), ``hours_fit_month`` (the 12 hour columns add up to more than
   24 h × days in the month), ``hour_unit`` (RoM 1 reports in whole hours, RoM 2 in
-  quarter hours, `romlab.data.codes.HOUR_UNIT`);
+  quarter hours, `romlab.dataset.codes.HOUR_UNIT`);
 * result_reports: ``result_not_before_start`` (work or studies began before the
   participation started).
 
@@ -30,9 +30,9 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from romlab.data import codes
-from romlab.data.errors import TableSource
-from romlab.data.contract import TABLES
+from romlab.dataset import codes
+from romlab.dataset.errors import TableSource
+from romlab.dataset.contract import TABLES
 
 __all__ = [
     "check_dataset", "check_references", "check_report_months", "check_hours_fit_month",

@@ -6,7 +6,7 @@ Stata (``.dta``), SAS (``.sas7bdat``, ``.xpt``), SPSS (``.sav``, ``.zsav``), Exc
 Each reader returns a :class:`ReadTable`: the values as stored, with the source's column
 names and a ``RangeIndex`` that is the row's number in the source (from 0, in the
 source's order), so that ``romlab.load`` can map, validate and report rows the same way
-for every format. Every failure is a :class:`romlab.data.errors.DataError`.
+for every format. Every failure is a :class:`romlab.dataset.errors.DataError`.
 
 Libraries: pyreadstat (ReadStat) for the statistics packages' files (it reads value
 labels, Stata/SAS/SPSS date formats and SPSS ``.zsav``, which ``pandas.read_stata`` and
@@ -18,10 +18,10 @@ Modules: `stat_files` (Stata, SAS, SPSS), `excel`, `sql`, and `table` (`ReadTabl
 what the readers share); the names below are importable from here.
 """
 
-from romlab.data.formats.excel import EXCEL_SUFFIXES, read_excel
-from romlab.data.formats.sql import database_tables, is_database_url, read_sql_table, safe_url
-from romlab.data.formats.stat_files import STAT_SUFFIXES, read_stat_file
-from romlab.data.formats.table import ReadTable
+from romlab.dataset.formats.excel import EXCEL_SUFFIXES, read_excel
+from romlab.dataset.formats.sql import database_tables, is_database_url, read_sql_table, safe_url
+from romlab.dataset.formats.stat_files import STAT_SUFFIXES, read_stat_file
+from romlab.dataset.formats.table import ReadTable
 
 __all__ = ["ReadTable", "STAT_SUFFIXES", "EXCEL_SUFFIXES", "read_stat_file", "read_excel",
            "is_database_url", "safe_url", "database_tables", "read_sql_table"]

@@ -2,8 +2,8 @@
 
 The third step of `romlab.load`: values still in text (CSV) or in the extract's types are
 made coercible (numbers with the declared decimal mark, true/false spellings, dates in the
-declared form: `romlab.data.build_columns`), the table's pandera schema (`romlab.data.contract`) coerces
-and checks them, and the first broken rule becomes one `romlab.data.errors.DataError` naming the
+declared form: `romlab.dataset.build_columns`), the table's pandera schema (`romlab.dataset.contract`) coerces
+and checks them, and the first broken rule becomes one `romlab.dataset.errors.DataError` naming the
 file and column as the extract writes them, the rule, the number of rows and up to five
 example rows with their lines (every other broken rule of the table is listed in its detail).
 """
@@ -15,11 +15,11 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow as arrow
 
-from romlab.data.build_columns import _is_text, failure, parse_bool, parse_dates
-from romlab.data.errors import DataError, TableSource
-from romlab.data.mapping import ISO_DATE, Mapping
-from romlab.data.raw_table import RawTable
-from romlab.data.contract import TABLES
+from romlab.dataset.build_columns import _is_text, failure, parse_bool, parse_dates
+from romlab.dataset.errors import DataError, TableSource
+from romlab.dataset.mapping import ISO_DATE, Mapping
+from romlab.dataset.raw_table import RawTable
+from romlab.dataset.contract import TABLES
 
 
 _COERCE_ONLY: dict[str, pa.DataFrameSchema] = {}

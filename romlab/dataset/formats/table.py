@@ -1,4 +1,4 @@
-"""What every reader of `romlab.data.formats` returns (`ReadTable`) and the pieces they
+"""What every reader of `romlab.dataset.formats` returns (`ReadTable`) and the pieces they
 share: dates as ``datetime64[ns]`` (`dates_to_ns`), example rows (`example_rows`) and a
 `DataError` for a source that cannot be read (`unreadable`)."""
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from romlab.data.errors import DataError
+from romlab.dataset.errors import DataError
 
 
 @dataclass

@@ -2,10 +2,10 @@
 
 `load(path)` reads one table per file from a folder (Parquet, CSV, Stata, SAS, SPSS,
 Excel), one table per name from a DuckDB file or a SQL database (a SQLAlchemy URL),
-builds the contract's columns through an optional mapping file (`romlab.data.mapping`,
-``docs/mapping.md``), checks every table with its pandera schema (`romlab.data.contract`) and the
-tables against each other (`romlab.data.validate`), and returns a `Dataset` of frames with the
-contract's dtypes. Any broken rule raises one `romlab.data.errors.DataError` naming the file and
+builds the contract's columns through an optional mapping file (`romlab.dataset.mapping`,
+``docs/mapping.md``), checks every table with its pandera schema (`romlab.dataset.contract`) and the
+tables against each other (`romlab.dataset.validate`), and returns a `Dataset` of frames with the
+contract's dtypes. Any broken rule raises one `romlab.dataset.errors.DataError` naming the file and
 column as the extract writes them, the rule, the number of rows and example rows with their
 lines. Rows are never dropped, except rows hidden by an explicit ``as_of`` cut-off and
 Excel's empty rows, and both are counted (`Dataset.as_of_summary`, `Dataset.load_notes`).
@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from romlab.data import read_files as rf
-from romlab.data import validate as xval
-from romlab.data.build_columns import build_table, derive_table
-from romlab.data.check_table import check_table, empty_table
-from romlab.data.errors import TableSource
-from romlab.data.mapping import Mapping, MappingError, read_mapping
-from romlab.data.contract import TABLES
+from romlab.dataset import read_files as rf
+from romlab.dataset import validate as xval
+from romlab.dataset.build_columns import build_table, derive_table
+from romlab.dataset.check_table import check_table, empty_table
+from romlab.dataset.errors import TableSource
+from romlab.dataset.mapping import Mapping, MappingError, read_mapping
+from romlab.dataset.contract import TABLES
 
 __all__ = ["Dataset", "load", "read_mapping", "TABLE_NAMES", "MappingError"]
 
@@ -300,7 +300,7 @@ def load(path: str | Path, as_of: DateLike | None = None, mapping: str | Path | 
     Parameters
     ----------
     path
-        A folder with one file per table of `romlab.data.contract.TABLES` (``<table>.parquet``,
+        A folder with one file per table of `romlab.dataset.contract.TABLES` (``<table>.parquet``,
         ``.csv``, ``.dta``, ``.sas7bdat``, ``.sav``, ``.xlsx``, or the file the mapping
         names), a DuckDB file (``.duckdb``/``.db``), or a SQLAlchemy URL
         (``sqlite:///x.db``) with one table per name.
@@ -318,7 +318,7 @@ def load(path: str | Path, as_of: DateLike | None = None, mapping: str | Path | 
     ------
     DataError
         For the first broken rule, in table order of the contract, then column order,
-        then the cross-table rules of `romlab.data.validate`. `MappingError` (a DataError) for
+        then the cross-table rules of `romlab.dataset.validate`. `MappingError` (a DataError) for
         a mistake in the mapping file, naming its line.
     """
     maps = mapping if isinstance(mapping, Mapping) or mapping is None else read_mapping(mapping)

@@ -1,6 +1,6 @@
 """The synthetic data as Arbetsförmedlingen's data warehouse would deliver them.
 
-`agency_tables(tables)` turns contract-layout tables (as `romlab.data.synth.generate`
+`agency_tables(tables)` turns contract-layout tables (as `romlab.dataset.synth.generate`
 returns them) into the files of an agency extract, keyed by file stem; `write_agency`
 writes them as CSV (the way Swedish Excel saves it), Stata datasets or one SQLite file.
 `data/mapping_agency.yml` maps this layout back onto the data contract, so loading it
@@ -56,8 +56,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from romlab.data import codes
-from romlab.data.errors import DataError
+from romlab.dataset import codes
+from romlab.dataset.errors import DataError
 
 __all__ = ["agency_tables", "write_agency", "STEMS", "COLUMNS", "VALUE_LABELS", "GENERATION_BANDS",
            "HOUR_COLUMNS", "FORMATS"]

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy.special import ndtr, stdtr
 
 from romlab import months
-from romlab.data import codes
+from romlab.dataset import codes
 
 from .draws import DAY, day, uniform_days
 

@@ -1,13 +1,13 @@
 """Synthetic Rusta och matcha microdata with the report's structure and volumes.
 
 `generate(scale, seed)` returns one DataFrame per table of the data contract
-(`romlab.data.contract`); `write(tables, out)` stores them as Parquet; `synth(out, scale,
+(`romlab.dataset.contract`); `write(tables, out)` stores them as Parquet; `synth(out, scale,
 seed)` does both. Scale 1.0 gives the report's volumes: about 815 000 RoM 1 periodic
 reports for July 2022 – May 2023 and about 138 000 starts in windows 1–4. Every draw
 comes from one `numpy.random.Generator` seeded once, and every step is vectorised, so
 the same seed gives byte-identical files.
 
-What the generator models (parameters and their sources: `romlab.data.synth_params`):
+What the generator models (parameters and their sources: `romlab.dataset.synth_params`):
 intake per day by window; participants' groups (age tied to sex × birth country,
 disability and registration time to age); level by a job-chance score tilted by
 the groups; providers and contracts per delivery area; stays of up to 12 months over
@@ -35,7 +35,7 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 
-from romlab.data import synth_params as default_params
+from romlab.dataset import synth_params as default_params
 
 from . import participants, providers, reports, results
 
@@ -51,7 +51,7 @@ def generate(scale: float = 1.0, seed: int | None = None,
     scale : volume relative to the report (1.0 = the report's volumes).
     seed : seed of the one random generator (default `synth_params.DEFAULT_SEED`).
     params : module or namespace with the generator's parameters (default
-        `romlab.data.synth_params`), so a calibration can try other values without editing it.
+        `romlab.dataset.synth_params`), so a calibration can try other values without editing it.
     """
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")

@@ -7,9 +7,9 @@ suffix, or by the contract's table name) and `SourceReader.read` returns a `RawT
 values as stored, under the extract's own column names, with the line (CSV) or row of
 every record so that errors can point at it.
 
-The readers: Parquet here (`read_parquet`), CSV in `romlab.data.csv_reader` (read
+The readers: Parquet here (`read_parquet`), CSV in `romlab.dataset.csv_reader` (read
 strictly, docs/mapping.md "CSV files"), the statistics packages' files, Excel and SQL
-databases in `romlab.data.formats`, DuckDB files here with DuckDB itself.
+databases in `romlab.dataset.formats`, DuckDB files here with DuckDB itself.
 
 Tables other tables refer to (participations, contracts, providers) are read whole even
 with a cut-off; the others may be filtered on their known-from date while reading.
@@ -25,11 +25,11 @@ import pandas as pd
 import pyarrow as arrow
 import pyarrow.compute as pc
 
-from romlab.data.contract import TABLES
-from romlab.data.csv_reader import read_csv
-from romlab.data.errors import DataError
-from romlab.data.mapping import ISO_DATE, Mapping, TableMapping
-from romlab.data.raw_table import RawTable, note
+from romlab.dataset.contract import TABLES
+from romlab.dataset.csv_reader import read_csv
+from romlab.dataset.errors import DataError
+from romlab.dataset.mapping import ISO_DATE, Mapping, TableMapping
+from romlab.dataset.raw_table import RawTable, note
 
 __all__ = ["RawTable", "read_csv", "read_parquet", "open_source", "SourceReader", "FolderReader",
            "DatabaseReader", "DuckDBFileReader", "SQLReader", "DB_SUFFIXES", "FILE_SUFFIXES"]
@@ -192,7 +192,7 @@ class FolderReader(SourceReader):
                 (self.mapping.csv if self.mapping is not None else None)
             return read_csv(p, label, name, opts, strict=self.mapping is not None,
                             contract_names=_contract_names(tm))
-        from romlab.data import formats
+        from romlab.dataset import formats
 
         if suffix == ".xlsx":
             got = formats.read_excel(p, None if tm is None else tm.sheet)
@@ -297,22 +297,22 @@ class DuckDBFileReader(DatabaseReader):
 
 
 class SQLReader(DatabaseReader):
-    """A SQL database given as a SQLAlchemy URL (`romlab.data.formats`)."""
+    """A SQL database given as a SQLAlchemy URL (`romlab.dataset.formats`)."""
 
     def __init__(self, url: str, mapping: Mapping | None, cutoff):
-        from romlab.data import formats
+        from romlab.dataset import formats
 
         self.url = url
         super().__init__(url, mapping, cutoff)
         self.source_label = formats.safe_url(url)
 
     def _table_names(self) -> list[str]:
-        from romlab.data import formats
+        from romlab.dataset import formats
 
         return formats.database_tables(self.url)
 
     def _read(self, table: str, known_before) -> RawTable:
-        from romlab.data import formats
+        from romlab.dataset import formats
 
         got = formats.read_sql_table(self.url, table, known_before)
         return RawTable(table, got.label, got.frame, value_labels=got.value_labels,
@@ -328,7 +328,7 @@ def open_source(path: str | Path, mapping: Mapping | None, cutoff: pd.Timestamp 
     """A reader for a folder, a DuckDB file or a SQLAlchemy URL."""
     text = str(path)
     if "://" in text:
-        from romlab.data import formats
+        from romlab.dataset import formats
 
         if formats.is_database_url(text):
             return SQLReader(text, mapping, cutoff)

@@ -1,4 +1,4 @@
-"""CSV files read strictly, for `romlab.data.read_files` (`read_csv`).
+"""CSV files read strictly, for `romlab.dataset.read_files` (`read_csv`).
 
 The declared separator and encoding (UTF-8 with or without BOM by default) or an error
 naming the column and lines that hold other bytes (docs/mapping.md, "CSV files"); a line
@@ -23,9 +23,9 @@ import pyarrow as arrow
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from romlab.data.errors import DataError
-from romlab.data.mapping import CsvOptions
-from romlab.data.raw_table import RawTable, note
+from romlab.dataset.errors import DataError
+from romlab.dataset.mapping import CsvOptions
+from romlab.dataset.raw_table import RawTable, note
 
 _SEPARATORS = (";", ",", "\t", "|")
 

@@ -1,7 +1,7 @@
 """Build a contract table from a table as the extract stores it, by the mapping's rules.
 
-The second step of `romlab.load` (after `romlab.data.read_files`, before the contract's checks
-in `romlab.data.check_table`). Per contract column, the mapping (`romlab.data.mapping`, docs/mapping.md)
+The second step of `romlab.load` (after `romlab.dataset.read_files`, before the contract's checks
+in `romlab.dataset.check_table`). Per contract column, the mapping (`romlab.dataset.mapping`, docs/mapping.md)
 says where its values come from: a source column (recoded, scaled, in a declared date
 format, or banded by date), a constant, a generated row-number key, a copy of another
 contract column (``same_as``), a lookup through another table, or several yes/no flags.
@@ -17,10 +17,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from romlab.data.errors import DataError, TableSource
-from romlab.data.mapping import ISO_DATE, ColumnRule, Mapping, MappingError, TableMapping, code_key, format_pattern
-from romlab.data.raw_table import RawTable
-from romlab.data.contract import TABLES
+from romlab.dataset.errors import DataError, TableSource
+from romlab.dataset.mapping import ISO_DATE, ColumnRule, Mapping, MappingError, TableMapping, code_key, format_pattern
+from romlab.dataset.raw_table import RawTable
+from romlab.dataset.contract import TABLES
 
 #: Spellings of true/false accepted in boolean columns (compared lower-case, trimmed).
 #: "sant"/"falskt" are what Swedish Excel writes for TRUE/FALSE.
@@ -37,7 +37,7 @@ def _is_text(s: pd.Series) -> bool:
 
 def failure(column: str, rule: str, positions: np.ndarray, detail: str = "", source_column: str | None = None
             ) -> dict:
-    """A broken rule as `romlab.data.check_table` collects them (positions into the frame);
+    """A broken rule as `romlab.dataset.check_table` collects them (positions into the frame);
     ``source_column``: the extract's column when it is not the one the contract column is
     named after (one of several flag columns)."""
     out = {"column": column, "rule": rule, "index": np.asarray(positions, dtype=np.int64), "detail": detail}
@@ -52,7 +52,7 @@ def parse_dates(s: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
     """Text in the format ``fmt`` → dates; and the positions of values not in that form.
 
     Only the declared form is read: the value must match the format with zero-padded
-    fields (`romlab.data.mapping.format_pattern`) and be a real date. Non-text values (dates
+    fields (`romlab.dataset.mapping.format_pattern`) and be a real date. Non-text values (dates
     already) pass through."""
     if not _is_text(s):
         if pd.api.types.is_datetime64_any_dtype(s.dtype):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from romlab.data import codes
+from romlab.dataset import codes
 from romlab.report.classify import window as classify_window
 
 from .draws import DAY, day, draw, mixed_shares, uniform_days
