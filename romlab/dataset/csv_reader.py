@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 
 from romlab.dataset.errors import DataError
 from romlab.dataset.mapping import CsvOptions
-from romlab.dataset.raw_table import RawTable, note
+from romlab.dataset.raw_table import RawTable, note, skip_empty_rows
 
 _SEPARATORS = (";", ",", "\t", "|")
 
@@ -170,14 +170,10 @@ def read_csv(path: Path, label: str, name: str, opts: CsvOptions | None, strict:
     df = table.to_pandas()
     lines, crlf, blank_lines = _line_numbers(data, start)
     lines = lines[1:]  # the header
-    # Excel's empty rows (every field empty): skipped, counted
-    empty = df.isna().all(axis=1).to_numpy() if len(df.columns) else np.zeros(len(df), bool)
     where = "line" if len(lines) == len(df) else "row"  # quoted line breaks: count rows
-    if empty.any():  # not records: the rows are numbered without them (as generated keys are)
-        notes.append(note(name, label, "empty rows skipped (e.g. Excel's ;;;; rows)", int(empty.sum())))
-        df = df.loc[~empty].reset_index(drop=True)
-        if where == "line":
-            lines = lines[~empty]
+    df, lines, skipped = skip_empty_rows(df, lines if where == "line" else None, name, label,
+                                         "empty rows skipped (e.g. Excel's ;;;; rows)")
+    notes += skipped
     if blank_lines:
         notes.append(note(name, label, "empty lines skipped", blank_lines))
     quoted = _quoted_values(data, first_nl + 1 if first_nl >= 0 else len(data), sep)  # after the header

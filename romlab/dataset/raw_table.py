@@ -39,3 +39,16 @@ class RawTable:
 def note(table: str, file: str, note: str, rows: int) -> dict:
     """One entry of `RawTable.notes`: what was tolerated while reading, and in how many rows."""
     return {"table": table, "file": file, "note": note, "rows": int(rows)}
+
+
+def skip_empty_rows(df: pd.DataFrame, lines: np.ndarray | None, table: str, file: str, what: str
+                    ) -> tuple[pd.DataFrame, np.ndarray | None, list[dict]]:
+    """Drop rows whose every field is empty (Excel's empty rows): they are not records, so
+    the rows are numbered without them (as generated keys are) while `lines` keeps each
+    remaining row's line in the file. Returns the rows, their lines and the note counting
+    what was skipped (none when nothing was)."""
+    empty = df.isna().all(axis=1).to_numpy() if len(df.columns) else np.zeros(len(df), bool)
+    if not empty.any():
+        return df, lines, []
+    kept = df.loc[~empty].reset_index(drop=True)
+    return kept, (None if lines is None else lines[~empty]), [note(table, file, what, int(empty.sum()))]

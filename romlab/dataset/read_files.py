@@ -29,7 +29,7 @@ from romlab.dataset.contract import TABLES
 from romlab.dataset.csv_reader import read_csv
 from romlab.dataset.errors import DataError
 from romlab.dataset.mapping import ISO_DATE, Mapping, TableMapping
-from romlab.dataset.raw_table import RawTable, note
+from romlab.dataset.raw_table import RawTable, skip_empty_rows
 
 __all__ = ["RawTable", "read_csv", "read_parquet", "open_source", "SourceReader", "FolderReader",
            "DatabaseReader", "DuckDBFileReader", "SQLReader", "DB_SUFFIXES", "FILE_SUFFIXES"]
@@ -196,14 +196,9 @@ class FolderReader(SourceReader):
 
         if suffix == ".xlsx":
             got = formats.read_excel(p, None if tm is None else tm.sheet)
-            df = got.frame
-            # the sheet's rows: header = row 1, as Excel numbers them; empty rows skipped, counted
-            lines = np.arange(len(df), dtype=np.int64) + 2
-            empty = df.isna().all(axis=1).to_numpy() if len(df.columns) else np.zeros(len(df), bool)
-            notes = []
-            if empty.any():
-                notes.append(note(name, got.label, "empty rows skipped", int(empty.sum())))
-                df = df.loc[~empty]
+            # the sheet's rows: header = row 1, as Excel numbers them
+            lines = np.arange(len(got.frame), dtype=np.int64) + 2
+            df, lines, notes = skip_empty_rows(got.frame, lines, name, got.label, "empty rows skipped")
             return RawTable(name, got.label, df, where="line", lines=lines, notes=notes, path=p)
         else:
             got = formats.read_stat_file(p, value_labels=bool(tm is not None and tm.value_labels))
