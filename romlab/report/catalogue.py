@@ -257,12 +257,17 @@ register(TableDef(
     render=lambda v: results_render.render_tabell_15(v.long),
     describe=lambda v: results_render.describe_tabell_15(v.long, v.tables["tests_15"]), tolerance=1.5,
     cells=window_cells))
-register(TableDef(
-    "16", "Tabell 16", f"{R2_TITLE} uppdelat på olika grupper av arbetssökande", "5.2.1",
-    notebook="21_resultat_5_2", compute=lambda i: results.tabell_16(i.outcomes, i.cfg), columns=("window", "level"),
-    render=lambda v: results_render.render_group_table(v.long),
-    describe=lambda v: results_render.describe_group_table(v.long, v.cfg.significance_level), tolerance=4.0,
-    cells=group_cells))
+def _group_result_def(key: str, title: str, section: str, notebook: str, compute, tolerance: float) -> TableDef:
+    """Tabell 16, 21, 22: a share by the 18 comparison rows × window × level, significant
+    cells marked, resting on the group cells of the window population."""
+    return TableDef(key, f"Tabell {key}", title, section, notebook=notebook, compute=compute,
+                    columns=("window", "level"), render=lambda v: results_render.render_group_table(v.long),
+                    describe=lambda v: results_render.describe_group_table(v.long, v.cfg.significance_level),
+                    tolerance=tolerance, cells=group_cells)
+
+
+register(_group_result_def("16", f"{R2_TITLE} uppdelat på olika grupper av arbetssökande", "5.2.1",
+                           "21_resultat_5_2", lambda i: results.tabell_16(i.outcomes, i.cfg), 4.0))
 register(TableDef(
     "17", "Tabell 17", f"{R2_TITLE} uppdelat på olika grupper av arbetssökande", "5.2.1",
     notebook="21_resultat_5_2", compute=lambda i: results.tabell_17(i.table("16")), columns=("window", "level"),
@@ -283,18 +288,10 @@ register(TableDef(
     compute=lambda i: results.tabell_20(i.outcomes, i.cfg), columns=("level",),
     render=lambda v: results_render.render_tabell_20(v.long),
     describe=lambda v: results_render.describe_tabell_20(v.long), tolerance=2.5, cells=window_cells))
-register(TableDef(
-    "21", "Tabell 21", "Rapporterade resultat för arbete per grupp", "5.3.1", notebook="22_resultat_5_3",
-    compute=lambda i: results.tabell_21(i.outcomes, i.cfg), columns=("window", "level"),
-    render=lambda v: results_render.render_group_table(v.long),
-    describe=lambda v: results_render.describe_group_table(v.long, v.cfg.significance_level), tolerance=2.5,
-    cells=group_cells))
-register(TableDef(
-    "22", "Tabell 22", "Rapporterade resultat för utbildning per grupp", "5.3.1", notebook="22_resultat_5_3",
-    compute=lambda i: results.tabell_22(i.outcomes, i.cfg), columns=("window", "level"),
-    render=lambda v: results_render.render_group_table(v.long),
-    describe=lambda v: results_render.describe_group_table(v.long, v.cfg.significance_level), tolerance=2.5,
-    cells=group_cells))
+register(_group_result_def("21", "Rapporterade resultat för arbete per grupp", "5.3.1", "22_resultat_5_3",
+                           lambda i: results.tabell_21(i.outcomes, i.cfg), 2.5))
+register(_group_result_def("22", "Rapporterade resultat för utbildning per grupp", "5.3.1", "22_resultat_5_3",
+                           lambda i: results.tabell_22(i.outcomes, i.cfg), 2.5))
 register(TableDef(
     "23", "Tabell 23", "Rapporterade resultat uppdelat på osubventionerat och subventionerat arbete", "5.3.2",
     notebook="22_resultat_5_3", compute=lambda i: results.tabell_23(i.outcomes, i.cfg), columns=("column",),

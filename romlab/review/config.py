@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from romlab.run.config import ConfigError, RunConfig
+from romlab.run.config import ConfigError, RunConfig, check_keys
 
 __all__ = ["ReviewConfig", "DEFAULT_LEVEL_WEIGHTS", "DEFAULT_REVIEWS", "RESULT_PAYMENT_SEK", "LEVELS", "KEY",
            "parse_weights", "parse_overrides"]
@@ -163,9 +163,7 @@ class ReviewConfig:
     @classmethod
     def check_keys(cls, keys) -> None:
         """`ConfigError` naming the valid keys if any of `keys` is not one."""
-        unknown = sorted(set(keys) - set(cls.keys()))
-        if unknown:
-            raise ConfigError(f"unknown ReviewConfig key(s): {', '.join(unknown)}; valid keys: {', '.join(cls.keys())}")
+        check_keys("ReviewConfig", keys, cls.keys())
 
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, Any] | None = None) -> "ReviewConfig":

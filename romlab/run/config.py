@@ -182,10 +182,7 @@ class RunConfig:
 
     @classmethod
     def _check_keys(cls, keys) -> None:
-        unknown = sorted(set(keys) - set(cls.keys()))
-        if unknown:
-            raise ConfigError(f"unknown RunConfig key(s): {', '.join(unknown)}; "
-                              f"valid keys: {', '.join(cls.keys())}")
+        check_keys("RunConfig", keys, cls.keys())
 
     @classmethod
     def for_period(cls, period: Any = DEFAULT_PERIOD, **overrides: Any) -> "RunConfig":
@@ -328,6 +325,14 @@ def windows_with_followup(cutoff: Any, min_followup_months: int) -> tuple[int, .
         if w != WINDOW_ROM2 and last is not None
         and pd.Timestamp(last) + pd.DateOffset(months=min_followup_months) <= cut
     )
+
+
+def check_keys(kind: str, keys, valid) -> None:
+    """`ConfigError` naming the valid keys when any of `keys` is not one of `valid` (the
+    fields of `kind`, e.g. RunConfig or ReviewConfig)."""
+    unknown = sorted(set(keys) - set(valid))
+    if unknown:
+        raise ConfigError(f"unknown {kind} key(s): {', '.join(unknown)}; valid keys: {', '.join(valid)}")
 
 
 def parse_overrides(items) -> dict[str, str]:
