@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from romlab.publication.compare import (PUBLISHED_PERIOD, compare, group_blocks, group_deviations, group_structure,
-                            group_structure_summary, period_warning, period_warning_html, printed_precision,
+                            group_structure_summary, headline_comparison, period_warning, period_warning_html, printed_precision,
                             published)
 
 
@@ -196,3 +196,16 @@ def test_index_warns_on_another_period(tmp_path):
         html = page.read_text(encoding="utf-8")
         assert ('class="warning"' in html) is warned
         assert (f"rapportmånad {period}, men de publicerade" in html) is warned
+
+
+def test_headline_comparison_keeps_the_reproduced_headline_rows_in_order():
+    c = pd.DataFrame({
+        "table": ["headline", "14", "headline", "headline"],
+        "measure": ["r2_share", "r2_share", "mean_hours", "work_share_of_results"],
+        "level": ["ABC", "A", "ABC", "ABC"],
+        "published": [33.0, 38.0, 8.0, 81.0], "reproduced": [32.8, 38.1, np.nan, 81.7],
+        "difference": [-0.2, 0.1, np.nan, 0.7], "tolerance": [1.0, 1.0, 0.5, 3.0], "within": [True, True, False, True]})
+    got = headline_comparison(c)
+    assert got["measure"].tolist() == ["r2_share", "work_share_of_results"]  # the unreproduced one is left out
+    assert list(got.columns) == ["measure", "level", "published", "reproduced", "difference", "tolerance", "within"]
+    assert got.index.tolist() == [0, 1]

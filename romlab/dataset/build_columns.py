@@ -331,7 +331,7 @@ def derive_table(name: str, tm: TableMapping, done: dict[str, pd.DataFrame]
     the name is unknown and set to the id."""
     if tm.derive != "from_contracts":  # pragma: no cover - read_mapping allows no other
         raise ValueError(tm.derive)
-    ids = np.sort(done["contracts"]["provider_id"].dropna().unique().astype(str))
+    ids = np.sort(done["contracts"]["provider_id"].dropna().unique().astype(str), kind="stable")  # unique
     df = pd.DataFrame({"provider_id": ids, "provider_name": ids})
     summary = [{"table": name, "column": "provider_id", "filled_by": "derived: provider ids of contracts",
                 "rows": len(df)},

@@ -226,10 +226,10 @@ def _raise_first(failures: list[dict], src: TableSource, original: pd.DataFrame,
     for f in failures:
         f.setdefault("rank", (columns.index(f["column"]) if f["column"] in columns else len(columns), 2))
         f["n"] = n if f.get("whole") or len(f["index"]) == 0 else len(f["index"])
-    failures.sort(key=lambda f: f["rank"])
+    failures.sort(key=lambda f: f["rank"])  # Python's sort is stable: ties keep their order
     first, rest = failures[0], failures[1:]
     if len(first["index"]):
-        pos = np.sort(first["index"])[:5]
+        pos = np.sort(first["index"], kind="stable")[:5]  # row positions, unique
         examples = original.iloc[pos]
     elif first["rule"] == "column_in_dataframe":
         examples = None  # the detail lists the columns that are there

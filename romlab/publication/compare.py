@@ -277,6 +277,15 @@ def comparison(tables: Mapping[str, pd.DataFrame], tolerances: Mapping | None = 
     return out[keys + ["published", "reproduced", "difference", "tolerance", "within"]]
 
 
+def headline_comparison(c: pd.DataFrame) -> pd.DataFrame:
+    """The summary's headline numbers a run reproduces, from comparison `c`: ``measure``,
+    ``level``, ``published``, ``reproduced``, ``difference``, ``tolerance``, ``within``, in
+    the order of `c` (index reset)."""
+    head = c[(c["table"] == "headline") & c["reproduced"].notna()]
+    return head[["measure", "level", "published", "reproduced", "difference", "tolerance", "within"]] \
+        .reset_index(drop=True)
+
+
 def comparison_summary(c: pd.DataFrame) -> pd.DataFrame:
     """Per table and overall: published values, how many reproduced, within tolerance,
     share within, mean and largest absolute difference."""
