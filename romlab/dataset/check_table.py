@@ -265,7 +265,9 @@ def check_table(name: str, frame: pd.DataFrame, src: TableSource, raw: RawTable 
     df, extra = _normalise(name, frame, raw, mapping, mapped)
     extra = list(pre_failures or []) + extra
     try:
-        out = table_schema.validate(df, lazy=True)
+        # pandera copies the whole table before coercing unless told not to; a shallow
+        # copy (copy-on-write) keeps the caller's frame as it was at a fraction of the cost
+        out = table_schema.validate(df.copy(deep=False), lazy=True, inplace=True)
     except pa.errors.SchemaErrors as e:
         failures = _failures_from_pandera(e.failure_cases, spec.schema)
         if not df.index.equals(pd.RangeIndex(len(df))):  # pandera reports labels: make them positions

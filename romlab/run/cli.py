@@ -81,7 +81,8 @@ def _cmd_run(args) -> int:
 
     overrides = parse_overrides(args.set or [])
     periods = args.period or ["2023-10"]
-    jobs = args.jobs if args.jobs > 0 else min(4, os.cpu_count() or 1)
+    # one kernel more than CPUs: the kernels start while the tables are computed and wait for them
+    jobs = args.jobs if args.jobs > 0 else min(4, (os.cpu_count() or 1) + 1)
     cfgs = [RunConfig.for_period(period, **overrides) for period in periods]  # a bad parameter fails first
     carried = carried_cells(args.suppress_like or [])
     with ExitStack() as locks:
@@ -301,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default=str(paths.RUNS), help="output folder (default runs/)")
     r.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a RunConfig value (repeatable)")
     r.add_argument("--jobs", type=int, default=0, metavar="N",
-                   help="notebooks executed at once within a period (default: the number of CPUs, at most 4)")
+                   help="notebooks executed at once within a period (default: the number of CPUs plus one, at most 4)")
     r.add_argument("--suppress-like", action="append", metavar="RUN_DIR",
                    help="also suppress every cell suppressed in this earlier run (repeatable), so that "
                         "published patterns stay consistent; the periods of one batch are always kept consistent")

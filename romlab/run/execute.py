@@ -35,9 +35,13 @@ def execute_notebook(src: Path, dst: Path, parameters: dict, cwd: Path) -> None:
 
     # the kernel starts in `cwd` (nbclient's resources path) whatever the process's working
     # directory is: papermill's own chdir is process-wide, so notebooks executed at once in
-    # threads could otherwise start their kernel in another's folder
+    # threads could otherwise start their kernel in another's folder.
+    # `request_save_on_cell_execute=False`: papermill writes the notebook once at the end
+    # (and, with the failing cell, on an error) instead of before and after every cell,
+    # which cost as much CPU as the cells themselves (85 writes for the support notebook)
     pm.execute_notebook(str(src), str(dst), parameters=parameters, cwd=str(cwd),
                         kernel_name="python3", progress_bar=False, log_output=False,
+                        request_save_on_cell_execute=False,
                         resources={"metadata": {"path": str(cwd)}})
 
 

@@ -35,7 +35,6 @@ __all__ = ["PeriodTables", "compute", "protect", "protect_batch", "tables", "car
 #: File name of the saved period in a running run folder (never in a finished run).
 BUNDLE = ".period.pkl"
 
-
 @dataclass
 class PeriodTables:
     """Everything one period shows; aggregates only.
@@ -168,8 +167,11 @@ def tables(period: str, data_dir: str | Path = "", overrides: dict | None = None
     read through the `mapping` file if one is given (relative paths: from the working
     directory, which for a run's notebook is its run folder).
     An executed notebook of a finished run still names its bundle, which the run removed:
-    re-executed, it computes from `data_dir` again (with a warning)."""
-    if bundle and not Path(bundle).is_file():
+    re-executed, it computes from `data_dir` again (with a warning). While the run is
+    still computing the bundle (its pending marker is there), this waits for it."""
+    from romlab.run.notebook_run import wait_for_bundle
+
+    if bundle and not wait_for_bundle(bundle):
         warnings.warn(f"{bundle} is gone (a run removes it when it finishes); "
                       f"computing from {data_dir or paths.SAMPLE}", stacklevel=2)
         bundle = ""

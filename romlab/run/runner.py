@@ -2,7 +2,9 @@
 
 Each section notebook has a cell tagged `parameters` with `period`, `data_dir`,
 `overrides` (RunConfig keys → values), `bundle` and `mapping`. `run_period` executes
-every section notebook for one period into a temporary folder `<out>/.<period>.running`,
+every section notebook for one period into a temporary folder `<out>/.<period>.running`
+(in a child process started before the tables are computed, so that the kernels start
+meanwhile and wait for the tables: `romlab.run.notebook_run`),
 writes the period's outputs beside them (`write_outputs`: tabeller.xlsx, tabeller.csv,
 nyckeltal.json, jamforelse.csv/.json, figures, one HTML page per notebook, index.html,
 manifest.json) and moves the folder to `<out>/<period>` only when all of that
@@ -38,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from romlab import paths
-from romlab.run import execute, provenance, write
+from romlab.run import notebook_run, provenance, write
 from romlab.run.config import RunConfig
 
 if TYPE_CHECKING:
@@ -208,58 +210,14 @@ class _Folders:
         shutil.rmtree(self.failed, ignore_errors=True)
 
 
-def _execute_one(nb: Path, folder: Path, params: dict, progress) -> dict:
-    """Execute section notebook `nb` into `folder` and normalise it; its status for the
-    manifest: ``ok``, or ``failed`` with the cell and the error; the seconds it took."""
-    t_nb = time.perf_counter()
-    dst = folder / nb.name
-    try:
-        execute.execute_notebook(nb, dst, params, cwd=folder)
-        execute.normalise_executed(dst, nb)
-    except Exception as e:  # papermill raises PapermillExecutionError with the cell
-        if dst.is_file():
-            try:
-                execute.normalise_executed(dst, nb)
-            except Exception:  # the failed notebook as papermill left it
-                pass
-        return {"status": "failed", "cell": getattr(e, "exec_count", None),
-                "error": f"{getattr(e, 'ename', type(e).__name__)}: {getattr(e, 'evalue', str(e))}",
-                "seconds": round(time.perf_counter() - t_nb, 1)}
-    finally:
-        if progress is not None:
-            progress.update(1)
-    return {"status": "ok", "seconds": round(time.perf_counter() - t_nb, 1)}
-
-
-def _execute_notebooks(nbs: list[Path], folder: Path, params: dict, status: dict, progress, jobs: int) -> None:
-    """Execute the notebooks into `folder`, `jobs` at once (each in its own kernel) or one
-    by one stopping at the first that fails; each one's status is set in `status`."""
-    def one(nb: Path) -> dict:
-        return _execute_one(nb, folder, params, progress)
-
-    if jobs > 1 and len(nbs) > 1:
-        # papermill changes the process's working directory around each execution, so it
-        # is restored once all are done
-        cwd = os.getcwd()
-        try:
-            with ThreadPoolExecutor(max_workers=jobs) as pool:
-                for nb, st in zip(nbs, pool.map(one, nbs)):
-                    status[nb.name] = st
-        finally:
-            os.chdir(cwd)
-    else:
-        for nb in nbs:
-            status[nb.name] = one(nb)
-            if status[nb.name]["status"] != "ok":
-                break
-
-
 def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, notebooks, progress, html, figures,
                        jobs, prepared, carried, mapping, started) -> RunResult:
-    """`run_period`'s work once the lock is held: compute (unless `prepared`), save the
-    bundle, execute the notebooks beside the outputs that need only the tables, write the
-    pages and the manifest, publish the folder. It is longer than most functions here
-    because it is that one sequence with one failure handler (`fail`) shared by its steps."""
+    """`run_period`'s work once the lock is held: start the notebooks (`notebook_run`,
+    their kernels start while this process computes), compute (unless `prepared`) and
+    save the bundle they wait for, write the outputs that need only the tables while they
+    run, write the pages and the manifest, publish the folder. It is longer than most
+    functions here because it is that one sequence with one failure handler (`fail`)
+    shared by its steps."""
     from romlab.run import period as period_mod
 
     period = cfg.period
@@ -286,20 +244,22 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
 
     steps = ("load", "tables", "protect")  # done by the batch already, counted in the period's time
     computed_before = 0.0 if prepared is None else sum(prepared.seconds.get(k, 0.0) for k in steps)
+    t_nbs = time.perf_counter()
+    nb_run = notebook_run.NotebookRun.start(nbs, where.tmp, params, status, progress, jobs, bundle)
     try:
         if prepared is None:
             prepared = period_mod.protect(period_mod.compute(cfg, data, mapping=mapping), carried)
         prepared.save(bundle)
     except Exception as e:
+        nb_run.stop()
         if progress is not None:
-            progress.update(len(nbs))
+            progress.update(sum(st["status"] == "not run" for st in status.values()))
         raise fail(f"computing the tables failed: {type(e).__name__}: {e}") from e
+    nb_run.ready()
 
     if progress is not None:
         progress.set_postfix_str(period)
-    t_nbs = time.perf_counter()
-    data_outputs, t_data, data_error = _notebooks_beside_outputs(
-        nbs, where.tmp, params, status, progress, jobs, prepared, data, overrides, figures, mapping)
+    data_outputs, t_data, data_error = _outputs_beside(nb_run, where.tmp, prepared, data, overrides, figures, mapping)
     seconds = {**prepared.seconds, "notebooks": round(time.perf_counter() - t_nbs, 2)}
     bad = [(name, st) for name, st in status.items() if st["status"] == "failed"]
     if bad:
@@ -324,14 +284,11 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
                      time.perf_counter() - t0 + computed_before)
 
 
-def _notebooks_beside_outputs(nbs, folder: Path, params: dict, status: dict, progress, jobs: int, prepared, data,
-                              overrides, figures: bool, mapping):
-    """Execute the notebooks (in their kernels, `jobs` at once) while this process writes
-    the outputs that need only the tables (`write.write_data_outputs`). Returns what was
-    written, its seconds, and the error writing raised (reported once the notebooks are
-    done, so the folder is complete either way)."""
-    nb_thread = ThreadPoolExecutor(max_workers=1)
-    nb_done = nb_thread.submit(_execute_notebooks, nbs, folder, params, status, progress, jobs)
+def _outputs_beside(nb_run: notebook_run.NotebookRun, folder: Path, prepared, data, overrides, figures: bool, mapping):
+    """Write the outputs that need only the tables (`write.write_data_outputs`) while the
+    notebooks run, then wait for them. Returns what was written, its seconds, and the
+    error writing raised (reported once the notebooks are done, so the folder is
+    complete either way)."""
     try:
         t_out = time.perf_counter()
         outs = write.write_data_outputs(folder, prepared, data, overrides, figures=figures, mapping=mapping)
@@ -339,8 +296,7 @@ def _notebooks_beside_outputs(nbs, folder: Path, params: dict, status: dict, pro
     except Exception as e:
         return None, 0.0, e
     finally:
-        nb_done.result()
-        nb_thread.shutdown()
+        nb_run.wait()
 
 
 def run_batch(periods: list[str], data: str | Path, out: str | Path = paths.RUNS, overrides: dict | None = None,
@@ -369,6 +325,13 @@ def _run_batch_locked(cfgs, data, out, overrides, *, carried, consistent, progre
     from romlab.run import period as period_mod
 
     prepared: dict[str, object] = {}
+    if len(cfgs) == 1:  # nothing to keep consistent: run_period computes while its kernels start
+        cfg = cfgs[0]
+        try:
+            return [run_period(cfg.period, data, out, overrides, progress=progress, carried=carried, mapping=mapping,
+                               started=started, **kwargs)], {}
+        except RunFailed as e:
+            return [], {cfg.period: str(e)}
     for cfg in cfgs:
         if progress is not None:
             progress.set_postfix_str(f"{cfg.period}: tables")

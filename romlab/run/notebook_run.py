@@ -1,0 +1,214 @@
+"""Execute a period's notebooks in a child process while the run computes their tables.
+
+A run's notebooks read the period's tables from a bundle the run saves once
+(`romlab.run.period`). Starting six kernels and importing pandas in each is most of what
+the notebooks cost, so the runner starts them *before* it computes the tables: the
+notebooks are executed by a child process (`NotebookRun.start`), which keeps their
+client-side work (papermill, zmq, nbformat) off this process's interpreter lock, and
+each notebook's kernel waits at `romlab.run.period.tables` until the bundle is there.
+
+The hand-over is one marker file beside the bundle's name (`pending_marker`), holding
+the pid of the process computing it:
+
+- marker there, its process alive, no bundle: the tables are being computed, wait;
+- bundle there: go on;
+- no bundle and no marker, or the marker's process is gone: computing failed (or the
+  run was killed): a waiting notebook fails at once (`wait_for_bundle`) and a notebook
+  not yet started is not run (status ``not run``).
+
+The module imports only the standard library (papermill when it executes), so that the
+child process starts quickly.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Suffix of the marker beside the bundle's name while the tables are being computed.
+PENDING = ".pending"
+
+#: How often a waiting notebook looks for the bundle, seconds.
+POLL_SECONDS = 0.05
+
+
+def pending_marker(bundle: str | Path) -> Path:
+    """The marker that says the bundle `bundle` is still being computed."""
+    bundle = Path(bundle)
+    return bundle.with_name(bundle.name + PENDING)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def bundle_state(bundle: str | Path) -> str:
+    """``ready`` (the bundle is saved), ``pending`` (its marker is there and the process
+    named in it is alive) or ``gone`` (neither: computing failed, the run was killed, or
+    the run finished and removed the bundle)."""
+    bundle = Path(bundle)
+    if bundle.is_file():
+        return "ready"
+    marker = pending_marker(bundle)
+    try:
+        text = marker.read_text().strip()
+    except FileNotFoundError:
+        return "ready" if bundle.is_file() else "gone"  # saved between the two looks
+    if text.isdigit() and not _alive(int(text)):
+        return "gone"
+    return "pending"
+
+
+def wait_for_bundle(bundle: str | Path) -> bool:
+    """Wait while the bundle `bundle` is being computed (`bundle_state` ``pending``).
+    True when it is there; False when it is not and nobody was computing it. Raises
+    RuntimeError when computing it stopped while this waited (the run failed: its
+    manifest.json says why)."""
+    waited = False
+    while (state := bundle_state(bundle)) == "pending":
+        waited = True
+        time.sleep(POLL_SECONDS)
+    if state == "ready":
+        return True
+    if waited:
+        raise RuntimeError(f"{bundle}: the run stopped computing the tables without saving them "
+                           "(see its manifest.json)")
+    return False
+
+
+def execute_one(nb: Path, folder: Path, params: dict, bundle: Path | None = None) -> dict:
+    """Execute section notebook `nb` into `folder` and normalise it; its status for the
+    manifest: ``ok``, or ``failed`` with the cell and the error; the seconds it took.
+    ``not run`` when computing its `bundle` failed before it started or while it waited
+    for it."""
+    from romlab.run import execute
+
+    if bundle is not None and bundle_state(bundle) == "gone":
+        return {"status": "not run"}
+    t_nb = time.perf_counter()
+    dst = folder / nb.name
+    try:
+        execute.execute_notebook(nb, dst, params, cwd=folder)
+        execute.normalise_executed(dst, nb)
+    except Exception as e:  # papermill raises PapermillExecutionError with the cell
+        if bundle is not None and bundle_state(bundle) == "gone":
+            # computing the tables failed while this notebook waited for them: it did not
+            # run (the run's error says why)
+            dst.unlink(missing_ok=True)
+            return {"status": "not run"}
+        if dst.is_file():
+            try:
+                execute.normalise_executed(dst, nb)
+            except Exception:  # the failed notebook as papermill left it
+                pass
+        return {"status": "failed", "cell": getattr(e, "exec_count", None),
+                "error": f"{getattr(e, 'ename', type(e).__name__)}: {getattr(e, 'evalue', str(e))}",
+                "seconds": round(time.perf_counter() - t_nb, 1)}
+    return {"status": "ok", "seconds": round(time.perf_counter() - t_nb, 1)}
+
+
+def execute_all(nbs: list[Path], folder: Path, params: dict, jobs: int, bundle: Path | None = None,
+                report=None) -> dict[str, dict]:
+    """Execute the notebooks into `folder`, `jobs` at once (each in its own kernel) or one
+    by one stopping at the first that fails. Returns {notebook file name: status};
+    `report(name, status)` is called as each one finishes."""
+    status: dict[str, dict] = {}
+
+    def one(nb: Path) -> dict:
+        st = execute_one(nb, folder, params, bundle)
+        if report is not None:
+            report(nb.name, st)
+        return st
+
+    if jobs > 1 and len(nbs) > 1:
+        # papermill changes the process's working directory around each execution, so it
+        # is restored once all are done
+        cwd = os.getcwd()
+        try:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                for nb, st in zip(nbs, pool.map(one, nbs)):
+                    status[nb.name] = st
+        finally:
+            os.chdir(cwd)
+    else:
+        for nb in nbs:
+            status[nb.name] = one(nb)
+            if status[nb.name]["status"] != "ok":
+                break
+    return status
+
+
+def _child(nbs: list[Path], folder: Path, params: dict, jobs: int, bundle: Path | None, queue) -> None:
+    """The child process: execute the notebooks, send each status as it finishes, then
+    ``None``."""
+    try:
+        execute_all(nbs, folder, params, jobs, bundle, report=lambda name, st: queue.put((name, st)))
+    finally:
+        queue.put(None)
+
+
+@dataclass
+class NotebookRun:
+    """The notebooks of one period executing in a child process. `start` writes the
+    bundle's pending marker (with this process's pid) and starts them; `ready()` removes
+    the marker once the bundle is saved, `stop()` when computing it failed; `wait()`
+    waits for the notebooks. Each notebook's status is set in `status` as it finishes
+    and the `progress` bar (tqdm) advanced by one."""
+
+    pending: Path
+    process: mp.Process
+    reader: threading.Thread
+    status: dict
+
+    @classmethod
+    def start(cls, nbs: list[Path], folder: Path, params: dict, status: dict, progress, jobs: int,
+              bundle: Path) -> "NotebookRun":
+        pending = pending_marker(bundle)
+        pending.write_text(f"{os.getpid()}\n")
+        ctx = mp.get_context("spawn")  # no fork of a process that holds threads (pyarrow's)
+        queue = ctx.Queue()
+        process = ctx.Process(target=_child, args=(list(nbs), folder, params, jobs, bundle, queue),
+                              name="romlab-notebooks", daemon=True)
+        process.start()
+
+        def read() -> None:
+            while (item := queue.get()) is not None:
+                name, st = item
+                status[name] = st
+                if progress is not None and st["status"] != "not run":
+                    progress.update(1)
+
+        reader = threading.Thread(target=read, name="romlab-notebook-status", daemon=True)
+        reader.start()
+        return cls(pending, process, reader, status)
+
+    def ready(self) -> None:
+        self.pending.unlink(missing_ok=True)
+
+    def stop(self) -> None:
+        self.pending.unlink(missing_ok=True)
+        self.wait()
+
+    def wait(self) -> None:
+        """Wait for the notebooks; if their process died, the notebooks without a status
+        are marked failed with its exit code."""
+        self.process.join()
+        self.reader.join(timeout=5)  # the child's last message is ``None``
+        if self.process.exitcode:
+            for name, st in self.status.items():
+                if st["status"] == "not run":
+                    self.status[name] = {"status": "failed", "cell": None,
+                                         "error": f"the process executing the notebooks ended with code "
+                                                  f"{self.process.exitcode}"}
+                    break
