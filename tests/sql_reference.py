@@ -610,9 +610,9 @@ class SqlReference:
         return self.sql("SELECT * FROM outcomes ORDER BY participation_id")
 
     def _share_sql(self, x: str, n: str) -> str:
-        """Percent, suppressed (NULL) below the smallest cell (A14, A39)."""
-        return (f"CASE WHEN {n} >= {self.p.min_cell} THEN CAST(100 AS DOUBLE) * {x} / {n} END AS value, "
-                f"{n} < {self.p.min_cell} AS suppressed")
+        """Percent (NULL for an empty cell); nothing is suppressed here: the tables are
+        computed whole and protected afterwards, on every table at once (A39)."""
+        return f"CASE WHEN {n} > 0 THEN CAST(100 AS DOUBLE) * {x} / {n} END AS value, FALSE AS suppressed"
 
     def _shares(self, where: str, keys: list[str], indicator: str, with_total: bool) -> pd.DataFrame:
         """Percent with ``indicator`` among the rows of ``where`` by ``keys`` (and, with
@@ -669,7 +669,7 @@ class SqlReference:
     def tabell_15(self) -> pd.DataFrame:
         """Tabell 15: R2 by window × level; a level is marked when it differs from both
         other levels of its window at the 99 % level (A33), ``p_value`` the larger of its
-        two tests; a suppressed cell is never marked."""
+        two tests."""
         return self.sql(f"""
             WITH {self._level_tests_sql()},
             marks AS (
@@ -678,13 +678,13 @@ class SqlReference:
                 FROM cells c JOIN tests t ON t."window" = c."window" AND c.level IN (t.level_1, t.level_2)
                 GROUP BY ALL)
             SELECT '15' AS "table", 'r2_share' AS measure, c."window", c.level, c.n, {self._share_sql('c.x', 'c.n')},
-                   m.p_value, coalesce(m.both_differ, FALSE) AND c.n >= {self.p.min_cell} AS significant
+                   m.p_value, coalesce(m.both_differ, FALSE) AS significant
             FROM cells c LEFT JOIN marks m USING ("window", level)""")
 
     def group_table(self, measure: str) -> pd.DataFrame:
         """Tabell 16 (r2_share), 21 (work_share), 22 (education_share): the 18 rows ×
         window × level in the window population, each row tested against its reference
-        in the same cell (A32); not marked when either cell is below the smallest cell."""
+        in the same cell (A32); marks on hidden cells are withheld afterwards, by protection."""
         indicator = {"r2_share": "has_result", "work_share": "has_work", "education_share": "has_studies"}[measure]
         table = {"r2_share": "16", "work_share": "21", "education_share": "22"}[measure]
         groups = ", ".join(GROUP_COLUMNS)
@@ -714,8 +714,7 @@ class SqlReference:
                        ON ref.grp = t.reference AND ref."window" = t."window" AND ref.level = t.level)
             SELECT '{table}' AS "table", '{measure}' AS measure, grp AS "group", "window", level, n,
                    {self._share_sql('x', 'n')}, comparison, reference, p_value,
-                   coalesce(p_value < {self.p.significance_level!r}, FALSE)
-                       AND n >= {self.p.min_cell} AND coalesce(n_ref, 0) >= {self.p.min_cell} AS significant
+                   coalesce(p_value < {self.p.significance_level!r}, FALSE) AS significant
             FROM tested ORDER BY row_no, "window", level""")
 
     def tabell_16(self) -> pd.DataFrame:

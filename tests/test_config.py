@@ -163,6 +163,7 @@ def test_to_dict_is_plain_json_and_round_trips():
         "support_generations": [1], "followup_months": 18, "population_start_months": ["2020-05", "2022-01"],
         "min_window_followup_months": 10, "windows": [1, 2, 3, 4], "trim_percentile": 95.0,
         "percentile_method": "linear", "significance_level": 0.05, "min_cell": 10,
+        "protection_width": 0,
     }
 
 

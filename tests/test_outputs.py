@@ -114,10 +114,10 @@ def test_xlsx_numbers_are_numbers_with_formats(written_workbook, tables):
 
 
 def _handmade(min_cell: int = 10):
-    """Tabell 14 with level A small (4 persons) and Tabell 7 with 3 men, protected."""
+    """Tabell 14 with level A small (4 persons, 1 with R2) and Tabell 7 with 3 men, protected."""
     t14 = pd.DataFrame({"table": "14", "measure": "r2_share", "level": ["ABC", "A", "B", "C"],
-                        "value": [40.0, 25.0, 50.0, 30.0], "n": [30, 4, 12, 14],
-                        "suppressed": [False, True, False, False]})
+                        "value": [40.0, 25.0, 100 * 24 / 46, 30.0], "n": [100, 4, 46, 50],
+                        "suppressed": False})
     t7 = pd.DataFrame({"table": "7", "measure": ["mean_hours"] * 2 + ["observations"] * 2,
                        "activity": "Sammanlagt stöd", "group": ["Kvinnor", "Män"] * 2,
                        "value": [8.25, 7.5, 25.0, 3.0], "n": [20, 3, 20, 3]})
@@ -131,10 +131,12 @@ def test_xlsx_suppressed_cells_are_dots_with_a_note(tmp_path):
     ws = wb["Tabell 14"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[2][:5] == ("Mått", "Totalt", "Nivå A", "Nivå B", "Nivå C")
-    # A has 4 persons (primary); B, the smallest other level, hides it from ABC − B − C
+    # A has 4 persons (primary); B, the smaller other level (46 against 50), hides it from ABC − B − C
     assert rows[3][:5] == ("Andel R2", 0.4, "..", "..", 0.3)
     note = [r[0] for r in rows if isinstance(r[0], str) and r[0].startswith("'..'")]
-    assert note and "färre än 10 personer" in note[0] and "2 cell(er)" in note[0]
+    assert note and "sekretesskäl" in note[0] and "2 cell(er)" in note[0]
+    about = " ".join(str(v) for r in wb["Om körningen"].iter_rows(values_only=True) for v in r if v is not None)
+    assert "färre än 10 personer" in about and "ringas in" in about
     ws7 = wb["Tabell 7"]
     rows7 = {r[:2]: r[2:4] for r in ws7.iter_rows(min_row=4, values_only=True) if r[1]}
     assert rows7[("Medelvärde (timmar)", "Sammanlagt stöd")] == (8.25, "..")  # Män: 3 persons < 10
@@ -151,13 +153,14 @@ def test_xlsx_min_cell_follows_the_configuration(tmp_path):
 
 
 def test_long_tables_blank_suppressed_rows_and_name_their_cell():
-    shown, log = _handmade()
+    shown, found = _handmade()
+    log = found.log
     long = exports.long_tables({**shown, "tests_sex": pd.DataFrame()})
     assert set(long["table"]) == {"14", "7"}
     t14 = long[long["table"] == "14"].set_index("level")
     assert t14.loc["A", "suppressed"] and pd.isna(t14.loc["A", "value"]) and pd.isna(t14.loc["A", "n"])
-    assert t14.loc["B", "rule"] == "sekundär" and pd.isna(t14.loc["B", "value"])
-    assert t14.loc["C", "value"] == 30.0 and t14.loc["C", "n"] == 14
+    assert "rule" not in long.columns and pd.isna(t14.loc["B", "value"])  # why a cell is hidden is internal
+    assert t14.loc["C", "value"] == 30.0 and t14.loc["C", "n"] == 50
     t7 = long[long["table"] == "7"].set_index(["measure", "group"])["value"]
     assert t7[("mean_hours", "Kvinnor")] == 8.25 and pd.isna(t7[("mean_hours", "Män")])
     assert pd.isna(t7[("observations", "Män")])

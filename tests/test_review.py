@@ -638,8 +638,8 @@ def test_open_follow_ups_without_its_bundle_loads_the_data(tmp_path):
 def test_min_cell_is_the_runs_and_goes_through_the_shared_rule(monkeypatch):
     assert ReviewConfig().min_cell == RunConfig.min_cell == RunConfig.for_period("2023-10").min_cell
     calls = []
-    real = disclosure.protect_cells
-    monkeypatch.setattr(disclosure, "protect_cells", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
+    real = disclosure.primary
+    monkeypatch.setattr(disclosure, "primary", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
     b = Builder().contract("P1").contract("P2", area="R2-02")
     b.starts("P1", start="2023-06-01", n=7, results=1)
     b.starts("P2", area="R2-02", start="2023-06-01", n=12, results=2)

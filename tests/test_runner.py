@@ -180,9 +180,14 @@ def test_long_tables_show_no_small_cell(run):
     assert not small.any()
     assert t.loc[t["suppressed"], "value"].isna().all() and t.loc[t["suppressed"], "n"].isna().all()
     log = pd.read_csv(run.folder / "undertryckta.csv")
-    assert set(t.loc[t["suppressed"], "cell"]) == set(log["cell"])
-    assert set(log["rule"]) == {"primär", "sekundär"}  # the sample has small cells
-    assert log["reason"].notna().all()
+    assert set(t.loc[t["suppressed"], "cell"]) <= set(log["cell"])
+    assert list(log.columns) == ["cell", "tables"]  # what is handed on says only which cells
+    internal = pd.read_csv(run.folder.parent / "intern" / PERIOD / "undertryckning.csv")
+    assert set(internal["cell"]) == set(log["cell"])
+    assert set(internal["rule"]) == {"primär", "sekundär"}  # the sample has small cells
+    assert internal["reason"].notna().all() and internal["persons"].notna().all()
+    intervals = pd.read_csv(run.folder.parent / "intern" / PERIOD / "skyddsintervall.csv")
+    assert len(intervals) and intervals["protected"].all() and (intervals["width"] >= 10).all()
 
 
 def test_no_suppressed_cell_of_a_run_can_be_recovered_from_its_margins(run):
@@ -190,7 +195,9 @@ def test_no_suppressed_cell_of_a_run_can_be_recovered_from_its_margins(run):
     t = pd.read_csv(run.folder / "tabeller.csv", dtype={"table": str, "level": str})
     shown = {k: t[t["table"] == k] for k in ("14", "15", "16", "19", "21", "22")}
     assert shown["16"]["suppressed"].any()
-    assert subtraction_attack(shown) == set()
+    internal = pd.read_csv(run.folder.parent / "intern" / PERIOD / "undertryckning.csv").set_index("cell")["persons"]
+    recovered = {"|".join(str(x) for x in c) for c in subtraction_attack(shown)}
+    assert all(internal.get(c, 0) >= 10 for c in recovered)  # only persons that are no secret (A76)
     # nyckeltal.json publishes the window total: one hidden Tabell 15 cell would follow from it
     assert shown["15"]["suppressed"].sum() != 1
 
@@ -487,7 +494,7 @@ def test_killed_run_leaves_no_complete_folder_and_the_next_run_succeeds(rerun):
     assert "manifest.json" not in left.running and period.BUNDLE in left.running
     # the next run was not blocked by the dead run's lock and cleaned its folder away
     assert rerun.result.folder == rerun.out / PERIOD
-    assert sorted(p.name for p in rerun.out.iterdir()) == [PERIOD]
+    assert sorted(p.name for p in rerun.out.iterdir()) == [PERIOD, "intern"]  # intern: never handed on
     assert json.loads((rerun.result.folder / "manifest.json").read_text())["status"] == "ok"
 
 

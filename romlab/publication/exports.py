@@ -31,9 +31,10 @@ KEY_ORDER = ("measure", "activity", "group", "window", "level", "percentile", "i
 
 def long_tables(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """The report tables (the register's tables and the summary, `romlab.report.registry`) in one long frame, as
-    `tabeller.csv`: ``table``, the key columns, ``value``, ``n``, ``suppressed``,
-    ``rule`` and ``cell`` (the population cell, as in the suppression log). Pass
-    protected tables (`romlab.run.period`): suppressed rows are blank."""
+    `tabeller.csv`: ``table``, the key columns, ``value``, ``n``, ``suppressed`` and
+    ``cell`` (the population cell, as in `undertryckta.csv`). Pass protected tables
+    (`romlab.run.period`): suppressed rows are blank. Why a cell is hidden (primary or
+    complementary) is not said: that is for the internal log only."""
     from romlab.report.registry import table_defs
 
     exported = {d.key for d in table_defs(kind=None) if d.kind in ("table", "summary")}
@@ -45,11 +46,29 @@ def long_tables(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         long = long.assign(table=key, suppressed=suppressed(long).to_numpy())
         parts.append(long)
     long = pd.concat(parts, ignore_index=True)
-    if "rule" in long.columns:
-        long["rule"] = long["rule"].fillna("")
-    keep = [c for c in ("table", *KEY_ORDER, "value", "n", "suppressed", "rule", "cell") if c in long.columns]
+    keep = [c for c in ("table", *KEY_ORDER, "value", "n", "suppressed", "cell") if c in long.columns]
     return long[keep]
 
+
+
+def figure_tables(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The points of Figur 1 and 2 as `figurer.csv`: ``figure``, ``start_month``
+    (YYYY-MM), ``level``, ``value`` (percent), ``n``, ``ci_low``, ``ci_high`` (the band),
+    ``suppressed``, ``cell``. Pass protected tables: a hidden point is blank, as it is
+    missing from the figure."""
+    parts = []
+    for key in ("figur_1", "figur_2"):
+        if key in tables:
+            t = tables[key].reset_index(drop=True)
+            t = t.assign(figure=key, start_month=pd.to_datetime(t["start_month"]).dt.strftime("%Y-%m"))
+            parts.append(t)
+    if not parts:
+        return pd.DataFrame(columns=["figure", "start_month", "level", "value", "n", "ci_low", "ci_high",
+                                     "suppressed", "cell"])
+    out = pd.concat(parts, ignore_index=True)
+    keep = [c for c in ("figure", "start_month", "level", "value", "n", "ci_low", "ci_high", "suppressed", "cell")
+            if c in out.columns]
+    return out[keep]
 
 
 def to_json(obj, path: Path | None = None) -> str:

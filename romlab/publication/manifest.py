@@ -44,6 +44,23 @@ def _records(df) -> list[dict] | None:
     return None if df is None else df.to_dict("records")
 
 
+def input_files(ds) -> dict[str, dict]:
+    """The input files of a loaded dataset (``ds.files``), each with its path (relative
+    to the repository when inside it), sha256 and size; URLs are left out."""
+    from romlab.run import provenance
+
+    hashes: dict[str, str] = {}  # one DuckDB file holds every table: hash it once
+
+    def fingerprint(p) -> dict:
+        key = str(Path(p).resolve())
+        if key not in hashes:
+            hashes[key] = file_sha256(p)
+        return {"path": provenance.label(p), "sha256": hashes[key], "bytes": Path(p).stat().st_size}
+
+    return {name: fingerprint(p) for name, p in sorted(getattr(ds, "files", {}).items())
+            if not provenance.is_url(p) and Path(p).is_file()}
+
+
 def manifest(cfg: RunConfig, ds, *, data: str | Path, overrides: Mapping | None = None,
              started: pd.Timestamp | str | None = None, ended: pd.Timestamp | str | None = None,
              notebooks: Mapping[str, Mapping] | None = None, outputs: list[str] | None = None,
@@ -59,16 +76,7 @@ def manifest(cfg: RunConfig, ds, *, data: str | Path, overrides: Mapping | None 
     `MANIFEST_TIME_FIELDS` change when the same run is made again."""
     from romlab.run import provenance
 
-    hashes: dict[str, str] = {}  # one DuckDB file holds every table: hash it once
-
-    def fingerprint(p) -> dict:
-        key = str(Path(p).resolve())
-        if key not in hashes:
-            hashes[key] = file_sha256(p)
-        return {"path": provenance.label(p), "sha256": hashes[key], "bytes": Path(p).stat().st_size}
-
-    files = {name: fingerprint(p) for name, p in sorted(getattr(ds, "files", {}).items())
-             if not provenance.is_url(p) and Path(p).is_file()}
+    files = input_files(ds)
     return {
         "romlab": _versions()["romlab"],
         "git": dict(git) if isinstance(git, Mapping) else (git or provenance.git_info()),
@@ -88,4 +96,5 @@ def manifest(cfg: RunConfig, ds, *, data: str | Path, overrides: Mapping | None 
         "ended": str(ended) if ended is not None else None,
         "notebooks": dict(notebooks or {}),
         "outputs": list(outputs or []),
+        "earlier_releases": getattr(ds, "releases", None),
     }

@@ -35,15 +35,16 @@ The §3 starts table takes part as "starts" (`starts_long`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from romlab.report import classify
 from romlab.dataset import codes
-from romlab.publication import disclosure
+from romlab.publication import counts, disclosure
 
-__all__ = ["cell_ids", "constraints", "protect", "starts_long", "protected_tables"]
+__all__ = ["cell_ids", "constraints", "protect", "starts_long", "protected_tables", "model_of", "public_log",
+           "Protected"]
 
 ALL = "Alla"
 TOTAL = "ABC"
@@ -151,7 +152,27 @@ def constraints(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
                     rows += _split(f"S|A1|{table}|{lv}", f"S|12|{lv}", [f"S|A1|{c}|{lv}" for c in cols])
     if "starts" in tables:
         rows += _starts_constraints(tables["starts"])
+    for key in ("figur_1", "figur_2"):
+        if key in tables:
+            rows += _figure_constraints(key, tables[key], "14" in tables)
     return pd.DataFrame(rows, columns=["constraint", "cell", "coef"])
+
+
+def _figure_constraints(key: str, t: pd.DataFrame, with_14: bool) -> list[tuple[str, str, float]]:
+    """A figure's levels add up to its total line per start month; Figur 1's start
+    months add up, per level, to Tabell 14's 18-month population (the same persons)."""
+    from romlab.report.registry import REGISTRY
+
+    prefix = "F1" if key == "figur_1" else "F2"
+    ids = REGISTRY[key].cells(t)
+    month = pd.to_datetime(t["start_month"]).dt.strftime("%Y-%m")
+    rows: list[tuple[str, str, float]] = []
+    for m in pd.unique(month):
+        rows += _split(f"{prefix}|{m}", f"{prefix}|{m}|{TOTAL}", [f"{prefix}|{m}|{lv}" for lv in LEVELS])
+    if key == "figur_1" and with_14:
+        for lv in (*LEVELS, TOTAL):
+            rows += _split(f"F1|months|{lv}", f"Q|{lv}", list(ids[t["level"].astype(str) == lv]))
+    return rows
 
 
 def _starts_constraints(t: pd.DataFrame) -> list[tuple[str, str, float]]:
@@ -196,76 +217,134 @@ def starts_long(starts: pd.DataFrame, t15: pd.DataFrame | None) -> pd.DataFrame:
     return long
 
 
-def _cells(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
-    """One row per cell: the fewest persons of any row on it (``n``, for the primary
-    rule: Tabell 20's share rests on the persons with a result), the population's size
-    (``cost``, the most persons of any row on it) and its report order."""
-    ids, parts = {}, []
-    for key in protected_tables():
-        if key not in tables:
-            continue
-        t = tables[key].reset_index(drop=True)
-        ids[key] = cell_ids(key, t)
-        n = pd.to_numeric(t["n"], errors="coerce") if "n" in t.columns else pd.Series(np.nan, index=t.index)
-        parts.append(pd.DataFrame({"cell": ids[key], "n": n}).dropna(subset=["cell"]))
-    if not parts:
-        return pd.DataFrame(columns=["n", "order"]), ids
-    if "15" in tables and "n" in tables["15"]:  # nyckeltal: participants in the windows
+#: Tables whose rows are counted in the count model: every protected table but the
+#: summary (its shares repeat Tabell 14 and 23) and the level tests (no counts).
+_NOT_COUNTED = ("headline", "tests_15")
+
+
+def _extra_counts(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Counts published outside the tables' rows: the window population's size
+    (nyckeltal.json, Tabell 18's N) and the support sample's persons (the selection
+    flow's unique individuals, §3.5.1)."""
+    rows = []
+    if "15" in tables and "n" in tables["15"]:
         t15 = tables["15"].drop_duplicates(["window", "level"])
-        total = pd.to_numeric(t15["n"], errors="coerce").sum()
-        parts.append(pd.DataFrame({"cell": [WINDOWS_TOTAL], "n": [total]}))
-    allc = pd.concat(parts, ignore_index=True)
-    cells = allc.groupby("cell", sort=False).agg(n=("n", "min"), cost=("n", "max"))
-    cells["order"] = np.arange(len(cells))
-    return cells, ids
+        rows.append((WINDOWS_TOTAL, "persons", float(pd.to_numeric(t15["n"], errors="coerce").sum()), ""))
+    if "urval" in tables and "5" in tables:
+        flow = tables["urval"].set_index("measure")["value"]
+        if "unique_individuals" in flow.index:
+            rows.append((f"S|5|{ALL}", "persons", float(flow["unique_individuals"]), ""))
+    return pd.DataFrame(rows, columns=["cell", "quantity", "value", "of"])
 
 
-def protect(tables: Mapping[str, pd.DataFrame], min_cell: int,
-            forced: Iterable[str] = ()) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """Protected copies of `tables` and the suppression log.
-
-    Every table in `protected_tables()` gets ``cell`` (its population cell),
-    ``suppressed`` and ``rule``; a suppressed row has ``value``, ``n`` and its test
-    statistics (``p_value``, ``significant``, Tabell 17's ``flagged``/``beats``) blanked.
-    A level test of Tabell 15 is blanked when either of its cells is. Other tables are
-    returned unchanged. The log has one row per suppressed cell: ``cell``, ``rule``
-    (primär / sekundär / konsekvent mellan perioder), ``reason`` and the tables it
-    appears in."""
-    cells, ids = _cells(tables)
+def model_of(tables: Mapping[str, pd.DataFrame]) -> tuple[counts.CountModel, dict[str, pd.Series]]:
+    """The count model of `tables` (`counts.count_model`: every count they publish, on
+    the population cells of `cell_ids`, tied by `constraints`) and each table's cells."""
+    ids = {key: cell_ids(key, tables[key].reset_index(drop=True)) for key in protected_tables() if key in tables}
+    counted = {k: v for k, v in ids.items() if k not in _NOT_COUNTED}
     cons = constraints(tables)
-    # a constraint with a cell absent from the tables (e.g. a table left out) does not hold
-    incomplete = cons.loc[~cons["cell"].isin(cells.index), "constraint"].unique()
-    cons = cons[~cons["constraint"].isin(incomplete)]
-    res = disclosure.protect_cells(cells, cons, min_cell, forced)
-    sup = res["suppressed"]
+    model = counts.count_model(tables, counted, cons, _extra_counts(tables))
+    # a constraint with a cell that carries no count here (a table left out) does not hold
+    incomplete = cons.loc[~cons["cell"].isin(model.cells), "constraint"].unique()
+    model.relations = cons[~cons["constraint"].isin(incomplete)].reset_index(drop=True)
+    return model, ids
+
+
+@dataclass
+class Protected:
+    """What `protect` returns besides the tables: the internal log (`log`), the
+    attacker's interval of every sensitive count (`audit`, internal) and the counts an
+    earlier release already pins (`unprotectable`)."""
+
+    log: pd.DataFrame
+    audit: pd.DataFrame
+    unprotectable: pd.DataFrame
+
+
+def protect(tables: Mapping[str, pd.DataFrame], min_cell: int, forced: Iterable[str] = (), *,
+            width: float | None = None, known: pd.Series | None = None,
+            check: bool = True) -> tuple[dict[str, pd.DataFrame], Protected]:
+    """Protected copies of `tables` and what protection found.
+
+    The cells of every table in `protected_tables()` and all their counts
+    (`model_of`) are protected at once (`disclosure.protect_cells`: a cell with any
+    count, or count's complement, below `min_cell` is hidden; complements are chosen so
+    that each such count keeps an interval at least `width` wide, default `min_cell`).
+    `forced`: cells to hide in any case; `known`: counts earlier releases published.
+    Each protected table gets ``cell``, ``suppressed`` and ``rule``; a hidden row has
+    ``value``, ``n``, its bands and test statistics blanked; the marks are then taken
+    on what is shown (`_marks_after_protection`). ``check``: run the attacker's
+    programme on the result (`disclosure.audit`)."""
+    model, ids = model_of(tables)
+    res = disclosure.protect_cells(model, min_cell, width, forced, known)
+    sup = res.cells["suppressed"]
     out = {}
     for key, t in tables.items():
         if key in SUPPORT_TESTS:
             out[key] = _protect_support_test(key, t, sup)
-            continue
-        if key not in ids:
+        elif key in ids:
+            out[key] = _blank(key, t, ids[key], sup, res.cells["rule"])
+        else:
             out[key] = t
-            continue
-        t = t.reset_index(drop=True).copy()
-        t["cell"] = ids[key]
-        mask = t["cell"].map(sup).fillna(False).astype(bool)
-        if key == "tests_15":
-            other = _join(pd.Series("P", index=t.index), t["window"], t["level_2"], ALL)
-            mask |= other.map(sup).fillna(False).astype(bool)
-        t["suppressed"] = mask.to_numpy()
-        t["rule"] = t["cell"].map(res["rule"]).where(mask, "")
-        for col in ("value", "value_1", "value_2", "difference", "p_value", "ci_low", "ci_high"):
-            if col in t.columns:
-                t[col] = t[col].astype(float).mask(mask)
-        if "n" in t.columns:
-            t["n"] = pd.to_numeric(t["n"], errors="coerce").astype("Int64").mask(mask)
-        for col in ("significant", "flagged"):
-            if col in t.columns:
-                t[col] = t[col].fillna(False).astype(bool) & ~mask
-        if "beats" in t.columns:
-            t["beats"] = t["beats"].mask(mask)
-        out[key] = t
-    return out, _log(res, ids, min_cell)
+    out = _marks_after_protection(out, sup)
+    audit = disclosure.audit(res) if check else pd.DataFrame(columns=["value", "low", "high", "width", "protected"])
+    return out, Protected(_log(res.cells, ids, min_cell), audit, res.unprotectable)
+
+
+def _blank(key: str, t: pd.DataFrame, cells: pd.Series, sup: pd.Series, rule: pd.Series) -> pd.DataFrame:
+    """Table `key` with its hidden rows blanked."""
+    t = t.reset_index(drop=True).copy()
+    t["cell"] = cells.to_numpy()
+    mask = t["cell"].map(sup).fillna(False).astype(bool)
+    if key == "tests_15":
+        other = _join(pd.Series("P", index=t.index), t["window"], t["level_2"], ALL)
+        mask |= other.map(sup).fillna(False).astype(bool)
+    t["suppressed"] = mask.to_numpy()
+    t["rule"] = t["cell"].map(rule).where(mask, "")
+    for col in ("value", "value_1", "value_2", "difference", "p_value", "ci_low", "ci_high"):
+        if col in t.columns:
+            t[col] = t[col].astype(float).mask(mask)
+    if "n" in t.columns:
+        t["n"] = pd.to_numeric(t["n"], errors="coerce").astype("Int64").mask(mask)
+    for col in ("significant", "flagged"):
+        if col in t.columns:
+            t[col] = t[col].fillna(False).astype(bool) & ~mask
+    if "beats" in t.columns:
+        t["beats"] = t["beats"].mask(mask)
+    return t
+
+
+def _marks_after_protection(tables: dict[str, pd.DataFrame], sup: pd.Series) -> dict[str, pd.DataFrame]:
+    """Significance marks and Tabell 17's flags taken on what is shown: a mark whose
+    test involves a hidden cell is withheld (its p-value blanked), and Tabell 17 is
+    flagged again on Tabell 16 as published (`results.tabell_17`)."""
+    from romlab.report import results
+
+    out = dict(tables)
+    for key in ("16", "21", "22"):
+        if key in out and "reference" in out[key].columns:
+            t = out[key].copy()
+            ref = _join(pd.Series("P", index=t.index), t["window"], t["level"], t["reference"])
+            hidden_ref = ref.map(sup).fillna(False).astype(bool) & t["reference"].notna()
+            t["p_value"] = t["p_value"].astype(float).mask(hidden_ref)
+            t["significant"] = t["significant"].fillna(False).astype(bool) & ~hidden_ref
+            out[key] = t
+    if "15" in out and "p_value" in out["15"].columns:
+        t = out["15"].copy()
+        window_hidden = t.groupby("window")["suppressed"].transform("any").astype(bool)
+        t["p_value"] = t["p_value"].astype(float).mask(window_hidden)
+        t["significant"] = t["significant"].fillna(False).astype(bool) & ~window_hidden
+        out["15"] = t
+    if "17" in out and "16" in out:
+        again = results.tabell_17(out["16"].drop(columns=["cell", "rule"], errors="ignore")
+                                  .assign(value=out["16"]["value"]))
+        t = out["17"].copy()
+        t["beats"] = again["beats"].to_numpy()
+        t["flagged"] = again["flagged"].to_numpy() & ~t["suppressed"].to_numpy(bool)
+        t["p_value"] = out["16"]["p_value"].to_numpy()
+        t["significant"] = out["16"]["significant"].to_numpy()
+        out["17"] = t
+    return out
 
 
 #: The support tests (`support.group_tests`) and the table whose labels name their groups.
@@ -296,26 +375,62 @@ def _protect_support_test(key: str, t: pd.DataFrame, sup: pd.Series) -> pd.DataF
 
 
 REASONS = {
-    disclosure.PRIMARY: "bygger på färre än {min_cell} personer",
-    disclosure.SECONDARY: "kompletterande undertryckning: annars kan {protects} räknas fram ur summor och delsummor",
-    disclosure.CONSISTENCY: "undertryckt i en annan rapportmånad i samma körning",
+    disclosure.PRIMARY: "bygger på färre än {min_cell} personer (antal eller delantal)",
+    disclosure.SECONDARY: "kompletterande undertryckning: skyddar {protects}",
+    disclosure.CONSISTENCY: "undertryckt i en tidigare körning eller en annan rapportmånad",
 }
 
 
-def _log(res: pd.DataFrame, ids: Mapping[str, pd.Series], min_cell: int) -> pd.DataFrame:
-    sup = res[res["suppressed"]]
-    where = {}
+def _log(cells: pd.DataFrame, ids: Mapping[str, pd.Series], min_cell: int) -> pd.DataFrame:
+    """The internal suppression log: one row per hidden cell, with the tables it
+    appears in, its persons, rule and reason. Never handed on with a run's tables
+    (`public_log` is what is)."""
+    sup = cells[cells["suppressed"]]
+    where: dict[str, list[str]] = {}
     for key, s in ids.items():
         for c in pd.unique(s.dropna()):
             if c in sup.index:
                 where.setdefault(c, []).append(key)
-    log = pd.DataFrame({
+    return pd.DataFrame({
         "cell": sup.index,
         "tables": [" ".join(where.get(c, [])) for c in sup.index],
-        "persons": pd.to_numeric(sup["n"], errors="coerce").to_numpy(),
+        "persons": pd.array(sup["persons"].to_numpy(), dtype="Int64") if len(sup) else pd.array([], dtype="Int64"),
         "rule": sup["rule"].to_numpy(),
         "reason": [REASONS[r].format(min_cell=min_cell, protects=p) for r, p in zip(sup["rule"], sup["protects"])],
-    })
-    # the persons behind a cell are themselves protected: the log says only whether it was small
-    log["persons"] = np.where(log["rule"] == disclosure.PRIMARY, f"< {min_cell}", f">= {min_cell}")
-    return log.reset_index(drop=True)
+    }).reset_index(drop=True)
+
+
+def public_log(log: pd.DataFrame) -> pd.DataFrame:
+    """What a run's folder says about its hidden cells: which they are and where they
+    appear, nothing about why (primary or complementary) or how many persons."""
+    return log[["cell", "tables"]].reset_index(drop=True)
+
+
+def protect_nyckeltal(key: dict, hidden: set[str]) -> dict:
+    """The headline figures (`romlab.report.keyfigures.nyckeltal`) with every figure
+    whose cell is hidden set to None: shares and persons by level (the levels of
+    Tabell 14), the split of results (``Q|ABC``), the window total, the support
+    sample's figures (``S|5|Alla``)."""
+    import copy
+
+    out = copy.deepcopy(key)
+    by_level = lambda d: {lv: (None if f"Q|{lv}" in hidden else v) for lv, v in d.items()}  # noqa: E731
+    for m in ("r2_share", "work_share", "education_share"):
+        if isinstance(out.get(m), dict):
+            out[m] = by_level(out[m])
+    for m in ("work_share_of_results", "education_share_of_results"):
+        if f"Q|{TOTAL}" in hidden and m in out:
+            out[m] = None
+    sizes = out.get("sample_sizes", {})
+    if isinstance(sizes.get("participants_18_months"), dict):
+        sizes["participants_18_months"] = by_level(sizes["participants_18_months"])
+    if WINDOWS_TOTAL in hidden:
+        sizes["participants_windows"] = sizes["regression_observations"] = None
+    if f"S|5|{ALL}" in hidden:
+        for m in ("support_mean_hours", "support_median_hours"):
+            if isinstance(out.get(m), dict):
+                out[m]["justerat"] = None
+        if isinstance(sizes.get("support_report_months"), dict):
+            sizes["support_report_months"]["justerat"] = None
+        sizes["support_persons"] = None
+    return out

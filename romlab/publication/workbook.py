@@ -31,9 +31,8 @@ LABELS = {
     TOTAL: "Totalt", "A": "Nivå A", "B": "Nivå B", "C": "Nivå C",
 }
 
-SUPPRESSION_NOTE = ("'..': uppgiften visas inte eftersom den bygger på färre än {min_cell} personer, eller "
-                    "för att en sådan uppgift annars skulle kunna räknas fram ur summor och delsummor "
-                    "(röjandekontroll). {n} cell(er) i tabellen är undertryckta; se undertryckta.csv.")
+SUPPRESSION_NOTE = ("'..': uppgiften redovisas inte av sekretesskäl (röjandekontroll). "
+                    "{n} cell(er) i tabellen redovisas inte; se undertryckta.csv.")
 
 
 def _kind(measure: str, table: str) -> str:
@@ -103,10 +102,10 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, cfg: RunCon
         ws.write(i, 0, k)
         ws.write(i, 1, v)
     ws.write(len(rows) + 3, 0, "Röjandekontroll", fmt["head"])
-    ws.write(len(rows) + 4, 0, f"Celler som bygger på färre än {cfg.min_cell} personer visas som '..' (primär "
-                               "röjandekontroll), liksom de celler som annars skulle låta dem räknas fram ur "
-                               "summor (sekundär röjandekontroll). Varje undertryckt cell, med regel och skäl, "
-                               "finns i undertryckta.csv.")
+    ws.write(len(rows) + 4, 0, "'..': uppgiften redovisas inte av sekretesskäl. En uppgift redovisas inte om "
+                               f"den, eller en delmängd av den, bygger på färre än {cfg.min_cell} personer, eller "
+                               "om den annars skulle låta en sådan uppgift räknas fram eller ringas in. "
+                               "Cellerna som inte redovisas finns i undertryckta.csv.")
 
     from romlab.report.registry import table_defs
 

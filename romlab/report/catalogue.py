@@ -10,8 +10,9 @@ and A 1: 0.3 h; Tabell 19–22: 2.5 points; Tabell 16: 4 points per cell and 2 o
 the per-cell tolerance is that bound, and `romlab.publication.comparison` reports the
 mean absolute difference beside it. Population cells (for disclosure control,
 `romlab.publication.protection`) are written ``kind|…``: ``P`` the window population
-(window × level × group), ``Q`` the 18-month population by level, ``E`` its employment
-cells (Tabell 23), ``S`` the support sample (table × group × level).
+(window × level × group), ``Q`` the 18-month population by level (Tabell 14, 23),
+``F1``/``F2`` the start month × level of Figur 1/2, ``S`` the support sample
+(table × group × level).
 """
 
 from __future__ import annotations
@@ -62,11 +63,9 @@ def level_cells(t: pd.DataFrame) -> pd.Series:
 
 
 def employment_cells(t: pd.DataFrame) -> pd.Series:
-    """Tabell 23: the level of the 18-month population; the unsubsidised share of
-    employment rests on the persons in work, by column."""
-    emp = t["measure"] == EMPLOYMENT
-    employment = "E|" + t["level"].astype(str) + "|" + t["column"].astype(str)
-    return ("Q|" + t["level"].astype(str)).where(~emp, employment)
+    """Tabell 23: the level of the 18-month population (its employment shares rest on
+    the persons in work of that level, counts of the same cell)."""
+    return "Q|" + t["level"].astype(str)
 
 
 def headline_cells(t: pd.DataFrame) -> pd.Series:
@@ -75,9 +74,13 @@ def headline_cells(t: pd.DataFrame) -> pd.Series:
     out = pd.Series("Q|ABC", index=t.index, dtype=object)
     out[m == "r2_share"] = "Q|" + t.loc[m == "r2_share", "level"].astype(str)
     out[m.isin(["median_hours", "mean_hours"])] = "S|5|" + ALL
-    out[m == EMPLOYMENT + "_low"] = "E|ABC|Rapporter identifierade med säkerhet"
-    out[m == EMPLOYMENT + "_high"] = "E|ABC|Alla resultatrapporter"
     return out
+
+
+def figure_cells(prefix: str):
+    """Figur 1 (``F1``) and Figur 2 (``F2``): the start month × level of the figure's
+    population (each point and its band)."""
+    return lambda t: prefix + "|" + pd.to_datetime(t["start_month"]).dt.strftime("%Y-%m") + "|" + t["level"].astype(str)
 
 
 def support_total_cells(t: pd.DataFrame) -> pd.Series:
@@ -241,12 +244,12 @@ register(TableDef(
 register(TableDef(
     "figur_1", "Figur 1", "Andel deltagare som uppnådde målet med tjänsten över tid och per nivå", "5.1", notebook="20_resultat_5_1",
     compute=lambda i: results.figur_1_data(i.outcomes, i.cfg),
-    describe=lambda v: results_render.describe_figur_1(v.long), kind="data"))
+    describe=lambda v: results_render.describe_figur_1(v.long), kind="data", cells=figure_cells("F1")))
 register(TableDef(
     "figur_2", "Figur 2",
     "Andel som leverantören rapporterar har påbörjat arbete eller studier under tjänstens första sex månader", "5.1",
     notebook="20_resultat_5_1", compute=lambda i: results.figur_2_data(i.outcomes, i.cfg),
-    describe=lambda v: results_render.describe_figur_2(v.long), kind="data"))
+    describe=lambda v: results_render.describe_figur_2(v.long), kind="data", cells=figure_cells("F2")))
 register(TableDef(
     "tests_15", "Signifikanstest", "skillnader mellan nivåerna i Tabell 15", "5.1", notebook="20_resultat_5_1",
     compute=lambda i: results.level_tests(i.outcomes, i.cfg),

@@ -5,8 +5,9 @@ per participation, computed once per period) and the `RunConfig` and returns num
 long form with the key columns of the published CSV (``table``, ``measure`` and
 ``group``/``window``/``level``/``column`` as they apply; ``level`` "ABC" for totals),
 ``value`` (percent, unrounded; a coefficient in Tabell 18), ``n`` (persons in the cell, or
-results where results are the denominator) and ``suppressed`` (``n`` below
-``cfg.min_cell``: ``value`` is NA). `romlab.report.results_render` lays each table out as
+results where results are the denominator) and ``suppressed`` (False here: which cells
+a run may show is decided afterwards, on every table at once, by
+`romlab.publication.protection`). `romlab.report.results_render` lays each table out as
 printed and writes one sentence on it. Only aggregates leave this module.
 """
 
@@ -76,9 +77,9 @@ def _wilson(x, n, conf: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     return centre - half, centre + half
 
 
-def _suppress(t: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
-    t["suppressed"] = (t["n"] < cfg.min_cell).to_numpy()
-    t["value"] = t["value"].astype(float).mask(t["suppressed"])
+def _unprotected(t: pd.DataFrame) -> pd.DataFrame:
+    """Every number as computed; `romlab.publication.protection` decides what is shown."""
+    t["suppressed"] = False
     return t
 
 
@@ -118,7 +119,7 @@ def _long(t: pd.DataFrame, table: str, measure: str, keys: list[str], cfg: RunCo
         t["window"] = t["window"].astype("int64")
     if "level" in t.columns:
         t["level"] = t["level"].astype(str)
-    t = _suppress(t, cfg)
+    t = _unprotected(t)
     cols = ["table", "measure", *keys, "value", "n", *extra, "suppressed"]
     return t[cols].reset_index(drop=True)
 
@@ -162,8 +163,7 @@ def figur_1_data(out: pd.DataFrame, cfg: RunConfig, conf: float = 0.95) -> pd.Da
     Columns: ``start_month``, ``level``, ``value``, ``n``, ``ci_low``, ``ci_high``,
     ``suppressed``. The window boundaries are `window_boundaries`."""
     t = _by_start_month(out[out["in_population"]], "has_result", conf)
-    t = _suppress(t, cfg)
-    t[["ci_low", "ci_high"]] = t[["ci_low", "ci_high"]].mask(t["suppressed"], np.nan)
+    t = _unprotected(t)
     return t[["start_month", "level", "value", "n", "ci_low", "ci_high", "suppressed"]]
 
 
@@ -178,8 +178,7 @@ def figur_2_data(out: pd.DataFrame, cfg: RunConfig, signal_months: int = SIGNAL_
     `outcomes` is computed for the same ``signal_months`` (default 6)."""
     d = out[out["signal_followup"] & (out["start_month"] >= cfg.population_first_start)]
     t = _by_start_month(d, "signal_within", conf)
-    t = _suppress(t, cfg)
-    t[["ci_low", "ci_high"]] = t[["ci_low", "ci_high"]].mask(t["suppressed"], np.nan)
+    t = _unprotected(t)
     return t[["start_month", "level", "value", "n", "ci_low", "ci_high", "suppressed"]]
 
 
@@ -244,7 +243,8 @@ def group_table(out: pd.DataFrame, cfg: RunConfig, measure: str = "r2_share", ta
     comparisons: the other group; age: "Över 55 (ref)"; registration time:
     "Inskrivningstid över 4år") with the two-proportion z-test (`proportion_test`) at
     ``alpha`` (default ``cfg.significance_level``, A13); reference rows are never
-    marked, nor suppressed cells or cells tested against a suppressed one. Columns:
+    marked (`romlab.publication.protection` withholds the marks of hidden cells and of
+    cells tested against a hidden one). Columns:
     ``table``, ``measure``, ``group`` (printed label), ``window``, ``level``,
     ``value``, ``n``, ``comparison``, ``reference``, ``p_value``, ``significant``,
     ``suppressed``, in printed order."""
@@ -276,8 +276,7 @@ def group_table(out: pd.DataFrame, cfg: RunConfig, measure: str = "r2_share", ta
         columns={"group": "reference", "x": "x_ref", "n": "n_ref"})
     t = t.merge(ref, on=["reference", "window", "level"], how="left")
     t["p_value"] = proportion_test(t["x"], t["n"], t["x_ref"], t["n_ref"])
-    small = (t["n"] < cfg.min_cell) | (t["n_ref"].fillna(0) < cfg.min_cell)
-    t["significant"] = ((t["p_value"] < alpha) & ~small).fillna(False).astype(bool)
+    t["significant"] = (t["p_value"] < alpha).fillna(False).astype(bool)
     t = t.sort_values(["group_order", "window", "level"], kind="stable")
     return _long(t, table, measure, ["group", "window", "level"], cfg,
                  extra=["comparison", "reference", "p_value", "significant"])

@@ -149,7 +149,9 @@ def render_tabell_a1(long: pd.DataFrame) -> pd.DataFrame:
     """Tabell A1: (activity, level) × the 11 group columns (labels of A18)."""
     labels = [label_map(c, {"sex": 7, "education_group": 8, "age_group": 9, "birth_country": 10,
                             "disability_group": 11}[c])[code] for c, code in A1_COLUMNS]
-    w = long.pivot_table(index=["activity", "level"], columns="group", values="value", aggfunc="first")[labels]
+    # a column whose every cell is suppressed is all NA: kept (pivot_table would drop it)
+    w = long.pivot_table(index=["activity", "level"], columns="group", values="value", aggfunc="first",
+                         dropna=False).reindex(columns=labels)
     w = w.reindex(pd.MultiIndex.from_tuples(sorted(w.index, key=lambda t: (ACTIVITY_ORDER.index(t[0]), t[1]))))
     shown = _dots(long, _fmt(w, 1), ["activity", "level"], ["group"])
     shown.index = shown.index.set_levels([codes.LEVELS[x] for x in shown.index.levels[1]], level=1)

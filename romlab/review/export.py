@@ -1,10 +1,9 @@
 """What the provider review shows and publishes: the follow-up file and its disclosure.
 
 - `hidden`: which numbers a reader may not see. The rule is the report tables'
-  (`romlab.publication.disclosure.protect_cells`, its primary rule: fewer than
-  ``min_cell`` persons, the run's `RunConfig.min_cell` unless overridden, A14, A65); the
-  file publishes no margins over contracts, so no cell is linked to another and there
-  is no secondary suppression.
+  (`romlab.publication.disclosure.primary`: fewer than ``min_cell`` persons, the run's
+  `RunConfig.min_cell` unless overridden, A14, A65); the file publishes no margins over
+  contracts, so no cell is linked to another and there is no secondary suppression.
 - `follow_up_file` / `export_follow_up`: the follow-up file of one publication month
   as the agency publishes it (`000` §3.1: "filen för resultatuppföljning"), Swedish
   headings, Excel and CSV.
@@ -17,7 +16,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from romlab import months
@@ -29,19 +27,12 @@ from romlab.review.measure import data_end, measurement_window, publication_cuto
 __all__ = ["hidden", "FILE_HEADINGS", "follow_up_file", "export_follow_up", "follow_up_summary",
            "parameter_table", "SUPPRESSED"]
 
-#: No linked cells: the review's tables publish no sums over contracts that the cells add up to.
-_NO_LINKS = pd.DataFrame({"constraint": pd.Series(dtype=object), "cell": pd.Series(dtype=object),
-                          "coef": pd.Series(dtype=float)})
-
-
 def hidden(persons: pd.Series, min_cell: int) -> pd.Series:
-    """True where a number resting on ``persons`` persons is suppressed: the primary rule
-    of `disclosure.protect_cells` (fewer than ``min_cell``; NA counts as large) over
-    cells that are not linked. Same index as ``persons``."""
-    cells = pd.DataFrame({"n": pd.to_numeric(persons, errors="coerce").astype("float64").to_numpy(),
-                          "order": np.arange(len(persons))})
-    res = disclosure.protect_cells(cells, _NO_LINKS, min_cell)
-    return pd.Series(res["suppressed"].sort_index().to_numpy(bool), index=persons.index)
+    """True where a number resting on ``persons`` persons is suppressed: the report
+    tables' primary rule (`disclosure.primary`: fewer than ``min_cell``; NA counts as
+    large). The review's cells are not linked (no sums over contracts are published),
+    so there is no complementary suppression. Same index as ``persons``."""
+    return disclosure.primary(persons, min_cell)
 
 
 def percent(s: pd.Series) -> pd.Series:

@@ -96,10 +96,13 @@ def _cmd_run(args) -> int:
                    file=sys.stderr)
         with bar:
             done, errors = run_batch(periods, args.data, args.out, overrides, carried=carried, progress=bar,
-                                     jobs=jobs, mapping=args.mapping, started=started)
+                                     jobs=jobs, mapping=args.mapping, started=started,
+                                     suppress_like=list(args.suppress_like or []), independent=args.independent)
     for period, message in errors.items():
         bar.write(f"{period}: FAILED: {message}", file=sys.stderr)
     failed = list(errors)
+    for warning in dict.fromkeys(w for res in done for w in res.warnings):
+        print(f"romlab run: warning: {warning}", file=sys.stderr)
     for res in done:
         k = res.nyckeltal
         r2 = k.get("r2_share", {})
@@ -304,8 +307,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--jobs", type=int, default=0, metavar="N",
                    help="notebooks executed at once within a period (default: the number of CPUs plus one, at most 4)")
     r.add_argument("--suppress-like", action="append", metavar="RUN_DIR",
-                   help="also suppress every cell suppressed in this earlier run (repeatable), so that "
-                        "published patterns stay consistent; the periods of one batch are always kept consistent")
+                   help="also stay consistent with this earlier run, wherever it is (repeatable): its hidden cells "
+                        "are hidden again and what it shows counts as known; the earlier runs of the same data in "
+                        "--out and the periods of one batch are always kept consistent")
+    r.add_argument("--independent", action="store_true",
+                   help="ignore the earlier runs in --out (only --suppress-like folders): for a release that will "
+                        "never be read beside them")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_run)
 

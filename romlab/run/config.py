@@ -138,8 +138,12 @@ class RunConfig:
     percentile_method: str = "linear"
     #: Significance level of group tests (A13).
     significance_level: float = 0.05
-    #: Smallest cell (persons or report-months) shown; smaller cells are suppressed (A14).
+    #: Smallest cell (persons or report-months) shown; smaller cells are suppressed (A14);
+    #: a numerator or its complement below it hides its cell too (A75).
     min_cell: int = 10
+    #: Protection interval: how wide, at least, the range of values an attacker can
+    #: narrow a hidden small count to must stay (A76); 0 means ``min_cell``.
+    protection_width: int = 0
 
     # ---- coercion and checks -------------------------------------------------
     def __post_init__(self) -> None:
@@ -164,6 +168,8 @@ class RunConfig:
                               f"method; valid: {', '.join(PERCENTILE_METHODS)}")
         if self.min_cell < 0:
             raise ConfigError(f"min_cell must be >= 0, got {self.min_cell}")
+        if self.protection_width < 0:
+            raise ConfigError(f"protection_width must be >= 0 (0: min_cell), got {self.protection_width}")
         if self.followup_months < 0 or self.min_window_followup_months < 0:
             raise ConfigError("followup_months and min_window_followup_months must be >= 0")
         valid_windows = {w for w, _, _ in WINDOWS}
@@ -374,5 +380,6 @@ _COERCE: dict[str, typing.Callable[[Any], Any]] = {
     "percentile_method": _as_str,
     "significance_level": _as_float,
     "min_cell": _as_int,
+    "protection_width": _as_int,
 }
 assert set(_COERCE) == {f.name for f in dataclasses.fields(RunConfig)}

@@ -133,9 +133,9 @@ romlab {esc(version)}. Ändrade parametrar: {esc(changed)}.</p>
 <h2>Nyckeltal</h2><p>{esc(_key_figures_text(key))} (<a href="nyckeltal.json">nyckeltal.json</a>)</p>
 <h2>Rapportens avsnitt</h2><ol>{_sections_html(pages)}</ol>
 <h2>Tabeller</h2><p><a href="tabeller.xlsx">tabeller.xlsx</a> (en flik per tabell, i rapportens ordning),
-<a href="tabeller.csv">tabeller.csv</a> (lång form). Celler med färre än {cfg.min_cell} personer visas som '..',
-liksom de celler som annars skulle låta dem räknas fram ur summor; <a href="undertryckta.csv">undertryckta.csv</a>
-listar varje undertryckt cell med regel och skäl ({n_suppressed} i denna körning).</p>
+<a href="tabeller.csv">tabeller.csv</a> (lång form). '..': uppgiften redovisas inte av sekretesskäl
+(röjandekontroll); <a href="undertryckta.csv">undertryckta.csv</a> listar de {n_suppressed} celler som inte
+redovisas i denna körning.</p>
 <h2>Figurer</h2>{_figures_html(figures) or "<p>(inga)</p>"}
 <h2>Jämförelse med publicerade värden</h2>{period_warning_html(cfg.period)}
 {summary.to_html(index=False, float_format=lambda v: f"{v:.2f}")}

@@ -45,7 +45,11 @@ class PeriodTables:
     cells protected); ``nyckeltal``: the headline figures; ``files`` and ``as_of``: the
     input files and the cut-off, ``mapping_summary`` and ``load_notes``: how a mapping
     filled the contract's columns and what the loader tolerated (as the loader reports
-    them, None when it does not), for the manifest."""
+    them, None when it does not), for the manifest. Once protected, ``audit``
+    (internal, as the log: the attacker's interval of every sensitive count,
+    `romlab.publication.disclosure.audit`), ``unprotectable`` (counts an earlier
+    release already pins) and ``releases`` (the earlier releases it was kept consistent
+    with, `romlab.publication.releases.Releases.summary`)."""
 
     cfg: RunConfig
     tables: dict[str, pd.DataFrame]
@@ -59,6 +63,9 @@ class PeriodTables:
     seconds: dict = field(default_factory=dict)
     mapping_summary: pd.DataFrame | None = None
     load_notes: pd.DataFrame | None = None
+    audit: pd.DataFrame | None = None
+    unprotectable: pd.DataFrame | None = None
+    releases: dict | None = None
 
     def save(self, path: str | Path) -> Path:
         if not self.protected:
@@ -107,24 +114,46 @@ def compute(cfg: RunConfig, data: str | Path, ds=None, mapping: str | Path | Non
                         load_notes=getattr(ds, "load_notes", None))
 
 
-def protect(p: PeriodTables, forced: Iterable[str] = ()) -> PeriodTables:
-    """`p` with its tables protected (`protection.protect` at ``cfg.min_cell``), the
-    overview's starts table with them (its windows of Tabell 15 are the same cells)."""
+def protect(p: PeriodTables, forced: Iterable[str] = (), known: pd.Series | None = None) -> PeriodTables:
+    """`p` with its tables protected (`protection.protect` at ``cfg.min_cell`` with the
+    protection interval ``cfg.protection_width``), the overview's starts table with them
+    (its windows of Tabell 15 are the same cells) and the headline figures. `forced`:
+    cells to hide in any case; `known`: counts earlier releases published (cell,
+    quantity → value)."""
     if p.protected:
         raise ValueError("already protected")
     t0 = time.perf_counter()
     starts = p.overview["starts"]
     tables = {**p.tables, "starts": protection.starts_long(starts, p.tables.get("15"))}
-    shown, log = protection.protect(tables, p.cfg.min_cell, forced)
+    shown, found = protection.protect(tables, p.cfg.min_cell, forced, width=p.cfg.protection_width or None, known=known)
     hidden = shown.pop("starts").pivot(index="window", columns="label", values="suppressed")
     mask = hidden.reindex(index=starts.index, columns=starts.columns).to_numpy(bool)
     ov = {**p.overview, "starts": starts.astype("Int64").mask(mask)}
     seconds = {**p.seconds, "protect": round(time.perf_counter() - t0, 2)}
-    return replace(p, tables=shown, log=log, overview=ov, protected=True, seconds=seconds)
+    key = protection.protect_nyckeltal(p.nyckeltal, set(found.log["cell"]))
+    return replace(p, tables=shown, log=found.log, audit=found.audit, unprotectable=found.unprotectable,
+                   overview=ov, nyckeltal=key, protected=True, seconds=seconds)
+
+
+class DisclosureError(RuntimeError):
+    """A count below ``min_cell`` keeps a narrower interval than the protection interval:
+    the run is not published."""
+
+
+def check_protected(p: PeriodTables) -> PeriodTables:
+    """`p` if every sensitive count keeps its protection interval (``p.audit``);
+    otherwise `DisclosureError` naming how many do not and a few of them (cells only)."""
+    a = p.audit
+    if a is not None and len(a) and not a["protected"].all():
+        bad = a[~a["protected"]]
+        ex = ", ".join(f"{c} ({q})" for c, q in bad.index[:3])
+        raise DisclosureError(f"disclosure check failed: {len(bad)} count(s) below min_cell={p.cfg.min_cell} "
+                              f"can be narrowed below the protection interval, e.g. {ex}")
+    return p
 
 
 def protect_batch(periods: Sequence[PeriodTables], carried: Iterable[str] = (),
-                  max_rounds: int = 10) -> list[PeriodTables]:
+                  max_rounds: int = 10, known: pd.Series | None = None) -> list[PeriodTables]:
     """Protect the periods of one batch with one consistent pattern: a cell suppressed
     in any period (or in `carried`, e.g. from an earlier published run) is suppressed in
     every period that shows it, and each period's secondary suppression is redone until
@@ -132,15 +161,39 @@ def protect_batch(periods: Sequence[PeriodTables], carried: Iterable[str] = (),
     period alone (`protect`), so that `romlab run` of one period labels its cells as
     `run_period` does (its own cells are not "konsekvent mellan perioder")."""
     if len(periods) == 1:
-        return [protect(periods[0], carried)]
+        return [protect(periods[0], carried, known)]
     forced = set(carried)
     for _ in range(max_rounds):
-        done = [protect(p, forced) for p in periods]
+        done = [protect(p, forced, known) for p in periods]
         cells = set().union(*(set(d.log["cell"]) for d in done)) if done else set()
         if cells <= forced:
             return done
         forced |= cells
     raise RuntimeError(f"the batch's suppression pattern did not settle in {max_rounds} rounds")
+
+
+def consistent_with_earlier(computed: Sequence[PeriodTables], out: str | Path, carried: Iterable[str] = (),
+                            suppress_like: Iterable[str | Path] = (), independent: bool = False,
+                            consistent: bool = True) -> list[PeriodTables]:
+    """Protect the `computed` periods of one run or batch into `out` consistently with
+    every earlier release of the same data there and in `suppress_like`
+    (`romlab.publication.releases`: their hidden cells hidden again, what they showed
+    known; ``independent``: only `suppress_like`), and with each other
+    (`protect_batch`, unless not `consistent`). Each result records the releases
+    (``releases``)."""
+    from romlab.publication import manifest, releases
+
+    if not computed:
+        return []
+    files = manifest.input_files(computed[0])
+    rel = releases.earlier_releases(out, files, {p.cfg.period: p.cfg.to_dict() for p in computed},
+                                    extra=suppress_like, scan=not independent)
+    forced = set(carried) | rel.hidden
+    if consistent:
+        done = protect_batch(computed, forced, known=rel.known)
+    else:
+        done = [protect(p, forced, rel.known) for p in computed]
+    return [replace(d, releases=rel.summary()) for d in done]
 
 
 def carried_cells(runs: Iterable[str | Path]) -> set[str]:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -133,6 +134,7 @@ class RunResult:
     outputs: list[Path] = field(default_factory=list)
     nyckeltal: dict = field(default_factory=dict)
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
 
 def _now() -> str:
@@ -143,14 +145,17 @@ def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
                overrides: dict | None = None, *, notebooks: list[Path] | None = None,
                progress=None, html: bool = True, figures: bool = True, jobs: int = 1,
                prepared: "PeriodTables | None" = None, carried: set[str] | frozenset = frozenset(),
-               mapping: str | Path | None = None, started: str | None = None) -> RunResult:
+               mapping: str | Path | None = None, started: str | None = None,
+               suppress_like: Sequence[str | Path] = (), independent: bool = False) -> RunResult:
     """Run every section notebook for `period` on the dataset at `data`, then write the
     period's outputs (`write_outputs`) beside them.
 
     `data` is a folder, a DuckDB file or a SQLAlchemy URL (passed to `romlab.load`
     unchanged), read through the `mapping` file if one is given. The data are loaded
     and every table computed and protected once (`romlab.run.period`; `prepared` when the
-    batch did it already, `carried`: cells to suppress as in an earlier run); the result
+    batch did it already, `carried`: cells to suppress as in an earlier run; consistent
+    with the earlier runs of the same data in `out` and the `suppress_like` folders, or
+    only the latter when `independent`: `period.consistent_with_earlier`); the result
     is saved in the running folder and each notebook reads it (parameter `bundle`)
     instead of loading the data again. Each notebook is executed in the running folder
     with the parameters `period`, `data_dir`, `overrides`, `bundle` and `mapping`, paths
@@ -173,7 +178,8 @@ def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
     with period_lock(out, cfg.period):
         return _run_period_locked(cfg, provenance.data_arg(data), out, overrides, notebooks=notebooks,
                                   progress=progress, html=html, figures=figures, jobs=jobs, prepared=prepared,
-                                  carried=carried, mapping=mapping, started=started)
+                                  carried=carried, mapping=mapping, started=started, suppress_like=suppress_like,
+                                  independent=independent)
 
 
 @dataclass
@@ -211,7 +217,7 @@ class _Folders:
 
 
 def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, notebooks, progress, html, figures,
-                       jobs, prepared, carried, mapping, started) -> RunResult:
+                       jobs, prepared, carried, mapping, started, suppress_like=(), independent=False) -> RunResult:
     """`run_period`'s work once the lock is held: start the notebooks (`notebook_run`,
     their kernels start while this process computes), compute (unless `prepared`) and
     save the bundle they wait for, write the outputs that need only the tables while they
@@ -248,7 +254,9 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
     nb_run = notebook_run.NotebookRun.start(nbs, where.tmp, params, status, progress, jobs, bundle)
     try:
         if prepared is None:
-            prepared = period_mod.protect(period_mod.compute(cfg, data, mapping=mapping), carried)
+            computed = period_mod.compute(cfg, data, mapping=mapping)
+            prepared = period_mod.consistent_with_earlier([computed], out, carried, suppress_like, independent)[0]
+        period_mod.check_protected(prepared)
         prepared.save(bundle)
     except Exception as e:
         nb_run.stop()
@@ -279,9 +287,10 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
     except Exception as e:
         raise fail(f"writing the outputs failed: {type(e).__name__}: {e}") from e
     where.publish()
+    write.write_internal(out, prepared)
     return RunResult(period, where.final, [where.final / nb.name for nb in nbs],
                      [where.final / p.relative_to(where.tmp) for p in written], key,
-                     time.perf_counter() - t0 + computed_before)
+                     time.perf_counter() - t0 + computed_before, list((prepared.releases or {}).get("warnings", [])))
 
 
 def _outputs_beside(nb_run: notebook_run.NotebookRun, folder: Path, prepared, data, overrides, figures: bool, mapping):
@@ -340,10 +349,8 @@ def _run_batch_locked(cfgs, data, out, overrides, *, carried, consistent, progre
         except Exception:  # run_period computes again and fails with a failed folder
             prepared[cfg.period] = None
     ok = [p for p in prepared.values() if p is not None]
-    if consistent:
-        protected = period_mod.protect_batch(ok, carried)
-    else:
-        protected = [period_mod.protect(p, carried) for p in ok]
+    protected = period_mod.consistent_with_earlier(ok, out, carried, kwargs.get("suppress_like", ()),
+                                                   kwargs.get("independent", False), consistent)
     for p in protected:
         prepared[p.cfg.period] = p
     done, failed = [], {}

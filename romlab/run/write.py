@@ -55,11 +55,12 @@ def write_data_outputs(folder: str | Path, prepared, data: str | Path, overrides
                        figures: bool = True, mapping: str | Path | None = None) -> DataOutputs:
     """The outputs that come from the tables alone (written while the notebooks run):
     `tabeller.xlsx`, `tabeller.csv` (every table in long form, suppressed cells blank),
-    `undertryckta.csv` (the suppression log: one row per suppressed cell with its rule and
-    reason), `nyckeltal.json`, `jamforelse.csv` and `jamforelse.json` (one record per
-    published number), `figur_1.png`/`.svg`, `figur_2.png`/`.svg`."""
+    `undertryckta.csv` (the hidden cells and the tables they appear in, nothing about
+    why: `protection.public_log`), `nyckeltal.json`, `jamforelse.csv` and `jamforelse.json` (one record per
+    published number), `figur_1.png`/`.svg`, `figur_2.png`/`.svg` and their points,
+    `figurer.csv`."""
     from romlab import __version__
-    from romlab.publication import compare, exports, workbook
+    from romlab.publication import compare, exports, protection, workbook
 
     folder = Path(folder).resolve()
     cfg, tables = prepared.cfg, prepared.tables
@@ -70,12 +71,13 @@ def write_data_outputs(folder: str | Path, prepared, data: str | Path, overrides
         info["Mappningsfil"] = f"{m['path']} (sha256 {m['sha256']})"
     written = [workbook.write_xlsx(tables, folder / "tabeller.xlsx", cfg, info)]
     exports.long_tables(tables).to_csv(folder / "tabeller.csv", index=False)
-    prepared.log.to_csv(folder / "undertryckta.csv", index=False)
+    exports.figure_tables(tables).to_csv(folder / "figurer.csv", index=False)
+    protection.public_log(prepared.log).to_csv(folder / "undertryckta.csv", index=False)
     exports.to_json(prepared.nyckeltal, folder / "nyckeltal.json")
     cmp = compare.comparison(tables)
     cmp.to_csv(folder / "jamforelse.csv", index=False)
     exports.to_json(cmp.to_dict("records"), folder / "jamforelse.json")
-    written += [folder / f for f in ("tabeller.csv", "undertryckta.csv", "nyckeltal.json", "jamforelse.csv",
+    written += [folder / f for f in ("tabeller.csv", "figurer.csv", "undertryckta.csv", "nyckeltal.json", "jamforelse.csv",
                                      "jamforelse.json")]
     figs = _write_figures(folder, tables) if figures else []
     return DataOutputs(written + figs, cmp, figs)
@@ -133,4 +135,32 @@ def _write_figures(folder: Path, tables: dict) -> list[Path]:
                 fig.savefig(p, format=ext, metadata=meta)
             written.append(p)
         plt.close(fig)
+    return written
+
+
+#: The folder beside the run folders for what is never handed on (`write_internal`).
+INTERNAL = "intern"
+
+
+def write_internal(out: str | Path, prepared) -> list[Path]:
+    """What the run's disclosure control knows and a reader must not: written to
+    ``<out>/intern/<period>/``, outside the run folder that is handed on.
+    `undertryckning.csv`: every hidden cell with its persons, rule (primär, sekundär,
+    konsekvent mellan körningar) and reason; `skyddsintervall.csv`: every count below
+    ``min_cell`` with the attacker's interval (`romlab.publication.disclosure.audit`);
+    `redan_publicerat.csv`: counts an earlier release already pinned, when any."""
+    import pandas as pd
+
+    folder = Path(out) / INTERNAL / prepared.cfg.period
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [folder / "undertryckning.csv", folder / "skyddsintervall.csv"]
+    prepared.log.to_csv(written[0], index=False)
+    audit = prepared.audit if prepared.audit is not None else pd.DataFrame()
+    audit.reset_index().to_csv(written[1], index=False)
+    pinned = folder / "redan_publicerat.csv"
+    if prepared.unprotectable is not None and len(prepared.unprotectable):
+        prepared.unprotectable.reset_index().to_csv(pinned, index=False)
+        written.append(pinned)
+    else:
+        pinned.unlink(missing_ok=True)
     return written
