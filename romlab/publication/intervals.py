@@ -61,36 +61,32 @@ class System:
         var = pd.MultiIndex.from_frame(c[["cell", "quantity"]])
         x = pd.to_numeric(c["value"], errors="coerce").to_numpy(float)
         cell_of = cells.get_indexer(c["cell"])
+        at = {key: i for i, key in enumerate(zip(c["cell"], c["quantity"]))}
+        quantities = c.groupby("cell", sort=False)["quantity"].agg(frozenset).to_dict()
         rows, cols, vals = [], [], []
         r = 0
-        # relations: for every quantity all of a relation's cells carry
+        # relations: one row per quantity that every cell of the relation carries
         rel = model.relations[model.relations["cell"].isin(cells)]
-        if len(rel):
-            have = c.groupby("quantity", sort=True)["cell"].agg(set)
-            for _, g in rel.groupby("constraint", sort=False):
-                members = set(g["cell"])
-                for q, cs in have.items():
-                    if members <= cs:
-                        pos = var.get_indexer(pd.MultiIndex.from_arrays([g["cell"], [q] * len(g)]))
-                        rows += [r] * len(g)
-                        cols += list(pos)
-                        vals += list(g["coef"].astype(float))
-                        r += 1
+        for members, coefs in zip(rel.groupby("constraint", sort=False)["cell"].agg(list),
+                                  rel.groupby("constraint", sort=False)["coef"].agg(list)):
+            for q in sorted(frozenset.intersection(*(quantities[m] for m in members))):
+                rows += [r] * len(members)
+                cols += [at[(m, q)] for m in members]
+                vals += [float(k) for k in coefs]
+                r += 1
         # identities within a cell
         for q, parts_ in model.identities:
-            need = [q, *parts_]
-            cs = c.groupby("cell", sort=False)["quantity"].agg(set)
-            for cell in cs.index[[set(need) <= s for s in cs]]:
-                pos = var.get_indexer(pd.MultiIndex.from_arrays([[cell] * len(need), need]))
-                rows += [r] * len(need)
-                cols += list(pos)
-                vals += [1.0] + [-1.0] * len(parts_)
-                r += 1
+            need = {q, *parts_}
+            for cell, have in quantities.items():
+                if need <= have:
+                    rows += [r] * (1 + len(parts_))
+                    cols += [at[(cell, q)], *(at[(cell, p)] for p in parts_)]
+                    vals += [1.0] + [-1.0] * len(parts_)
+                    r += 1
         eq = sparse.csr_matrix((vals, (rows, cols)), shape=(r, len(var)))
         # a count is at most what it is a share of
-        has_of = (c["of"] != "").to_numpy()
-        of_pos = var.get_indexer(pd.MultiIndex.from_arrays([c["cell"], c["of"]]))
-        ok = has_of & (of_pos >= 0)
+        of_pos = np.array([at.get((cell, of), -1) for cell, of in zip(c["cell"], c["of"])], dtype=int)
+        ok = (c["of"] != "").to_numpy() & (of_pos >= 0)
         k = int(ok.sum())
         le = sparse.csr_matrix((np.r_[np.ones(k), -np.ones(k)],
                                 (np.r_[np.arange(k), np.arange(k)], np.r_[np.flatnonzero(ok), of_pos[ok]])),
