@@ -28,18 +28,18 @@ from romlab.run.config import RunConfig
 
 def measure(computed: period.PeriodTables, min_cell: int, with_starts: bool = True) -> dict:
     p = replace(computed, cfg=computed.cfg.with_overrides(min_cell=min_cell))
-    if not with_starts:
-        p = replace(p, overview={**p.overview, "starts": p.overview["starts"].iloc[0:0]})
+    tables = dict(p.tables)
+    if with_starts:
+        tables["starts"] = protection.starts_long(p.overview["starts"], p.tables.get("15"))
     t0 = time.perf_counter()
-    q = period.protect(p)
+    _, found = protection.protect(tables, min_cell)
     t_protect = time.perf_counter() - t0
-    tables = {**p.tables, "starts": protection.starts_long(p.overview["starts"], p.tables.get("15"))}
     model, _ = protection.model_of(tables)
     res = disclosure.protect_cells(model, min_cell)
     t0 = time.perf_counter()
     final = disclosure.audit(res, final=True)
     t_audit = time.perf_counter() - t0
-    log = q.log
+    log = found.log
     return {"min_cell": min_cell, "hidden": len(log), "primary": int((log["rule"] == disclosure.PRIMARY).sum()),
             "complementary": int((log["rule"] == disclosure.SECONDARY).sum()),
             "persons_hidden": int(log["persons"].fillna(0).sum()), "cells": len(model.cells),
