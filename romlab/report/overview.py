@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from romlab.dataset import codes
+from romlab.publication.disclosure import SUPPRESSED
 from romlab.report.classify import WINDOW_LABELS, window
 from romlab.run.config import RunConfig
 
@@ -74,12 +75,19 @@ def _tables():
 
 
 def describe_starts(starts: pd.DataFrame, cfg: RunConfig) -> str:
-    """One plain sentence on the intake in the windows analysed, from the table."""
+    """One plain sentence on the intake in the windows analysed, from the table (as
+    shown: a hidden count is never summed, and the split by level is given only when
+    every count it rests on is shown)."""
     labels = [WINDOW_LABELS[w] for w in cfg.windows if WINDOW_LABELS[w] in starts.index]
     sub = starts.loc[labels]
-    n = int(sub["Totalt"].sum())
+    windows = f"windows {cfg.windows[0]}–{cfg.windows[-1]}"
+    if sub["Totalt"].isna().any():
+        n_text = SUPPRESSED
+    else:
+        n = int(sub["Totalt"].sum())
+        n_text = f"{n:,}".replace(",", " ")
+    if n_text == SUPPRESSED or sub.drop(columns="Totalt").isna().any().any():
+        return f"{n_text} participants started in {windows}; the split by level is suppressed ({SUPPRESSED})."
     shares = (sub.drop(columns="Totalt").sum() / n * 100).round(0).astype(int)
     largest = shares.idxmax()
-    return (f"{n:,} participants started in windows {cfg.windows[0]}–{cfg.windows[-1]}".replace(",", " ")
-            + f"; {largest} is the largest level ({shares[largest]} %).")
-
+    return f"{n_text} participants started in {windows}; {largest} is the largest level ({shares[largest]} %)."

@@ -17,6 +17,7 @@ from romlab.report import regression as reg
 from romlab.report.results import (
     FLAG_MARK, LEVEL_TEST_ALPHA, LEVELS, MEASURE_LABELS, SIGNAL_MONTHS, SIGNIFICANT_MARK, TABELL_23_COLUMNS, TOTAL,
 )
+from romlab.report.support_render import ALL_HIDDEN, all_hidden, number
 from romlab.run.config import RunConfig
 
 # --------------------------------------------------------------------------- render
@@ -60,12 +61,15 @@ def render_level_tests(tests: pd.DataFrame) -> pd.DataFrame:
     difference in percentage points (one decimal), the p-value and "Ja"/"Nej"."""
     p = tests["p_value"].map(lambda v: "–" if pd.isna(v)
                              else "<0,001" if v < 0.001 else f"{v:.3f}".replace(".", ","))
+    # a test resting on a hidden cell: '..' throughout (not "–", not "Nej")
+    hidden = tests["suppressed"].astype(bool).to_numpy() if "suppressed" in tests.columns else False
     return pd.DataFrame({
         "Fönster": tests["window"].map(_window_col),
         "Jämförelse": "Nivå " + tests["level_1"] + " – Nivå " + tests["level_2"],
-        "Skillnad (procentenheter)": _fmt(tests["difference"], 1).str.replace(".", ",", regex=False),
-        "p-värde": p,
-        "Statistiskt säkerställd": np.where(tests["significant"], "Ja", "Nej"),
+        "Skillnad (procentenheter)": tests["difference"].map(lambda v: number(v, 1)),
+        "p-värde": p.where(~hidden, disclosure.SUPPRESSED),
+        "Statistiskt säkerställd": np.where(hidden, disclosure.SUPPRESSED,
+                                            np.where(tests["significant"], "Ja", "Nej")),
     })
 
 
@@ -130,6 +134,40 @@ def render_tabell_23(t: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(data, index=idx)
 
 
+def render_figure_data(f: pd.DataFrame) -> pd.DataFrame:
+    """Figur 1's or 2's points as a table: start months (rows) × Totalt, Nivå A–C, whole
+    percent; a hidden point (or none) shows as '..'."""
+    w = f.assign(text=_fmt(f["value"]), row=pd.to_datetime(f["start_month"]).dt.strftime("%Y-%m"),
+                 col=f["level"].map(_level_label))
+    out = w.pivot(index="row", columns="col", values="text")
+    out = out.reindex(columns=[c for c in ["Totalt", *codes.LEVELS.values()] if c in out.columns])
+    out = out.fillna(disclosure.SUPPRESSED)
+    out.index.name, out.columns.name = "Startmånad", None
+    return out
+
+
+#: The summary's headline numbers (`results.headline`), in Swedish.
+HEADLINE_LABELS = {
+    "r2_share": "Andel som uppnådde målet (R2)",
+    "work_share_of_results": "Arbete, andel av resultaten",
+    "education_share_of_results": "Utbildning, andel av resultaten",
+    "median_hours": "Stöd per månad, median (timmar)",
+    "mean_hours": "Stöd per månad, medelvärde (timmar)",
+    "unsubsidised_share_of_employment_low": "Osubventionerat arbete, andel av anställningarna (lägst)",
+    "unsubsidised_share_of_employment_high": "Osubventionerat arbete, andel av anställningarna (högst)",
+}
+
+
+def render_headline(h: pd.DataFrame) -> pd.DataFrame:
+    """The summary's headline numbers as a table (measure, level; Värde): shares in whole
+    percent, mean hours with one decimal, the median whole; a hidden number shows as '..'."""
+    hours = {"mean_hours": 1, "median_hours": 0}
+    text = [number(v, hours[m]) if m in hours else _pct(v) for m, v in zip(h["measure"], h["value"])]
+    idx = pd.MultiIndex.from_arrays([h["measure"].map(HEADLINE_LABELS).fillna(h["measure"]),
+                                     h["level"].map(_level_label)])
+    return pd.DataFrame({"Värde": text}, index=idx.set_names([None, None]))
+
+
 # --------------------------------------------------------------------------- sentences
 
 def _pct(v) -> str:
@@ -138,7 +176,7 @@ def _pct(v) -> str:
 
 def _count(n) -> str:
     """A count with a space as thousands separator (Swedish style)."""
-    return f"{int(n):,}".replace(",", " ")
+    return disclosure.SUPPRESSED if pd.isna(n) else f"{int(n):,}".replace(",", " ")
 
 
 def _months_text(cfg: RunConfig) -> str:
@@ -147,9 +185,11 @@ def _months_text(cfg: RunConfig) -> str:
 
 
 def describe_tabell_14(t: pd.DataFrame, cfg: RunConfig) -> str:
-    """One sentence on Tabell 14."""
+    """One sentence on Tabell 14 (a hidden number shows as '..')."""
+    if all_hidden(t):
+        return ALL_HIDDEN
     v = t[t["measure"] == "r2_share"].set_index("level")["value"]
-    n = int(t[(t["measure"] == "r2_share") & (t["level"] == TOTAL)]["n"].iloc[0])
+    n = t[(t["measure"] == "r2_share") & (t["level"] == TOTAL)]["n"].iloc[0]
     work = t[(t["measure"] == "work_share") & (t["level"] == TOTAL)]["value"].iloc[0]
     share_work = np.nan if pd.isna(work) or not v.get(TOTAL) else 100 * work / v[TOTAL]
     return (f"Av de {_count(n)} deltagare som startade {_months_text(cfg)} och kan följas minst "
@@ -181,22 +221,48 @@ def describe_figur_2(f: pd.DataFrame, signal_months: int = SIGNAL_MONTHS) -> str
 
 def describe_tabell_15(t: pd.DataFrame, tests: pd.DataFrame, alpha: float = LEVEL_TEST_ALPHA) -> str:
     """One sentence on Tabell 15: in which windows every level difference is
-    significant at ``alpha``."""
-    allsig = tests.groupby("window")["significant"].all()
-    yes = [str(w) for w, s in allsig.items() if s]
-    no = [str(w) for w, s in allsig.items() if not s]
+    significant at ``alpha``. A window with a hidden test counts as not all significant
+    when a test it shows is not; otherwise it is named as having hidden comparisons."""
+    if all_hidden(t):
+        return ALL_HIDDEN
+    hid = tests["suppressed"].astype(bool) if "suppressed" in tests.columns else pd.Series(False, index=tests.index)
+    sig = tests["significant"].astype(bool)
+    by = pd.DataFrame({"window": tests["window"], "yes": sig | hid, "no": ~sig & ~hid, "hid": hid})
+    by = by.groupby("window").agg(yes=("yes", "all"), no=("no", "any"), hid=("hid", "any"))
+    yes = [str(w) for w in by.index[by["yes"] & ~by["hid"]]]
+    no = [str(w) for w in by.index[by["no"]]]
+    hidden = [str(w) for w in by.index[~by["no"] & by["hid"]]]
     level = f"{100 * (1 - alpha):.0f} procents nivå"
+    if not yes and not no:
+        return f"I samtliga fönster är jämförelser mellan nivåerna undertryckta ({disclosure.SUPPRESSED})."
+    note = f"; i fönster {', '.join(hidden)} är jämförelser undertryckta ({disclosure.SUPPRESSED})" if hidden else ""
     if not no:
-        return f"Alla skillnader mellan nivåerna är statistiskt säkerställda på {level} i samtliga fönster."
+        where = f"fönster {', '.join(yes)}" if hidden else "samtliga fönster"
+        return f"Alla skillnader mellan nivåerna är statistiskt säkerställda på {level} i {where}{note}."
     if not yes:
+        if hidden:
+            return (f"I fönster {', '.join(no)} är inte alla skillnader mellan nivåerna statistiskt säkerställda "
+                    f"på {level}{note}.")
         return f"Inga fönster har alla skillnader mellan nivåerna statistiskt säkerställda på {level}."
     return (f"Skillnaderna mellan nivåerna är statistiskt säkerställda på {level} i fönster {', '.join(yes)}, "
-            f"men inte alla i fönster {', '.join(no)}.")
+            f"men inte alla i fönster {', '.join(no)}{note}.")
+
+
+def _reference_hidden(t: pd.DataFrame) -> pd.Series:
+    """True where a row's reference group (same window and level) is hidden."""
+    hid = t.drop_duplicates(["window", "level", "group"]).set_index(["window", "level", "group"])["suppressed"]
+    ref = pd.MultiIndex.from_arrays([t["window"], t["level"], t["reference"]])
+    return pd.Series(hid.astype(bool).reindex(ref).fillna(False).to_numpy(bool), index=t.index)
 
 
 def describe_group_table(t: pd.DataFrame, alpha: float) -> str:
-    """One sentence on Tabell 16, 21 or 22: significant cells out of those tested."""
-    tested = t["reference"].notna() & ~t["suppressed"]
+    """One sentence on Tabell 16, 21 or 22: significant cells out of those tested and
+    shown (a cell or reference group that is hidden has no test shown)."""
+    if all_hidden(t):
+        return ALL_HIDDEN
+    tested = t["reference"].notna() & ~t["suppressed"].astype(bool) & ~_reference_hidden(t)
+    if not tested.any():
+        return f"Ingen jämförelse med referensgruppen redovisas ({disclosure.SUPPRESSED})."
     n_sig = int(t.loc[tested, "significant"].sum())
     return (f"{n_sig} av {int(tested.sum())} celler skiljer sig statistiskt säkerställt från "
             f"referensgruppen (tvåsidigt z-test, {100 * alpha:.0f} %-nivå); markerade med *.")
@@ -205,6 +271,8 @@ def describe_group_table(t: pd.DataFrame, alpha: float) -> str:
 def describe_tabell_17(t17: pd.DataFrame) -> str:
     """One sentence on Tabell 17: how many cells are flagged, and the comparison with
     the most."""
+    if all_hidden(t17):
+        return ALL_HIDDEN
     f = t17[t17["flagged"]]
     if f.empty:
         return "Ingen grupp i nivå B eller C har lika hög eller högre andel än en annan grupp i nivå A."
@@ -228,25 +296,43 @@ def describe_tabell_18(result: reg.RegressionResult) -> str:
             f"allt annat lika); modellen förklarar {r2} % av variationen (N = {_count(result.nobs)}).")
 
 
+def _span(values: pd.Series) -> str:
+    """The range of the values shown ("12 %–20 %"), '..' if none is."""
+    v = values.dropna()
+    return disclosure.SUPPRESSED if v.empty else f"{_pct(v.min())}–{_pct(v.max())}"
+
+
+def _left_out(t: pd.DataFrame) -> str:
+    """The clause saying hidden cells are left out of a range, where some are."""
+    return f"; undertryckta celler ({disclosure.SUPPRESSED}) ingår inte" if t["value"].isna().any() else ""
+
+
 def describe_tabell_19(t: pd.DataFrame) -> str:
-    """One sentence on Tabell 19: the work and studies ranges."""
+    """One sentence on Tabell 19: the work and studies ranges (over the cells shown)."""
+    if all_hidden(t):
+        return ALL_HIDDEN
     w = t[t["measure"] == "work_share"]["value"]
     e = t[t["measure"] == "education_share"]["value"]
     return (f"Andelen som gick till arbete ligger mellan {_pct(w.min())} och {_pct(w.max())}, "
-            f"andelen som gick till utbildning mellan {_pct(e.min())} och {_pct(e.max())}.")
+            f"andelen som gick till utbildning mellan {_pct(e.min())} och {_pct(e.max())}{_left_out(t)}.")
 
 
 def describe_tabell_20(t: pd.DataFrame) -> str:
-    """One sentence on Tabell 20: work's share of results in the first and last window."""
+    """One sentence on Tabell 20: work's share of results in the first and last window
+    (over the cells shown)."""
+    if all_hidden(t):
+        return ALL_HIDDEN
     first, last = t["window"].min(), t["window"].max()
     a = t[t["window"] == first]["value"]
     b = t[t["window"] == last]["value"]
-    return (f"Arbete står för {_pct(a.min())}–{_pct(a.max())} av resultaten i fönster {first} och "
-            f"{_pct(b.min())}–{_pct(b.max())} i fönster {last}.")
+    return (f"Arbete står för {_span(a)} av resultaten i fönster {first} och "
+            f"{_span(b)} i fönster {last}{_left_out(t)}.")
 
 
 def describe_tabell_23(t: pd.DataFrame) -> str:
     """One sentence on Tabell 23: the range of the unsubsidised share of jobs."""
+    if all_hidden(t):
+        return ALL_HIDDEN
     v = t[t["measure"] == "unsubsidised_share_of_employment"].set_index("column")["value"]
     lo, hi = v.get(TABELL_23_COLUMNS[1]), v.get(TABELL_23_COLUMNS[0])
     return (f"Osubventionerade anställningar står för mellan {_pct(lo)} (endast identifierade rapporter) och "

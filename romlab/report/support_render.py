@@ -19,6 +19,14 @@ from romlab.report.support import A1_COLUMNS, GROUP_TABLES, LABELS, TOTAL
 
 ACTIVITY_ORDER = [LABELS[TOTAL], *[codes.ACTIVITIES[c] for c in codes.HOUR_COLUMNS]]
 OBS_LABEL = "Antalet observationer i urvalet*"
+#: The sentence on a table whose every number disclosure control hides (support and results tables).
+ALL_HIDDEN = f"Alla uppgifter i tabellen är undertryckta ({SUPPRESSED})."
+
+
+def all_hidden(long: pd.DataFrame) -> bool:
+    """True when disclosure control hides every row of a protected table (``suppressed``
+    throughout); False for a table that is not protected or shows something."""
+    return "suppressed" in long.columns and len(long) > 0 and bool(long["suppressed"].astype(bool).all())
 
 
 def number(value, decimals: int = 1) -> str:
@@ -136,7 +144,9 @@ def render_tabell_12(long: pd.DataFrame, min_cell: int) -> pd.DataFrame:
 def render_tabell_13(long: pd.DataFrame) -> pd.DataFrame:
     """Tabell 13: activities × (level, registration time)."""
     order = list(label_map("registration_group", 13).values())
-    w = long.pivot_table(index="activity", columns=["level", "group"], values="value", aggfunc="first")
+    # an activity or column whose every cell is suppressed is all NA: kept (pivot_table would drop it)
+    w = long.pivot_table(index="activity", columns=["level", "group"], values="value", aggfunc="first",
+                         dropna=False)
     w = w.reindex(columns=pd.MultiIndex.from_product([["A", "B", "C"], order]))
     shown = _fmt(w.loc[_order(w.index)], 1)
     shown = _dots(long, shown, ["activity"], ["level", "group"])
@@ -217,12 +227,27 @@ def describe_share(long6: pd.DataFrame) -> str:
 
 
 def describe_groups(long: pd.DataFrame, tests_table: pd.DataFrame, column: str = "group") -> str:
+    """Tabell 7–12: the range of mean total support over the groups shown, and how many
+    of the tests shown are significant; hidden groups and tests are left out (never
+    stated), and a table hidden throughout says so."""
+    if all_hidden(long):
+        return ALL_HIDDEN
     tot = long[(long["measure"] == "mean_hours") & (long["activity"] == LABELS[TOTAL])].set_index(column)["value"]
-    hi, lo = tot.idxmax(), tot.idxmin()
+    shown = tot.dropna()
+    if len(shown) > 1:
+        hi, lo = shown.idxmax(), shown.idxmin()
+        level = f"Mean total support ranges from {number(shown[lo])} h ({lo}) to {number(shown[hi])} h ({hi})"
+    elif len(shown) == 1:
+        level = f"Mean total support is {number(shown.iloc[0])} h ({shown.index[0]})"
+    else:
+        level = f"Mean total support is suppressed ({SUPPRESSED})"
     t = tests_table[tests_table["activity"] == LABELS[TOTAL]]
-    n_sig = int(t["significant"].sum())
-    return (f"Mean total support ranges from {number(tot[lo])} h ({lo}) to {number(tot[hi])} h ({hi}); "
-            f"{n_sig} of {len(t)} pairwise differences in total support are statistically significant.")
+    if "suppressed" in t.columns:
+        t = t[~t["suppressed"].astype(bool)]
+    tests = (f"{int(t['significant'].sum())} of {len(t)} pairwise differences in total support are statistically "
+             "significant") if len(t) else "no pairwise difference in total support is shown"
+    left_out = f"; suppressed groups ({SUPPRESSED}) are left out" if tot.isna().any() else ""
+    return f"{level}; {tests}{left_out}."
 
 
 #: The groupings of the support tests (`romlab.report.support.group_tests`), in Swedish.
