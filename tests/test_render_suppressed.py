@@ -316,7 +316,7 @@ def test_figure_and_headline_layouts_show_hidden_points_as_dots():
     assert shown.index.tolist() == ["2021-01", "2021-02"]
     assert shown.loc["2021-01"].tolist() == ["30", "41", "..", "20"]
     assert (shown.loc["2021-02"] == "..").all()
-    assert results_render.describe_figur_1(f.iloc[4:]) == "För få deltagare per startmånad för att visa andelar."
+    assert results_render.describe_figur_1(f.iloc[4:]) == support_render.ALL_HIDDEN
     h = pd.DataFrame({"table": "headline",
                       "measure": ["r2_share", "work_share_of_results", "education_share_of_results", "median_hours",
                                   "mean_hours", "unsubsidised_share_of_employment_low",

@@ -152,7 +152,7 @@ def _tests_key(by: str) -> str:
 register(TableDef(
     "headline", "Sammanfattning", "rapportens huvudsiffror", "Sammanfattning",
     compute=lambda i: results.headline(i.table("14"), i.table("5"), i.table("23")), tolerance=_tolerance_headline, cells=headline_cells,
-    kind="summary"))
+    render=lambda v: results_render.render_headline(v.long), kind="summary"))
 register(TableDef(
     "urval", "Urval", "Urval av periodiska rapporter", "3.5.1", notebook="10_stod",
     compute=lambda i: i.sample.flow, render=lambda v: support_render.render_flow(v.long),
@@ -244,11 +244,13 @@ register(TableDef(
 register(TableDef(
     "figur_1", "Figur 1", "Andel deltagare som uppnådde målet med tjänsten över tid och per nivå", "5.1", notebook="20_resultat_5_1",
     compute=lambda i: results.figur_1_data(i.outcomes, i.cfg),
+    render=lambda v: results_render.render_figure_data(v.long),
     describe=lambda v: results_render.describe_figur_1(v.long), kind="data", cells=figure_cells("F1")))
 register(TableDef(
     "figur_2", "Figur 2",
     "Andel som leverantören rapporterar har påbörjat arbete eller studier under tjänstens första sex månader", "5.1",
     notebook="20_resultat_5_1", compute=lambda i: results.figur_2_data(i.outcomes, i.cfg),
+    render=lambda v: results_render.render_figure_data(v.long),
     describe=lambda v: results_render.describe_figur_2(v.long), kind="data", cells=figure_cells("F2")))
 register(TableDef(
     "tests_15", "Signifikanstest", "skillnader mellan nivåerna i Tabell 15", "5.1", notebook="20_resultat_5_1",

@@ -200,6 +200,8 @@ def describe_tabell_14(t: pd.DataFrame, cfg: RunConfig) -> str:
 
 def describe_figur_1(f: pd.DataFrame) -> str:
     """One sentence on Figur 1: the start months with the highest and lowest share."""
+    if all_hidden(f):
+        return ALL_HIDDEN
     tot = f[(f["level"] == TOTAL) & f["value"].notna()]
     if tot.empty:
         return "För få deltagare per startmånad för att visa andelar."
@@ -210,6 +212,8 @@ def describe_figur_1(f: pd.DataFrame) -> str:
 
 def describe_figur_2(f: pd.DataFrame, signal_months: int = SIGNAL_MONTHS) -> str:
     """One sentence on Figur 2: range of start months and the latest share."""
+    if all_hidden(f):
+        return ALL_HIDDEN
     tot = f[(f["level"] == TOTAL) & f["value"].notna()]
     if tot.empty:
         return "För få deltagare per startmånad för att visa andelar."
