@@ -1525,3 +1525,85 @@ def lp_attack(releases, include_direct: bool = False, use_marks: bool = True,
                      links=links, seconds=time.perf_counter() - t0, lps=n_lp, variables=len(keys),
                      constraints=len(m.eq) + len(m.le))
     return out
+
+
+# ============================================================================ truth, for the tests
+
+def truth_counts(period: str, data) -> tuple[dict[tuple[str, str], int], set[tuple[str, str]]]:
+    """Every count of the unprotected tables of a period on the sample, keyed (cell,
+    quantity) as the attacker names them (numerators from share × n), and the keys of the
+    figures' empty months (no starts: 0, no row in the figure's data)."""
+    from romlab.run.config import RunConfig
+    from romlab.run.period import compute
+
+    cfg = RunConfig.for_period(period)
+    p = compute(RunConfig.for_period(period, min_cell=1), data)  # every share computed
+    t, out, empty = p.tables, {}, set()
+
+    def put(cell, q, v):
+        if pd.notna(v):
+            out[(cell, q)] = round(float(v))
+
+    def nums(frame):
+        return np.where(frame["n"] > 0, (frame["value"].fillna(0) * frame["n"] / 100).round(), 0)
+
+    for key, q in (("16", "r2"), ("21", "work"), ("22", "studies")):
+        for r, x in zip(t[key].itertuples(), nums(t[key])):
+            put(f"P|{int(r.window)}|{r.level}|{r.group}", "n", r.n)
+            put(f"P|{int(r.window)}|{r.level}|{r.group}", q, x)
+    for key, measure, q in (("15", "r2_share", "r2"), ("19", "work_share", "work"),
+                            ("19", "education_share", "studies")):
+        f = t[key][t[key]["measure"] == measure]
+        for r, x in zip(f.itertuples(), nums(f)):
+            put(f"P|{int(r.window)}|{r.level}|Alla", "n", r.n)
+            put(f"P|{int(r.window)}|{r.level}|Alla", q, x)
+    for measure, q in (("r2_share", "r2"), ("work_share", "work"), ("education_share", "studies")):
+        f = t["14"][t["14"]["measure"] == measure]
+        for r, x in zip(f.itertuples(), nums(f)):
+            put(f"Q|{r.level}", "n", r.n)
+            put(f"Q|{r.level}", q, x)
+    for r, x in zip(t["23"].itertuples(), nums(t["23"])):
+        if r.measure == "unsubsidised_share_of_employment":
+            put(f"E|{r.level}|{r.column}", "n", r.n)
+            put(f"E|{r.level}|{r.column}", "unsub", x)
+        elif r.measure == "subsidised_work_share":
+            put(f"Q|{r.level}", "sub", x)
+        else:
+            put(f"Q|{r.level}", "unsub_all" if r.column == T23_ALL else "unsub_id", x)
+    for key, fig, q in (("figur_1", "F1", "r2"), ("figur_2", "F2", "sig")):
+        f = t[key]
+        for r, x in zip(f.itertuples(), nums(f)):
+            put(f"{fig}|{r.start_month:%Y-%m}|{r.level}", "n", r.n)
+            put(f"{fig}|{r.start_month:%Y-%m}|{r.level}", q, x)
+        first = cfg.population_start_months[0]  # months of the population without starts: 0
+        for mo in pd.period_range(first, f["start_month"].max().strftime("%Y-%m"), freq="M"):
+            for lv in ("A", "B", "C", "ABC"):
+                cell = f"{fig}|{mo.strftime('%Y-%m')}|{lv}"
+                if (cell, "n") not in out:
+                    empty.update({(cell, "n"), (cell, q), (cell, f"n-{q}")})
+    for key in ("7", "8", "9", "10", "11", "12"):
+        for r in t[key].itertuples():
+            cell = f"S|{key}|{r.level}" if key == "12" else f"S|{key}|{r.group}"
+            put(cell, "obs" if r.measure == "observations" else "n", r.value if r.measure == "observations" else r.n)
+    for r in t["13"].itertuples():
+        put(f"S|13|{r.group}|{r.level}", "n", r.n)
+    for r in t["A1"].itertuples():
+        put(f"S|A1|{r.column}|{r.level}", "n", r.n)
+    t5 = t["5"]
+    put("S|5|Alla", "obs", t5.loc[(t5["measure"] == "observations") & (t5["adjusted"] == "justerat"), "value"].iloc[0])
+    put("S|5|Alla", "n", p.nyckeltal["sample_sizes"]["support_persons"])
+    s = p.overview["starts"]
+    for r_ in s.index:
+        for c in s.columns:
+            put(f"O|{r_}|{c}", "n", s.loc[r_, c])
+    for (cell, q), v in list(out.items()):  # complements: persons without the outcome
+        for d, x in COMPLEMENTS.get(cell.split("|")[0], ()):
+            if q == x and (cell, d) in out:
+                out[(cell, f"{d}-{x}")] = out[(cell, d)] - v
+    return {**out, **dict.fromkeys(empty, 0)}, empty
+
+
+def sensitive(res: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Counts below min_cell in the truth: persons, numerators, denominator − numerator
+    (report-months of the support tables and the figures' months without starts left out)."""
+    return res[res["truth"].notna() & (res["truth"] < min_cell) & (res["quantity"] != "obs") & ~res["empty"]]

@@ -78,11 +78,19 @@ class CountModel:
     ``counts``: one row per (cell, quantity): ``value`` (the count; NA when not
     published), ``of`` (the quantity it is a share of; "" for persons); ordered by the
     cells' report order, then quantity. ``relations``: ``constraint``, ``cell``,
-    ``coef`` (+1 member, −1 margin), cell level. ``identities``: (quantity, parts)."""
+    ``coef`` (+1 member, −1 margin), cell level. ``identities``: (quantity, parts).
+    ``bounds``: ``bound``, ``cell``, ``coef``: Σ coef × count ≤ 0 for every quantity all
+    its cells carry (where it holds on the data: `intervals.System` drops a bound the
+    true counts break)."""
 
     counts: pd.DataFrame
     relations: pd.DataFrame
     identities: list[tuple[str, tuple[str, ...]]]
+    bounds: pd.DataFrame = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.bounds is None:
+            self.bounds = pd.DataFrame(columns=["bound", "cell", "coef"])
 
     @property
     def cells(self) -> pd.Index:

@@ -88,12 +88,31 @@ class System:
         of_pos = np.array([at.get((cell, of), -1) for cell, of in zip(c["cell"], c["of"])], dtype=int)
         ok = (c["of"] != "").to_numpy() & (of_pos >= 0)
         k = int(ok.sum())
-        le = sparse.csr_matrix((np.r_[np.ones(k), -np.ones(k)],
-                                (np.r_[np.arange(k), np.arange(k)], np.r_[np.flatnonzero(ok), of_pos[ok]])),
-                               shape=(k, len(var)))
+        bound_cells: list[list[int]] = []
+        le_rows, le_cols, le_vals = list(np.r_[np.arange(k), np.arange(k)]), \
+            list(np.r_[np.flatnonzero(ok), of_pos[ok]]), list(np.r_[np.ones(k), -np.ones(k)])
+        # bounds between cells (Σ coef × count ≤ 0), per quantity, where the true counts keep them
+        b = model.bounds[model.bounds["cell"].isin(cells)] if model.bounds is not None else None
+        if b is not None and len(b):
+            xs = np.nan_to_num(x)
+            for members, coefs in zip(b.groupby("bound", sort=False)["cell"].agg(list),
+                                      b.groupby("bound", sort=False)["coef"].agg(list)):
+                for q in sorted(frozenset.intersection(*(quantities[mb] for mb in members))):
+                    pos = [at[(mb, q)] for mb in members]
+                    if float(np.dot(coefs, xs[pos])) > 0.5:
+                        continue  # the data break it: no bound here
+                    le_rows += [k] * len(pos)
+                    le_cols += pos
+                    le_vals += [float(v) for v in coefs]
+                    k += 1
+                    bound_cells.append([cell_of[p_] for p_ in pos])
+        le = sparse.csr_matrix((le_vals, (le_rows, le_cols)), shape=(k, len(var)))
         # connected parts: cells meeting in a row of `eq`
-        cell_rows = sparse.csr_matrix((np.ones(len(rows)), (rows, cell_of[cols] if len(cols) else [])),
-                                      shape=(r, len(cells)))
+        # (a bound between cells ties them like a relation)
+        links_r = list(rows) + [r + j for j, cs in enumerate(bound_cells) for _ in cs]
+        links_c = list(cell_of[cols] if len(cols) else []) + [c_ for cs in bound_cells for c_ in cs]
+        cell_rows = sparse.csr_matrix((np.ones(len(links_r)), (links_r, links_c)),
+                                      shape=(r + len(bound_cells), len(cells)))
         adj = (cell_rows.T @ cell_rows) + sparse.identity(len(cells), format="csr")
         _, part = connected_components(adj, directed=False)
         return cls(cells, var, x, cell_of, eq, le, part)

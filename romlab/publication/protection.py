@@ -20,16 +20,20 @@ checks each declaration on data):
 - support: each grouping of Tabell 7–12 splits Tabell 5's adjusted sample, the
   foreign-born women and men of Tabell 10 split the foreign-born, the registration
   times of Tabell 13 split each level of Tabell 12, and the cells of Tabell A1 add up
-  over levels to their group (Tabell 7–11) and over each grouping to the level.
+  over levels to their group (Tabell 7–11) and over each grouping to the level;
+- figures: each start month × level of Figur 1 and 2 is a cell; a month's levels add
+  up to its total line, Figur 1's months to Tabell 14's levels, and Figur 2's points of
+  Figur 1's months are Figur 1's cells (`figure_link`).
 
-`protect(tables, min_cell, forced)` runs `disclosure.protect_cells` on those cells
-(primary: fewer than ``min_cell`` persons; secondary: complements until no suppressed
-cell can be recovered from its margins; `forced`: the batch's other periods) and returns
-the tables with ``value``, ``n`` and any test statistic of a suppressed row blanked,
-plus the suppression log (cell, table, keys, rule, reason). Tables without a population
-cell (Tabell 2–4, 6, the flow, the regression) rest on the whole sample and are never
-suppressed; the figures' monthly points keep primary suppression only (assumption A71).
-The §3 starts table takes part as "starts" (`starts_long`).
+`protect(tables, min_cell, forced)` builds the count model of those cells (`model_of`:
+every count a row publishes, `romlab.publication.counts`), runs
+`disclosure.protect_cells` on it (primary: any count or complement below ``min_cell``;
+complementary: until every small count keeps its protection interval; `forced`: the
+batch's other periods and earlier releases) and returns the tables with ``value``,
+``n``, bands and test statistics of a hidden row blanked and the marks taken on what is
+shown, plus what protection found (the internal log, the intervals). Tables without a
+population cell (Tabell 2–4, 6, the flow, the regression) rest on the whole sample and
+are never suppressed. The §3 starts table takes part as "starts" (`starts_long`).
 """
 
 from __future__ import annotations
@@ -154,21 +158,42 @@ def constraints(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         rows += _starts_constraints(tables["starts"])
     for key in ("figur_1", "figur_2"):
         if key in tables:
-            rows += _figure_constraints(key, tables[key], "14" in tables)
+            rows += _figure_constraints(key, tables[key], "14" in tables, tables)
     return pd.DataFrame(rows, columns=["constraint", "cell", "coef"])
 
 
-def _figure_constraints(key: str, t: pd.DataFrame, with_14: bool) -> list[tuple[str, str, float]]:
+def figure_link(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """Figur 2's points that are Figur 1's cells: {F2 cell: F1 cell} for the start months
+    both show, when every such point counts the same persons in both (as on the report's
+    data: Figur 1's 18-month population and Figur 2's six-month follow-up hold the same
+    participants in those months); then a point is hidden in both or in neither. Empty
+    when any count differs."""
+    if "figur_1" not in tables or "figur_2" not in tables:
+        return {}
+    key = lambda t: pd.to_datetime(t["start_month"]).dt.strftime("%Y-%m") + "|" + t["level"].astype(str)  # noqa: E731
+    f1 = pd.Series(pd.to_numeric(tables["figur_1"]["n"], errors="coerce").to_numpy(), index=key(tables["figur_1"]))
+    f2 = pd.Series(pd.to_numeric(tables["figur_2"]["n"], errors="coerce").to_numpy(), index=key(tables["figur_2"]))
+    common = f1.index.intersection(f2.index)
+    if not len(common) or not (f1[common].to_numpy() == f2[common].to_numpy()).all():
+        return {}
+    return {f"F2|{k}": f"F1|{k}" for k in common}
+
+
+def _figure_constraints(key: str, t: pd.DataFrame, with_14: bool,
+                        tables: Mapping[str, pd.DataFrame] | None = None) -> list[tuple[str, str, float]]:
     """A figure's levels add up to its total line per start month; Figur 1's start
-    months add up, per level, to Tabell 14's 18-month population (the same persons)."""
+    months add up, per level, to Tabell 14's 18-month population (the same persons);
+    Figur 2's points of the same months are Figur 1's cells (`figure_link`)."""
     from romlab.report.registry import REGISTRY
 
     prefix = "F1" if key == "figur_1" else "F2"
     ids = REGISTRY[key].cells(t)
+    link = figure_link(tables) if key == "figur_2" and tables is not None else {}
+    at = lambda m, lv: link.get(f"{prefix}|{m}|{lv}", f"{prefix}|{m}|{lv}")  # noqa: E731
     month = pd.to_datetime(t["start_month"]).dt.strftime("%Y-%m")
     rows: list[tuple[str, str, float]] = []
     for m in pd.unique(month):
-        rows += _split(f"{prefix}|{m}", f"{prefix}|{m}|{TOTAL}", [f"{prefix}|{m}|{lv}" for lv in LEVELS])
+        rows += _split(f"{prefix}|{m}", at(m, TOTAL), [at(m, lv) for lv in LEVELS])
     if key == "figur_1" and with_14:
         for lv in (*LEVELS, TOTAL):
             rows += _split(f"F1|months|{lv}", f"Q|{lv}", list(ids[t["level"].astype(str) == lv]))
@@ -241,13 +266,57 @@ def model_of(tables: Mapping[str, pd.DataFrame]) -> tuple[counts.CountModel, dic
     """The count model of `tables` (`counts.count_model`: every count they publish, on
     the population cells of `cell_ids`, tied by `constraints`) and each table's cells."""
     ids = {key: cell_ids(key, tables[key].reset_index(drop=True)) for key in protected_tables() if key in tables}
+    if "figur_2" in ids:
+        ids["figur_2"] = ids["figur_2"].replace(figure_link(tables))
     counted = {k: v for k, v in ids.items() if k not in _NOT_COUNTED}
     cons = constraints(tables)
     model = counts.count_model(tables, counted, cons, _extra_counts(tables))
     # a constraint with a cell that carries no count here (a table left out) does not hold
     incomplete = cons.loc[~cons["cell"].isin(model.cells), "constraint"].unique()
     model.relations = cons[~cons["constraint"].isin(incomplete)].reset_index(drop=True)
+    bounds = window_month_bounds(tables, ids)
+    incomplete = bounds.loc[~bounds["cell"].isin(model.cells), "bound"].unique()
+    model.bounds = bounds[~bounds["bound"].isin(incomplete)].reset_index(drop=True)
     return model, ids
+
+
+def window_month_bounds(tables: Mapping[str, pd.DataFrame], ids: Mapping[str, pd.Series]) -> pd.DataFrame:
+    """How the figures' start months bound the windows (report §3.3's dates): for each run
+    of consecutive windows of Tabell 15 and each level, the persons (and results) of the
+    start months wholly inside the windows are at most the windows' own, and those of
+    the months touching them at least (``bound``, ``cell``, ``coef``: Σ coef × count ≤
+    0). An attacker can read both from a run; `intervals.System` keeps a bound only
+    where the data keep it."""
+    from romlab.report.classify import WINDOWS
+
+    if "15" not in tables:
+        return pd.DataFrame(columns=["bound", "cell", "coef"])
+    span = {w: (pd.Timestamp(a), pd.Timestamp(b) if b is not None else pd.Timestamp.max) for w, a, b in WINDOWS}
+    windows = sorted(int(w) for w in pd.unique(tables["15"]["window"]))
+    rows: list[tuple[str, str, float]] = []
+    for key in ("figur_1", "figur_2"):
+        if key not in tables or key not in ids:
+            continue
+        t = tables[key].reset_index(drop=True)
+        first = pd.to_datetime(t["start_month"])
+        last = first + pd.offsets.MonthEnd(0)
+        cell = ids[key].reset_index(drop=True)
+        for i, a in enumerate(windows):
+            for b in windows[i:]:
+                if b - a != windows.index(b) - windows.index(a):
+                    break  # not consecutive
+                lo, hi = span[a][0], span[b][1]
+                inside = (first >= lo) & (last <= hi)
+                touching = (first <= hi) & (last >= lo)
+                for lv in LEVELS:
+                    at = t["level"].astype(str) == lv
+                    win = [_s("P", w, lv, ALL) for w in range(a, b + 1)]
+                    name = f"{key}|{a}-{b}|{lv}"
+                    rows += [(f"{name}|inside", c, 1.0) for c in cell[inside & at]]
+                    rows += [(f"{name}|inside", c, -1.0) for c in win]
+                    rows += [(f"{name}|touching", c, 1.0) for c in win]
+                    rows += [(f"{name}|touching", c, -1.0) for c in cell[touching & at]]
+    return pd.DataFrame(rows, columns=["bound", "cell", "coef"])
 
 
 @dataclass

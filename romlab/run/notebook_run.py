@@ -22,8 +22,8 @@ child process starts quickly.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
+import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -149,44 +149,72 @@ def execute_all(nbs: list[Path], folder: Path, params: dict, jobs: int, bundle: 
     return status
 
 
-def _child(nbs: list[Path], folder: Path, params: dict, jobs: int, bundle: Path | None, queue) -> None:
-    """The child process: execute the notebooks, send each status as it finishes, then
-    ``None``."""
-    try:
-        execute_all(nbs, folder, params, jobs, bundle, report=lambda name, st: queue.put((name, st)))
-    finally:
-        queue.put(None)
+#: Prefix of the child's status lines (a kernel started by it shares its standard output).
+_MESSAGE = "romlab-notebook-status "
+
+
+def _child_main() -> int:
+    """``python -m romlab.run.notebook_run``: read the job (JSON: notebooks, folder,
+    parameters, jobs, bundle) from standard input, execute the notebooks, and write each
+    one's status as a line `_MESSAGE` + JSON {"name": …, "status": {…}} to standard
+    output as it finishes."""
+    import json
+    import sys
+
+    job = json.loads(sys.stdin.read())
+    out = sys.stdout
+    lock = threading.Lock()
+
+    def report(name: str, st: dict) -> None:
+        with lock:
+            out.write(_MESSAGE + json.dumps({"name": name, "status": st}) + "\n")
+            out.flush()
+
+    bundle = Path(job["bundle"]) if job.get("bundle") else None
+    execute_all([Path(p) for p in job["notebooks"]], Path(job["folder"]), job["params"], int(job["jobs"]),
+                bundle, report=report)
+    return 0
 
 
 @dataclass
 class NotebookRun:
-    """The notebooks of one period executing in a child process. `start` writes the
-    bundle's pending marker (with this process's pid) and starts them; `ready()` removes
-    the marker once the bundle is saved, `stop()` when computing it failed; `wait()`
-    waits for the notebooks. Each notebook's status is set in `status` as it finishes
-    and the `progress` bar (tqdm) advanced by one."""
+    """The notebooks of one period executing in a child process
+    (``python -m romlab.run.notebook_run``, a plain subprocess: it never re-imports the
+    caller's main module, so a run started from a script, a notebook or standard input
+    behaves the same). `start` writes the bundle's pending marker (with this process's
+    pid) and starts them; `ready()` removes the marker once the bundle is saved,
+    `stop()` when computing it failed; `wait()` waits for the notebooks. Each notebook's
+    status is set in `status` as it finishes and the `progress` bar (tqdm) advanced by
+    one."""
 
     pending: Path
-    process: mp.Process
+    process: subprocess.Popen
     reader: threading.Thread
     status: dict
 
     @classmethod
     def start(cls, nbs: list[Path], folder: Path, params: dict, status: dict, progress, jobs: int,
               bundle: Path) -> "NotebookRun":
+        import json
+        import sys
+
         pending = pending_marker(bundle)
         pending.write_text(f"{os.getpid()}\n")
-        ctx = mp.get_context("spawn")  # no fork of a process that holds threads (pyarrow's)
-        queue = ctx.Queue()
-        process = ctx.Process(target=_child, args=(list(nbs), folder, params, jobs, bundle, queue),
-                              name="romlab-notebooks", daemon=True)
-        process.start()
+        job = {"notebooks": [str(p) for p in nbs], "folder": str(folder), "params": params, "jobs": jobs,
+               "bundle": str(bundle)}
+        process = subprocess.Popen([sys.executable, "-m", "romlab.run.notebook_run"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, text=True, cwd=str(folder))
+        process.stdin.write(json.dumps(job))
+        process.stdin.close()
 
         def read() -> None:
-            while (item := queue.get()) is not None:
-                name, st = item
-                status[name] = st
-                if progress is not None and st["status"] != "not run":
+            for line in process.stdout:
+                if not line.startswith(_MESSAGE):  # what a kernel printed from C: passed on
+                    sys.stderr.write(line)
+                    continue
+                msg = json.loads(line[len(_MESSAGE):])
+                status[msg["name"]] = msg["status"]
+                if progress is not None and msg["status"]["status"] != "not run":
                     progress.update(1)
 
         reader = threading.Thread(target=read, name="romlab-notebook-status", daemon=True)
@@ -203,12 +231,15 @@ class NotebookRun:
     def wait(self) -> None:
         """Wait for the notebooks; if their process died, the notebooks without a status
         are marked failed with its exit code."""
-        self.process.join()
-        self.reader.join(timeout=5)  # the child's last message is ``None``
-        if self.process.exitcode:
+        code = self.process.wait()
+        self.reader.join(timeout=5)  # its output ends when it does
+        if code:
             for name, st in self.status.items():
                 if st["status"] == "not run":
                     self.status[name] = {"status": "failed", "cell": None,
-                                         "error": f"the process executing the notebooks ended with code "
-                                                  f"{self.process.exitcode}"}
+                                         "error": f"the process executing the notebooks ended with code {code}"}
                     break
+
+
+if __name__ == "__main__":
+    raise SystemExit(_child_main())
