@@ -147,6 +147,7 @@ def _quiet_highs():
         os.dup2(saved, 1)
         os.close(saved)
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 0)  # HiGHS's own default, said aloud: the same answer on every run
     return h
 
 
