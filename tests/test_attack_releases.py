@@ -28,7 +28,7 @@ from attack_lp import lp_attack
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
-NEXT = {10: 30, 30: 100, 100: 300}
+NEXT = {10: 30, 30: 100, 100: 150}
 
 
 @pytest.fixture(scope="module")
