@@ -30,13 +30,16 @@ install: $(VENV)/.installed
 
 SYNTH  := data/synthetic
 
-# regenerated when missing or older than the generator (never for DATA=a real extract)
-$(SYNTH)/participations.parquet: $(wildcard romlab/dataset/synth/*.py) romlab/dataset/synth_params.py | $(VENV)/.installed
+# regenerated when missing, older than the generator, or made with another SCALE or SEED
+# (the stamp beside the data names them; never for DATA=a real extract)
+SYNTH_STAMP := $(SYNTH)/.made-scale-$(SCALE)-seed-$(or $(SEED),default)
+$(SYNTH_STAMP): $(wildcard romlab/dataset/synth/*.py) romlab/dataset/synth_params.py | $(VENV)/.installed
+	rm -f $(SYNTH)/.made-scale-*
 	$(PY) -m romlab synth --scale $(SCALE) --out $(SYNTH) $(if $(SEED),--seed $(SEED))
 	touch $@
 
-## data: generate the default synthetic data (scale 1.0) into data/synthetic if missing or stale
-data: $(SYNTH)/participations.parquet
+## data: generate the synthetic data (SCALE=1.0, SEED=the default) into data/synthetic if missing, stale or made with other settings
+data: $(SYNTH_STAMP)
 
 ## report: run the report's notebooks for PERIOD (default 2023-10) into runs/PERIOD (DATA=…, MAPPING=file.yml)
 report: $(if $(filter $(SYNTH),$(DATA)),data,install)
@@ -51,9 +54,10 @@ test: install
 	$(PY) -m pytest $(NBVAL) tests notebooks
 	$(OTHER_DISPATCH) $(PY) -m pytest -q $(NBVAL) tests/test_ordering.py notebooks
 
-## lab: open JupyterLab with romlab importable
+LAB_ARGS ?=
+## lab: open JupyterLab with romlab importable (LAB_ARGS="--port 8890 --no-browser" passes options; --allow-root as root)
 lab: install
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 ## notebooks: re-execute the stored notebooks in place on data/sample (after an intended change)
 notebooks: install

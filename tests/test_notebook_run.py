@@ -101,3 +101,12 @@ def test_computation_failing_while_the_notebooks_wait(tmp_path, monkeypatch):
     m = json.loads((failed / "manifest.json").read_text())
     assert {st["status"] for st in m["notebooks"].values()} == {"not run"}
     assert started and started[0].process.poll() == 0  # the notebooks' process has ended, cleanly
+
+
+def test_a_successful_run_prints_no_kernel_warning(tmp_path, capfd):
+    """The kernels' known-harmless lines (TCP transport, the interrupt at shut-down) are
+    not passed on: a successful run's console has no WARNING or ERROR line."""
+    nbs = runner.section_notebooks()[:1]
+    runner.run_period(PERIOD, paths.SAMPLE, tmp_path, notebooks=nbs, html=False, figures=False)
+    err = capfd.readouterr().err
+    assert "WARNING" not in err and "ERROR" not in err

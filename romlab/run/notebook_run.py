@@ -149,6 +149,12 @@ def execute_all(nbs: list[Path], folder: Path, params: dict, jobs: int, bundle: 
     return status
 
 
+#: Lines a kernel prints on every successful run that say nothing wrong: the local
+#: kernel's TCP transport (jupyter_client's loopback default; the run's kernels never
+#: listen beyond this machine) and the interrupt nbclient sends when it shuts a finished
+#: kernel down. They are not passed on to the console; every other line is.
+HARMLESS = ("Kernel is running over TCP without encryption", "KeyboardInterrupt caught in kernel")
+
 #: Prefix of the child's status lines (a kernel started by it shares its standard output).
 _MESSAGE = "romlab-notebook-status "
 
@@ -203,7 +209,7 @@ class NotebookRun:
         job = {"notebooks": [str(p) for p in nbs], "folder": str(folder), "params": params, "jobs": jobs,
                "bundle": str(bundle)}
         process = subprocess.Popen([sys.executable, "-m", "romlab.run.notebook_run"], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, text=True, cwd=str(folder))
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(folder))
         process.stdin.write(json.dumps(job))
         process.stdin.close()
 
@@ -217,8 +223,14 @@ class NotebookRun:
                 if progress is not None and msg["status"]["status"] != "not run":
                     progress.update(1)
 
+        def relay() -> None:  # the kernels' messages, but for the known-harmless ones
+            for line in process.stderr:
+                if not any(m in line for m in HARMLESS):
+                    sys.stderr.write(line)
+
         reader = threading.Thread(target=read, name="romlab-notebook-status", daemon=True)
         reader.start()
+        threading.Thread(target=relay, name="romlab-kernel-messages", daemon=True).start()
         return cls(pending, process, reader, status)
 
     def ready(self) -> None:
