@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["CountModel", "count_model", "COUNT_MEASURES", "IDENTITIES", "ALL_REPORTS"]
+__all__ = ["CountModel", "count_model", "row_counts", "COUNT_MEASURES", "IDENTITIES", "ALL_REPORTS"]
 
 #: Tabell 23's column whose employed are the persons in work (§5.3.2: all result reports).
 ALL_REPORTS = "Alla resultatrapporter"
@@ -97,7 +97,7 @@ class CountModel:
         return pd.Index(pd.unique(self.counts["cell"]))
 
 
-def _rows(key: str, t: pd.DataFrame, cells: pd.Series) -> pd.DataFrame:
+def row_counts(key: str, t: pd.DataFrame, cells: pd.Series) -> pd.DataFrame:
     """The counts one table's rows publish: ``n`` as its quantity, share × n as the
     share's; rows without a population cell give none."""
     keep = cells.notna().to_numpy()
@@ -135,7 +135,7 @@ def count_model(tables: Mapping[str, pd.DataFrame], ids: Mapping[str, pd.Series]
     published elsewhere (cell, quantity, value, of: e.g. the window total of
     nyckeltal.json). A count published by several rows (Tabell 15, 16, 19 … share a
     cell) appears once; rows that disagree (rounding aside) are an error."""
-    parts = [_rows(key, tables[key].reset_index(drop=True), ids[key].reset_index(drop=True))
+    parts = [row_counts(key, tables[key].reset_index(drop=True), ids[key].reset_index(drop=True))
              for key in ids if key in tables]
     if extra is not None:
         parts.append(extra)

@@ -405,8 +405,7 @@ def _marks_after_protection(tables: dict[str, pd.DataFrame], sup: pd.Series) -> 
         t["significant"] = t["significant"].fillna(False).astype(bool) & ~window_hidden
         out["15"] = t
     if "17" in out and "16" in out:
-        again = results.tabell_17(out["16"].drop(columns=["cell", "rule"], errors="ignore")
-                                  .assign(value=out["16"]["value"]))
+        again = results.tabell_17(out["16"].drop(columns=["cell", "rule"], errors="ignore"))
         t = out["17"].copy()
         t["beats"] = again["beats"].to_numpy()
         t["flagged"] = again["flagged"].to_numpy() & ~t["suppressed"].to_numpy(bool)

@@ -84,7 +84,7 @@ def published_counts(folder: str | Path) -> pd.Series:
         key_col = "table" if "table" in long.columns else "figure"
         shown = long[long["cell"].notna() & ~long["suppressed"].astype(str).isin(["True", "true", "1"])]
         for key, t in shown.groupby(key_col, sort=False):
-            parts.append(counts._rows(str(key), t.reset_index(drop=True), t["cell"].reset_index(drop=True)))
+            parts.append(counts.row_counts(str(key), t.reset_index(drop=True), t["cell"].reset_index(drop=True)))
     parts.append(_nyckeltal_counts(folder / "nyckeltal.json"))
     allc = pd.concat([p for p in parts if len(p)], ignore_index=True) if parts else pd.DataFrame()
     if allc.empty:
