@@ -724,3 +724,43 @@ def test_run_reviews_with_a_mapping_and_a_url(run_data, tmp_path, monkeypatch, c
     assert main(["review", "--data", "sqlite:///agency.db", "--mapping", "m.yml", "--review", "2025-01,2025-03"]) == 0
     (args, kwargs), = calls
     assert args[0] == "sqlite:///agency.db" and kwargs["mapping"] == "m.yml"
+
+
+def test_figures_are_drawn_once_by_their_notebook_and_equal_the_runs_own_drawing(run, run_data, tmp_path):
+    """The notebook that shows Figur 1 and 2 writes their files (parameter
+    ``figures_dir``, injected into that notebook only); drawn by the run itself from the
+    same protected tables (no notebook of the run shows them) they are the same bytes."""
+    shown_in = write.figure_notebooks()
+    assert set(shown_in) == {"figur_1", "figur_2"}
+    for nb in run.notebooks:
+        injected = next(c.source for c in nbformat.read(nb, as_version=4).cells
+                        if "injected-parameters" in c.metadata.get("tags", []))
+        assert ('figures_dir = "."' in injected) == (nb.stem in shown_in.values()), nb.name
+    cfg = romlab.RunConfig.for_period(PERIOD)
+    prepared = period.protect(period.compute(cfg, run_data))
+    write.write_outputs(tmp_path, prepared, run_data, html=False, figures=True)
+    for name in shown_in:
+        for ext in ("png", "svg"):
+            assert (tmp_path / f"{name}.{ext}").read_bytes() == (run.folder / f"{name}.{ext}").read_bytes(), name
+
+
+def test_a_run_whose_notebooks_show_no_figure_draws_them_itself(run_data, tmp_path):
+    tiny = _tiny_notebook(tmp_path, "x = 1")
+    res = runner.run_period(PERIOD, run_data, tmp_path / "runs", notebooks=[tiny], html=False)
+    assert {"figur_1.png", "figur_1.svg", "figur_2.png", "figur_2.svg"} <= {p.name for p in res.outputs}
+    assert all(p.is_file() for p in res.outputs)
+
+
+def test_a_figure_written_for_a_run_is_the_png_the_notebook_shows(tmp_path):
+    """`results_figures.save` writes the bytes the notebook displays (one drawing), with
+    no software or date; nothing when no folder is given (a notebook opened by hand)."""
+    from romlab.report import results_figures
+
+    cfg = romlab.RunConfig.for_period(PERIOD)
+    data = period.compute(cfg, paths.SAMPLE).tables["figur_1"]
+    assert results_figures.save(results_figures.figur_1(data), "figur_1", "") == []
+    fig = results_figures.figur_1(data, save_to=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figur_1.png", "figur_1.svg"]
+    assert (tmp_path / "figur_1.png").read_bytes() == fig._repr_png_()
+    svg = (tmp_path / "figur_1.svg").read_text()
+    assert "<dc:date>" not in svg and "<dc:creator>" not in svg

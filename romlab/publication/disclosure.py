@@ -31,12 +31,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from romlab.publication.counts import CountModel
-from romlab.publication.intervals import Attacker, Infeasible, System, cheapest_cover, intervals
+
+if TYPE_CHECKING:  # the solver's module (scipy, HiGHS) is imported where cells are protected, so
+    # that a notebook showing protected tables does not pay for it
+    from romlab.publication.intervals import Attacker, System
 
 #: Mark shown in place of a suppressed cell (as in Statistics Sweden's tables).
 SUPPRESSED = ".."
@@ -101,6 +105,8 @@ def protect_cells(model: CountModel, min_cell: int, width: float | None = None, 
     (cell, quantity), a pair possibly more than once: where one equals the count now,
     the attacker knows it, so it is never counted on to hide anything. Raises nothing for a count `known` pins: it is
     listed in ``unprotectable``."""
+    from romlab.publication.intervals import Attacker, Infeasible, System, cheapest_cover
+
     width = float(min_cell if width is None else width)
     system = System.of(model)
     cells = system.cells
@@ -195,6 +201,8 @@ def audit(protection: Protection, final: bool = False) -> pd.DataFrame:
     so each is a lower bound of the final width and the check holds for the final
     pattern. ``final=True`` solves the attacker's programme again on the final pattern
     (`intervals.intervals`; what the tests do)."""
+    from romlab.publication.intervals import intervals
+
     s = protection.sensitive
     if final:
         targets = protection.system.var.get_indexer(s.index)

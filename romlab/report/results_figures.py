@@ -3,7 +3,7 @@
 Each function takes the figure's data from `romlab.report.results` (`figur_1_data`,
 `figur_2_data`) and returns a matplotlib ``Figure`` (`ReportFigure`: built without
 pyplot, so no global state is touched, and shown by a notebook as one inline PNG;
-``fig.savefig(path)`` writes it to a file): one line per level with its
+`save` writes it as the run's PNG and SVG files): one line per level with its
 95 % confidence band, the total as a dashed grey line, the window boundaries as pink
 vertical lines (§5.1.1: "De rosa strecken"), a percent axis and Swedish labels. Suppressed points
 (too few participants) are left out of the lines.
@@ -12,7 +12,9 @@ vertical lines (§5.1.1: "De rosa strecken"), a percent axis and Swedish labels.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
+import matplotlib
 import matplotlib.dates as mdates
 import pandas as pd
 import seaborn as sns
@@ -38,10 +40,20 @@ class ReportFigure(Figure):
     """A matplotlib Figure that a notebook shows as one inline PNG (``_repr_png_``),
     whatever the backend; the PNG carries no software or date metadata."""
 
+    #: The PNG last rendered (`png`), kept while the figure is unchanged (matplotlib's
+    #: ``stale``): a run's notebook writes the file and shows the figure from one drawing.
+    _png: bytes | None = None
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes, without software or date metadata."""
+        if self._png is None or self.stale:
+            buf = io.BytesIO()
+            self.savefig(buf, format="png", metadata=FILE_FORMATS["png"])
+            self._png = buf.getvalue()
+        return self._png
+
     def _repr_png_(self) -> bytes:
-        buf = io.BytesIO()
-        self.savefig(buf, format="png", metadata={"Software": None})
-        return buf.getvalue()
+        return self.png()
 
 
 def _draw(data: pd.DataFrame, title: str, ylabel: str, band: bool = True) -> ReportFigure:
@@ -80,14 +92,47 @@ def _draw(data: pd.DataFrame, title: str, ylabel: str, band: bool = True) -> Rep
     return fig
 
 
-def figur_1(data: pd.DataFrame, band: bool = True) -> ReportFigure:
+#: The files a figure is written as, with the metadata left out of each (no software
+#: name, no date: the same bytes on every run).
+FILE_FORMATS = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
+
+
+def save(fig: Figure, name: str, folder: str | Path = "") -> list[Path]:
+    """Write `fig` as ``<folder>/<name>.png`` and ``.svg`` (`FILE_FORMATS`); nothing when
+    `folder` is empty (a notebook opened by hand). Returns the files written. The SVG's
+    element ids are hashes salted at random unless the salt is fixed, so it is."""
+    if not folder:
+        return []
+    written = []
+    for ext, meta in FILE_FORMATS.items():
+        path = Path(folder) / f"{name}.{ext}"
+        if ext == "png" and isinstance(fig, ReportFigure):
+            path.write_bytes(fig.png())  # the bytes the notebook shows
+        else:
+            with matplotlib.rc_context({"svg.hashsalt": "romlab"}):
+                fig.savefig(path, format=ext, metadata=meta)
+        written.append(path)
+    return written
+
+
+def figur_1(data: pd.DataFrame, band: bool = True, save_to: str | Path = "") -> ReportFigure:
     """Figur 1 (§5.1.1): percent with R2 by start month and level, the 18-month
-    population, window boundaries marked. ``data`` from `results.figur_1_data`."""
-    return _draw(data, FIGUR_1_TITLE, "Andel med resultat (R2)", band)
+    population, window boundaries marked. ``data`` from `results.figur_1_data`;
+    written to the folder `save_to` as ``figur_1.png``/``.svg`` when given (`save`: a
+    run's notebook draws the figure once, for the page and the files)."""
+    fig = _draw(data, FIGUR_1_TITLE, "Andel med resultat (R2)", band)
+    save(fig, "figur_1", save_to)
+    return fig
 
 
-def figur_2(data: pd.DataFrame, band: bool = True) -> ReportFigure:
+def figur_2(data: pd.DataFrame, band: bool = True, save_to: str | Path = "") -> ReportFigure:
     """Figur 2 (§5.1.1): percent whose provider reports (R1) that work or
     studies began within six months, by start month and level. ``data`` from
-    `results.figur_2_data`."""
-    return _draw(data, FIGUR_2_TITLE, "Andel med R1 inom sex månader", band)
+    `results.figur_2_data`; written to `save_to` as ``figur_2.png``/``.svg`` when given."""
+    fig = _draw(data, FIGUR_2_TITLE, "Andel med R1 inom sex månader", band)
+    save(fig, "figur_2", save_to)
+    return fig
+
+
+#: The report's figures by name: the function drawing each from its data.
+FIGURES = {"figur_1": figur_1, "figur_2": figur_2}

@@ -176,25 +176,28 @@ def tabell_06(months: pd.DataFrame, cfg: RunConfig, min_hours: float = 1.0) -> p
     return _long(share, "6", "share_any_hour")
 
 
-def _group_means(months: pd.DataFrame, cfg: RunConfig, by: list[str], rows: np.ndarray | None = None,
-                 cut: pd.Series | None = None) -> pd.DataFrame:
+def _group_means(months: pd.DataFrame, cfg: RunConfig, by: list[str], cut: pd.Series | None = None,
+                 present_only: bool = False) -> pd.DataFrame:
     """Trimmed means of total support and each activity by groups, with observations
     and ``n``, the persons behind each group (for disclosure control).
 
-    Cut-offs come from the whole sample (`months`), also when only `rows` (a boolean
-    mask, e.g. one group of Tabell A1) are summarised; the total's observations are the
+    Cut-offs come from the whole sample (`months`); the total's observations are the
     report-months at or below the total's cut-off (so a split adds up to Tabell 5's
-    adjusted count)."""
+    adjusted count). A category of a categorical column is a group even without
+    report-months (its means empty); with `present_only` only the groups that have
+    report-months are (Tabell A1: the levels found within each of its columns)."""
     cols = [TOTAL, *ACTIVITY_COLUMNS]
     cut = _whole_sample_cutoffs(months, cfg, cut)[cols]
-    if rows is not None:
-        months = months[rows]
     keep = trimmed(months, cut)
     vals = months[cols].where(keep)
-    g = vals.groupby([months[b] for b in by], observed=False, sort=True)
+    keys = [months[b] for b in by]
+    g = vals.groupby(keys, observed=False, sort=True)
     means = g.mean()
-    n = keep[TOTAL].groupby([months[b] for b in by], observed=False, sort=True).sum()
-    persons = months["person_id"].groupby([months[b] for b in by], observed=False, sort=True).nunique()
+    n = keep[TOTAL].groupby(keys, observed=False, sort=True).sum()
+    persons = months["person_id"].groupby(keys, observed=False, sort=True).nunique()
+    if present_only:
+        present = g.size() > 0
+        means, n = means[present.to_numpy()], n[present.to_numpy()]
     long = means.stack(future_stack=True).rename("value").reset_index()
     long.columns = [*by, "column", "value"]
     long["measure"] = "mean_hours"
@@ -244,10 +247,14 @@ def tabell_a1(months: pd.DataFrame, cfg: RunConfig, cut: pd.Series | None = None
     level, in the 11 columns of `A1_COLUMNS` (col01 … col11, assumption A18), with the
     group's Tabell 7–11 label in `group`. Cut-offs from the whole sample, as in 7–13."""
     cut = _whole_sample_cutoffs(months, cfg, cut)
+    # one grouping per group column (group × level), each column of A1 one group of it
+    by_group = {col: _group_means(months, cfg, [col, "level"], cut=cut, present_only=True)
+                for col in dict.fromkeys(col for col, _ in A1_COLUMNS)}
     parts = []
     for i, (col, code) in enumerate(A1_COLUMNS, start=1):  # 11 columns, not rows
-        t = _group_means(months, cfg, ["level"], rows=(months[col] == code).to_numpy(), cut=cut)
-        t = t[(t["measure"] == "mean_hours") & (t["activity"] != codes.TOTAL_SUPPORT_LABEL)]
+        t = by_group[col]
+        t = t[(t[col] == code) & (t["measure"] == "mean_hours")
+              & (t["activity"] != codes.TOTAL_SUPPORT_LABEL)].drop(columns=col)
         t["column"] = f"col{i:02d}"
         table = {"sex": 7, "education_group": 8, "age_group": 9, "birth_country": 10, "disability_group": 11}[col]
         t["group"] = label_map(col, table)[code]

@@ -10,7 +10,6 @@ is under way.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -18,6 +17,10 @@ from pathlib import Path
 from romlab import paths
 from romlab.run.config import ConfigError
 from romlab.dataset.errors import DataError
+
+#: The most notebooks `romlab run` executes at once by default (each kernel holds about
+#: 150 MB while it waits for the tables).
+MAX_JOBS = 8
 
 
 def _cmd_synth(args) -> int:
@@ -81,8 +84,9 @@ def _cmd_run(args) -> int:
 
     overrides = parse_overrides(args.set or [])
     periods = args.period or ["2023-10"]
-    # one kernel more than CPUs: the kernels start while the tables are computed and wait for them
-    jobs = args.jobs if args.jobs > 0 else min(4, (os.cpu_count() or 1) + 1)
+    # every section's kernel at once (at most MAX_JOBS): starting a kernel and importing is
+    # most of what a notebook costs, and the kernels do it while the tables are computed
+    jobs = args.jobs if args.jobs > 0 else min(MAX_JOBS, len(section_notebooks()))
     cfgs = [RunConfig.for_period(period, **overrides) for period in periods]  # a bad parameter fails first
     carried = carried_cells(args.suppress_like or [])
     with ExitStack() as locks:
@@ -305,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default=str(paths.RUNS), help="output folder (default runs/)")
     r.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a RunConfig value (repeatable)")
     r.add_argument("--jobs", type=int, default=0, metavar="N",
-                   help="notebooks executed at once within a period (default: the number of CPUs plus one, at most 4)")
+                   help="notebooks executed at once within a period (default: all of them, at most 8)")
     r.add_argument("--suppress-like", action="append", metavar="RUN_DIR",
                    help="also stay consistent with this earlier run, wherever it is (repeatable): its hidden cells "
                         "are hidden again and what it shows counts as known; the earlier runs of the same data in "

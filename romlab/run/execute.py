@@ -7,6 +7,7 @@
   in `notebooks/` keeps (nbval compares against it).
 - `execute_in_place(nb)`, `refresh_stored(folder)`: re-execute stored notebooks in place
   on the committed sample.
+- `write_html(path)`: the executed notebook as a reader's HTML page beside it.
 
 In both cleaned forms consecutive stream outputs are merged and the injected parameters
 cell has the fixed id `INJECTED_ID`.
@@ -15,7 +16,9 @@ cell has the fixed id `INJECTED_ID`.
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from romlab import paths
@@ -28,9 +31,23 @@ INJECTED_ID = "injected-parameters"
 _TIMES = ("start_time", "end_time", "duration")
 
 
+def light_notebook_imports() -> None:
+    """Let this process import nbformat, papermill and nbconvert without the IRI grammar.
+
+    jsonschema (which nbformat imports) imports `rfc3987_syntax`, when it is installed, to
+    check the JSON-schema format "iri"; JupyterLab's jupyter-events installs it. Its import
+    builds 38 Lark parsers: about 1 s of CPU in every process that reads a notebook, a
+    tenth of a run's critical path. No notebook schema uses that format (nbformat's schemas
+    have no "format" keyword), so the run's processes tell Python the module is absent
+    (jsonschema then leaves the "iri" check out). Nothing changes when it is imported
+    already (another library in this process wants it)."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def execute_notebook(src: Path, dst: Path, parameters: dict, cwd: Path) -> None:
     """Execute `src` with papermill into `dst`, injecting `parameters`, the kernel started
     in `cwd`; papermill's error (naming the cell) propagates."""
+    light_notebook_imports()
     import papermill as pm
 
     # the kernel starts in `cwd` (nbclient's resources path) whatever the process's working
@@ -50,6 +67,7 @@ def _coalesce_streams(nb):
     `CoalesceStreamsPreprocessor`): how a kernel splits a print into messages depends on
     timing (a loaded machine sends the final newline apart), the merged text does not.
     Order relative to other outputs is kept (unlike nbclient's `coalesce_streams`)."""
+    light_notebook_imports()
     from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
     nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
@@ -67,6 +85,7 @@ def normalise_executed(path: Path, source: Path | None = None) -> None:
     timings), consecutive stream outputs merged, the injected cell's id fixed
     (`INJECTED_ID`), the input notebook (`source`) named relative to the repository and
     the output by its file name (no absolute path)."""
+    light_notebook_imports()
     import nbformat
 
     nb = _coalesce_streams(nbformat.read(path, as_version=4))
@@ -91,6 +110,7 @@ def clean_executed(path: Path) -> None:
     """Drop papermill's run-dependent metadata (timings, paths) so stored notebooks are
     stable; consecutive stream outputs merged; an injected cell gets the fixed id
     `INJECTED_ID`."""
+    light_notebook_imports()
     import nbformat
 
     nb = _coalesce_streams(nbformat.read(path, as_version=4))
@@ -100,6 +120,29 @@ def clean_executed(path: Path) -> None:
         cell.metadata.pop("execution", None)
         _fix_injected_id(cell)
     nbformat.write(nb, path)
+
+
+@lru_cache(maxsize=1)
+def html_exporter():
+    """nbconvert's HTML exporter for a reader's page (inputs and prompts hidden), made once."""
+    light_notebook_imports()
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
+def write_html(path: Path) -> Path:
+    """Write the executed notebook at `path` as HTML beside it (same name, ``.html``), code
+    cells and prompts hidden (nbconvert's HTML exporter); returns the page. A run's
+    notebook process writes each page as its notebook finishes."""
+    light_notebook_imports()
+    import nbformat
+
+    path = Path(path)
+    body, _ = html_exporter().from_notebook_node(nbformat.read(path, as_version=4))
+    dst = path.with_suffix(".html")
+    dst.write_text(body, encoding="utf-8")
+    return dst
 
 
 def execute_in_place(nb: Path) -> Path:

@@ -87,8 +87,9 @@ def wait_for_bundle(bundle: str | Path) -> bool:
     return False
 
 
-def execute_one(nb: Path, folder: Path, params: dict, bundle: Path | None = None) -> dict:
-    """Execute section notebook `nb` into `folder` and normalise it; its status for the
+def execute_one(nb: Path, folder: Path, params: dict, bundle: Path | None = None, html: bool = False) -> dict:
+    """Execute section notebook `nb` into `folder` and normalise it (and write its HTML
+    page beside it when `html`, here, while the other notebooks still run); its status for the
     manifest: ``ok``, or ``failed`` with the cell and the error; the seconds it took.
     ``not run`` when computing its `bundle` failed before it started or while it waited
     for it."""
@@ -101,6 +102,8 @@ def execute_one(nb: Path, folder: Path, params: dict, bundle: Path | None = None
     try:
         execute.execute_notebook(nb, dst, params, cwd=folder)
         execute.normalise_executed(dst, nb)
+        if html:
+            execute.write_html(dst)
     except Exception as e:  # papermill raises PapermillExecutionError with the cell
         if bundle is not None and bundle_state(bundle) == "gone":
             # computing the tables failed while this notebook waited for them: it did not
@@ -119,18 +122,20 @@ def execute_one(nb: Path, folder: Path, params: dict, bundle: Path | None = None
 
 
 def execute_all(nbs: list[Path], folder: Path, params: dict, jobs: int, bundle: Path | None = None,
-                report=None) -> dict[str, dict]:
+                report=None, html: bool = False, extra: dict | None = None) -> dict[str, dict]:
     """Execute the notebooks into `folder`, `jobs` at once (each in its own kernel) or one
-    by one stopping at the first that fails. Returns {notebook file name: status};
+    by one stopping at the first that fails, each one's HTML page written when `html`;
+    `extra`: {notebook file name: parameters only that notebook takes}. Returns {notebook file name: status};
     `report(name, status)` is called as each one finishes."""
     status: dict[str, dict] = {}
 
     def one(nb: Path) -> dict:
-        st = execute_one(nb, folder, params, bundle)
+        st = execute_one(nb, folder, {**params, **(extra or {}).get(nb.name, {})}, bundle, html)
         if report is not None:
             report(nb.name, st)
         return st
 
+    _import_before_threads(html)
     if jobs > 1 and len(nbs) > 1:
         # papermill changes the process's working directory around each execution, so it
         # is restored once all are done
@@ -149,6 +154,23 @@ def execute_all(nbs: list[Path], folder: Path, params: dict, jobs: int, bundle: 
     return status
 
 
+def _import_before_threads(html: bool) -> None:
+    """Import papermill, nbclient and jupyter_client (and make nbconvert's HTML exporter
+    when `html`) in this thread, before notebooks execute in several: threads importing
+    jupyter_client at once can find it partly initialised ("cannot import name
+    'AsyncKernelManager' from partially initialized module 'jupyter_client.manager'"),
+    which failed a run now and then."""
+    from romlab.run import execute
+
+    execute.light_notebook_imports()
+    import jupyter_client.manager  # noqa: F401
+    import nbclient  # noqa: F401
+    import papermill  # noqa: F401
+
+    if html:
+        execute.html_exporter()
+
+
 #: Lines a kernel prints on every successful run that say nothing wrong: the local
 #: kernel's TCP transport (jupyter_client's loopback default; the run's kernels never
 #: listen beyond this machine) and the interrupt nbclient sends when it shuts a finished
@@ -161,7 +183,7 @@ _MESSAGE = "romlab-notebook-status "
 
 def _child_main() -> int:
     """``python -m romlab.run.notebook_run``: read the job (JSON: notebooks, folder,
-    parameters, jobs, bundle) from standard input, execute the notebooks, and write each
+    parameters, extra parameters per notebook, jobs, bundle, html) from standard input, execute the notebooks, and write each
     one's status as a line `_MESSAGE` + JSON {"name": …, "status": {…}} to standard
     output as it finishes."""
     import json
@@ -178,7 +200,7 @@ def _child_main() -> int:
 
     bundle = Path(job["bundle"]) if job.get("bundle") else None
     execute_all([Path(p) for p in job["notebooks"]], Path(job["folder"]), job["params"], int(job["jobs"]),
-                bundle, report=report)
+                bundle, report=report, html=bool(job.get("html")), extra=job.get("extra"))
     return 0
 
 
@@ -200,16 +222,17 @@ class NotebookRun:
 
     @classmethod
     def start(cls, nbs: list[Path], folder: Path, params: dict, status: dict, progress, jobs: int,
-              bundle: Path) -> "NotebookRun":
+              bundle: Path, html: bool = False, extra: dict | None = None) -> "NotebookRun":
         import json
         import sys
 
         pending = pending_marker(bundle)
         pending.write_text(f"{os.getpid()}\n")
         job = {"notebooks": [str(p) for p in nbs], "folder": str(folder), "params": params, "jobs": jobs,
-               "bundle": str(bundle)}
+               "bundle": str(bundle), "html": html,
+               "extra": extra or {}}
         process = subprocess.Popen([sys.executable, "-m", "romlab.run.notebook_run"], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(folder))
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(folder), preexec_fn=lambda: os.nice(10))
         process.stdin.write(json.dumps(job))
         process.stdin.close()
 

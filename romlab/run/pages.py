@@ -13,33 +13,25 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from functools import lru_cache
 from pathlib import Path
 
-from romlab.run import provenance
+from romlab.run import execute, provenance
 from romlab.run.config import RunConfig
 
 
-@lru_cache(maxsize=1)
-def _html_exporter():
-    from nbconvert import HTMLExporter
-
-    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-
-
 def notebook_html(nb: Path) -> Path:
-    """Write the executed notebook `nb` as HTML beside it (same name, `.html`), code cells
-    and prompts hidden; returns the page."""
-    import nbformat
-
-    body, _ = _html_exporter().from_notebook_node(nbformat.read(nb, as_version=4))
-    dst = nb.with_suffix(".html")
-    dst.write_text(body, encoding="utf-8")
-    return dst
+    """The HTML page of the executed notebook `nb` (same name, `.html`), code cells and
+    prompts hidden: the one its run's notebook process wrote when it finished
+    (`execute.write_html`), written now if it is missing or older than the notebook."""
+    page = nb.with_suffix(".html")
+    if page.is_file() and page.stat().st_mtime_ns >= nb.stat().st_mtime_ns:
+        return page
+    return execute.write_html(nb)
 
 
 def notebook_title(nb: Path) -> str:
     """The first markdown heading of the notebook, or its file name without suffix."""
+    execute.light_notebook_imports()
     import nbformat
 
     for cell in nbformat.read(nb, as_version=4).cells:

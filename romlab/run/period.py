@@ -224,6 +224,10 @@ def tables(period: str, data_dir: str | Path = "", overrides: dict | None = None
     still computing the bundle (its pending marker is there), this waits for it."""
     from romlab.run.notebook_run import wait_for_bundle
 
+    if bundle:
+        # what reading the bundle imports (every table's definition, renderer and
+        # model), imported while the run is still computing it
+        from romlab.report import catalogue, regression  # noqa: F401
     if bundle and not wait_for_bundle(bundle):
         warnings.warn(f"{bundle} is gone (a run removes it when it finishes); "
                       f"computing from {data_dir or paths.SAMPLE}", stacklevel=2)

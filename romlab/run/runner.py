@@ -236,6 +236,11 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
     bundle = where.tmp / period_mod.BUNDLE
     params = {"period": period, "data_dir": provenance.relative_to(where.tmp, data), "overrides": overrides,
               "bundle": bundle.name, "mapping": provenance.relative_to(where.tmp, mapping)}
+    # a figure shown by a notebook of this run is drawn there once, for its page and its
+    # files (the kernel's working directory is the run folder)
+    shown_in = {name: nb for name, nb in write.figure_notebooks().items() if figures and nb in {p.stem for p in nbs}}
+    drawn_by_notebooks = set(shown_in)
+    extra = {p.name: {"figures_dir": "."} for p in nbs if p.stem in shown_in.values()}
     status = {nb.name: {"status": "not run"} for nb in nbs}
 
     def fail(message: str) -> RunFailed:
@@ -251,7 +256,7 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
     steps = ("load", "tables", "protect")  # done by the batch already, counted in the period's time
     computed_before = 0.0 if prepared is None else sum(prepared.seconds.get(k, 0.0) for k in steps)
     t_nbs = time.perf_counter()
-    nb_run = notebook_run.NotebookRun.start(nbs, where.tmp, params, status, progress, jobs, bundle)
+    nb_run = notebook_run.NotebookRun.start(nbs, where.tmp, params, status, progress, jobs, bundle, html, extra)
     try:
         if prepared is None:
             computed = period_mod.compute(cfg, data, mapping=mapping)
@@ -267,7 +272,8 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
 
     if progress is not None:
         progress.set_postfix_str(period)
-    data_outputs, t_data, data_error = _outputs_beside(nb_run, where.tmp, prepared, data, overrides, figures, mapping)
+    data_outputs, t_data, data_error = _outputs_beside(nb_run, where.tmp, prepared, data, overrides, figures, mapping,
+                                                      drawn_by_notebooks)
     seconds = {**prepared.seconds, "notebooks": round(time.perf_counter() - t_nbs, 2)}
     bad = [(name, st) for name, st in status.items() if st["status"] == "failed"]
     if bad:
@@ -293,14 +299,16 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
                      time.perf_counter() - t0 + computed_before, list((prepared.releases or {}).get("warnings", [])))
 
 
-def _outputs_beside(nb_run: notebook_run.NotebookRun, folder: Path, prepared, data, overrides, figures: bool, mapping):
+def _outputs_beside(nb_run: notebook_run.NotebookRun, folder: Path, prepared, data, overrides, figures: bool, mapping,
+                    drawn_by_notebooks=()):
     """Write the outputs that need only the tables (`write.write_data_outputs`) while the
     notebooks run, then wait for them. Returns what was written, its seconds, and the
     error writing raised (reported once the notebooks are done, so the folder is
     complete either way)."""
     try:
         t_out = time.perf_counter()
-        outs = write.write_data_outputs(folder, prepared, data, overrides, figures=figures, mapping=mapping)
+        outs = write.write_data_outputs(folder, prepared, data, overrides, figures=figures, mapping=mapping,
+                                        drawn_by_notebooks=drawn_by_notebooks)
         return outs, time.perf_counter() - t_out, None
     except Exception as e:
         return None, 0.0, e

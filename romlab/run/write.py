@@ -11,6 +11,7 @@ manifest's time fields.
 from __future__ import annotations
 
 import time
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,14 +52,26 @@ class DataOutputs:
     figures: list[Path]
 
 
+def figure_notebooks() -> dict[str, str | None]:
+    """The report's figures, {name: the stem of the notebook that shows it}: the
+    registry's entries of kind "data" (a figure's points) carry the figure's name."""
+    from romlab.report.registry import table_defs
+
+    return {d.key: d.notebook for d in table_defs(kind="data")}
+
+
 def write_data_outputs(folder: str | Path, prepared, data: str | Path, overrides: dict | None = None, *,
-                       figures: bool = True, mapping: str | Path | None = None) -> DataOutputs:
+                       figures: bool = True, mapping: str | Path | None = None,
+                       drawn_by_notebooks: Collection[str] = ()) -> DataOutputs:
     """The outputs that come from the tables alone (written while the notebooks run):
     `tabeller.xlsx`, `tabeller.csv` (every table in long form, suppressed cells blank),
     `undertryckta.csv` (the hidden cells and the tables they appear in, nothing about
     why: `protection.public_log`), `nyckeltal.json`, `jamforelse.csv` and `jamforelse.json` (one record per
     published number), `figur_1.png`/`.svg`, `figur_2.png`/`.svg` and their points,
-    `figurer.csv`."""
+    `figurer.csv`. The figures named in `drawn_by_notebooks` are not drawn here: their
+    notebook writes their files as it shows them (a run passes it ``figures_dir``); they
+    are listed among the files all the same, and `write_pages_and_manifest` checks that
+    they are there."""
     from romlab import __version__
     from romlab.publication import compare, exports, protection, workbook
 
@@ -79,7 +92,11 @@ def write_data_outputs(folder: str | Path, prepared, data: str | Path, overrides
     exports.to_json(cmp.to_dict("records"), folder / "jamforelse.json")
     written += [folder / f for f in ("tabeller.csv", "figurer.csv", "undertryckta.csv", "nyckeltal.json", "jamforelse.csv",
                                      "jamforelse.json")]
-    figs = _write_figures(folder, tables) if figures else []
+    figs = []
+    if figures:
+        names = list(figure_notebooks())
+        _write_figures(folder, tables, [n for n in names if n not in drawn_by_notebooks])
+        figs = [folder / f"{n}.{ext}" for n in names for ext in ("png", "svg")]
     return DataOutputs(written + figs, cmp, figs)
 
 
@@ -97,6 +114,9 @@ def write_pages_and_manifest(folder: str | Path, prepared, data: str | Path, ove
 
     folder = Path(folder).resolve()
     t0 = time.perf_counter()
+    missing = [p.name for p in outs.figures if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"{', '.join(missing)}: not written by the notebook that shows the figure")
     cfg, key = prepared.cfg, prepared.nyckeltal
     written = list(outs.written)
     notebook_pages = []
@@ -117,25 +137,14 @@ def write_pages_and_manifest(folder: str | Path, prepared, data: str | Path, ove
     return written, key
 
 
-def _write_figures(folder: Path, tables: dict) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
+def _write_figures(folder: Path, tables: dict, names: Sequence[str]) -> list[Path]:
+    """Draw the figures `names` from their points in `tables` and write their files
+    (`results_figures.save`); seaborn is imported only when there is one to draw."""
+    if not names:
+        return []
     from romlab.report import results_figures
 
-    written = []
-    for name, draw in (("figur_1", results_figures.figur_1), ("figur_2", results_figures.figur_2)):
-        fig = draw(tables[name])
-        for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
-            p = folder / f"{name}.{ext}"
-            # the SVG's element ids are hashes salted at random unless the salt is fixed
-            with matplotlib.rc_context({"svg.hashsalt": "romlab"}):
-                fig.savefig(p, format=ext, metadata=meta)
-            written.append(p)
-        plt.close(fig)
-    return written
+    return [p for name in names for p in results_figures.FIGURES[name](tables[name], save_to=folder)]
 
 
 #: The folder beside the run folders for what is never handed on (`write_internal`).
