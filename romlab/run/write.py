@@ -82,7 +82,8 @@ def write_data_outputs(folder: str | Path, prepared, data: str | Path, overrides
     if mapping:
         m = provenance.mapping_info(mapping)
         info["Mappningsfil"] = f"{m['path']} (sha256 {m['sha256']})"
-    written = [workbook.write_xlsx(tables, folder / "tabeller.xlsx", cfg, info)]
+    written = [workbook.write_xlsx(tables, folder / "tabeller.xlsx", cfg, info,
+                                   synthetic=workbook.synthetic_data(data))]
     exports.long_tables(tables).to_csv(folder / "tabeller.csv", index=False)
     exports.figure_tables(tables).to_csv(folder / "figurer.csv", index=False)
     protection.public_log(prepared.log).to_csv(folder / "undertryckta.csv", index=False)
@@ -144,7 +145,7 @@ def _write_figures(folder: Path, tables: dict, names: Sequence[str]) -> list[Pat
         return []
     from romlab.report import results_figures
 
-    return [p for name in names for p in results_figures.FIGURES[name](tables[name], save_to=folder)]
+    return [p for name in names for p in results_figures.save(results_figures.FIGURES[name](tables[name]), name, folder)]
 
 
 #: The folder beside the run folders for what is never handed on (`write_internal`).
