@@ -236,11 +236,7 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
     bundle = where.tmp / period_mod.BUNDLE
     params = {"period": period, "data_dir": provenance.relative_to(where.tmp, data), "overrides": overrides,
               "bundle": bundle.name, "mapping": provenance.relative_to(where.tmp, mapping)}
-    # a figure shown by a notebook of this run is drawn there once, for its page and its
-    # files (the kernel's working directory is the run folder)
-    shown_in = {name: nb for name, nb in write.figure_notebooks().items() if figures and nb in {p.stem for p in nbs}}
-    drawn_by_notebooks = set(shown_in)
-    extra = {p.name: {"figures_dir": "."} for p in nbs if p.stem in shown_in.values()}
+    drawn_by_notebooks, extra = _figures_in_notebooks(nbs, figures)
     status = {nb.name: {"status": "not run"} for nb in nbs}
 
     def fail(message: str) -> RunFailed:
@@ -297,6 +293,15 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
     return RunResult(period, where.final, [where.final / nb.name for nb in nbs],
                      [where.final / p.relative_to(where.tmp) for p in written], key,
                      time.perf_counter() - t0 + computed_before, list((prepared.releases or {}).get("warnings", [])))
+
+
+def _figures_in_notebooks(nbs: list[Path], figures: bool) -> tuple[set[str], dict[str, dict]]:
+    """The figures a notebook of this run shows, and the parameter that makes it write
+    their files ({notebook file name: {"figures_dir": "."}}: the kernel's working
+    directory is the run folder): each such figure is drawn once, for its page and its
+    files. The run draws the others itself (none when not `figures`)."""
+    shown_in = {name: nb for name, nb in write.figure_notebooks().items() if figures and nb in {p.stem for p in nbs}}
+    return set(shown_in), {p.name: {"figures_dir": "."} for p in nbs if p.stem in shown_in.values()}
 
 
 def _outputs_beside(nb_run: notebook_run.NotebookRun, folder: Path, prepared, data, overrides, figures: bool, mapping,
