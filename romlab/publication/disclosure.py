@@ -104,7 +104,9 @@ def protect_cells(model: CountModel, min_cell: int, width: float | None = None, 
     period of the batch). `known`: counts earlier releases published, indexed
     (cell, quantity), a pair possibly more than once: where one equals the count now,
     the attacker knows it, so it is never counted on to hide anything. Raises nothing for a count `known` pins: it is
-    listed in ``unprotectable``."""
+    listed in ``unprotectable``. Longer than most functions here: the primary rule, the
+    attacker and the rounds of complementary suppression share one state (the cells
+    hidden so far), which stays in one place."""
     from romlab.publication.intervals import Attacker, Infeasible, System, cheapest_cover
 
     width = float(min_cell if width is None else width)
@@ -120,13 +122,7 @@ def protect_cells(model: CountModel, min_cell: int, width: float | None = None, 
     np.logical_or.at(prim, system.cell_of, sens)
     rule[prim] = PRIMARY
     hidden |= prim | forced_mask
-    fixed = np.zeros(len(system.var), bool)
-    if known is not None and len(known):  # several releases may show a cell with different counts
-        kv = pd.Series(known)
-        pos = system.var.get_indexer(kv.index)
-        ok = pos >= 0
-        same = np.abs(kv.to_numpy(float)[ok] - system.x[pos[ok]]) < 0.5
-        fixed[pos[ok][same]] = True
+    fixed = _pinned(system, known)
     cost = _persons(model, cells)
     attacker = Attacker(system, hidden[system.cell_of] & ~fixed)
     low, high = np.full(len(system.var), np.nan), np.full(len(system.var), np.nan)
@@ -171,13 +167,26 @@ def protect_cells(model: CountModel, min_cell: int, width: float | None = None, 
     out = pd.DataFrame({"suppressed": hidden, "rule": rule, "protects": protects,
                         "persons": np.where(cost >= 0, cost, np.nan)},
                        index=cells)
-    svar = np.flatnonzero(target & ~fixed)
     stuck = np.unique(np.asarray(stuck, dtype=int))
-    svar = np.setdiff1d(svar, stuck)
+    svar = np.setdiff1d(np.flatnonzero(target & ~fixed), stuck)
     sensitive = pd.DataFrame({"value": system.x[svar], "low": low[svar], "high": high[svar]}, index=system.var[svar])
-    unprot = pd.DataFrame({"value": system.x[stuck]}, index=system.var[stuck])
     attacker.set_unknown(unknown)
-    return Protection(out, sensitive, unprot, system, unknown, width, attacker)
+    return Protection(out, sensitive, pd.DataFrame({"value": system.x[stuck]}, index=system.var[stuck]), system,
+                      unknown, width, attacker)
+
+
+def _pinned(system: "System", known: pd.Series | None) -> np.ndarray:
+    """The counts of `system` an earlier release published with the value they have now
+    (`known`, indexed (cell, quantity), a pair possibly more than once: several releases
+    may show a cell with different counts): the attacker knows them."""
+    fixed = np.zeros(len(system.var), bool)
+    if known is not None and len(known):
+        kv = pd.Series(known)
+        pos = system.var.get_indexer(kv.index)
+        ok = pos >= 0
+        same = np.abs(kv.to_numpy(float)[ok] - system.x[pos[ok]]) < 0.5
+        fixed[pos[ok][same]] = True
+    return fixed
 
 
 #: Rounds of complementary suppression for one cell before giving up (one suffices but

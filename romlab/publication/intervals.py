@@ -56,6 +56,9 @@ class System:
 
     @classmethod
     def of(cls, model: CountModel) -> "System":
+        """The matrices of `model`: relations, identities, shares and bounds between
+        cells as rows, then the connected parts. One pass fills the rows in order, so it
+        is longer than most functions here."""
         c = model.counts
         cells = model.cells
         var = pd.MultiIndex.from_frame(c[["cell", "quantity"]])

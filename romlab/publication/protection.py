@@ -1,13 +1,12 @@
 """Disclosure control of a run's report tables: which population cell each published
 number rests on, how the cells add up, and the protected copies that leave a run.
 
-Every row of a report table is mapped to a *cell* (`cell_ids`, as the register of report
-tables declares it: `romlab.report.catalogue`), the population behind
-it; rows that share a population share the cell, so hiding a cell hides it in every
-table (Tabell 15, 19 and 20 share window × level; 16, 17, 21 and 22 share group ×
-window × level; Tabell 14 and the level rows of Tabell 23 share the level of the
-18-month population). `constraints` declares how cells add up, as the data do (a test
-checks each declaration on data):
+Every row of a report table is mapped to a *cell*, the population behind it (`cell_ids`,
+as the register declares it: `romlab.report.catalogue`); rows that share a population
+share the cell, so hiding a cell hides it in every table (Tabell 15, 19 and 20 share
+window × level; 16, 17, 21 and 22 share group × window × level; Tabell 14 and the level
+rows of Tabell 23 share the 18-month population's level). `constraints` declares how
+cells add up, as the data do (a test checks each declaration on data):
 
 - results: the window × level cells of Tabell 15 add up to the window population
   (published in the headline figures and as Tabell 18's N); for every window × level, each comparison of Tabell 16 (sex, country of
@@ -47,13 +46,10 @@ from romlab.report import classify
 from romlab.dataset import codes
 from romlab.publication import counts, disclosure
 
-__all__ = ["cell_ids", "constraints", "protect", "starts_long", "protected_tables", "model_of", "public_log",
-           "Protected"]
-
+__all__ = ["cell_ids", "constraints", "protect", "starts_long", "protected_tables", "model_of", "public_log", "Protected"]
 ALL = "Alla"
 TOTAL = "ABC"
 LEVELS = ("A", "B", "C")
-
 
 #: Tabell 7–11 groups that split Tabell 5's adjusted sample, per table; Tabell 10's
 #: foreign-born women and men split its foreign-born.
