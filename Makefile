@@ -19,11 +19,17 @@ SAMPLE := data/sample
 help:
 	@awk '/^## /{sub(/^## /,""); i=index($$0,": "); printf "  make %-11s %s\n", substr($$0,1,i-1), substr($$0,i+2)}' $(MAKEFILE_LIST)
 
+# pip's own output is long; the install shows one line that counts the packages as pip
+# finds them (pip's errors still reach the console: they go to standard error)
+PIP_PROGRESS := awk '/^Collecting/ {n++; printf "\r  %d packages found", n; fflush()} \
+	/^Installing collected/ {printf "\n  installing them...\n"; fflush()} /^Successfully installed/ {print "  installed"}'
+
 $(VENV)/.installed: pyproject.toml constraints.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
-	touch $@
+	@echo "Installing romlab and its dependencies into $(VENV) (1-2 minutes the first time)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@set -o pipefail; $(PY) -m pip install --progress-bar off -c constraints.txt -e ".[test]" | $(PIP_PROGRESS)
+	@touch $@
 
 ## install: create .venv if missing and install romlab with its dependencies
 install: $(VENV)/.installed
@@ -34,8 +40,9 @@ SYNTH  := data/synthetic
 # (the stamp beside the data names them; never for DATA=a real extract)
 SYNTH_STAMP := $(SYNTH)/.made-scale-$(SCALE)-seed-$(or $(SEED),default)
 $(SYNTH_STAMP): $(wildcard romlab/dataset/synth/*.py) romlab/dataset/synth_params.py | $(VENV)/.installed
-	rm -f $(SYNTH)/.made-scale-*
-	$(PY) -m romlab synth --scale $(SCALE) --out $(SYNTH) $(if $(SEED),--seed $(SEED))
+	@rm -f $(SYNTH)/.made-scale-*
+	@echo "Generating the synthetic data (scale $(SCALE)) into $(SYNTH)"
+	@$(PY) -m romlab synth --scale $(SCALE) --out $(SYNTH) $(if $(SEED),--seed $(SEED))
 	touch $@
 
 ## data: generate the synthetic data (SCALE=1.0, SEED=the default) into data/synthetic if missing, stale or made with other settings

@@ -295,6 +295,37 @@ def test_failing_notebook_leaves_only_a_failed_folder(tmp_path):
     assert "50_broken.ipynb failed in cell" in m["error"]
 
 
+class _Bar:
+    """What a run tells its progress bar (tqdm's `update` and `set_postfix_str`)."""
+
+    def __init__(self):
+        self.n, self.steps = 0, []
+
+    def update(self, k=1):
+        self.n += k
+
+    def set_postfix_str(self, text):
+        self.steps.append(text)
+
+
+def test_a_failed_run_is_never_shown_as_done(tmp_path):
+    """A run whose notebook fails, or whose tables cannot be computed, counts only the
+    notebooks that ran and says it failed; a run that works counts every notebook."""
+    tiny, broken = _tiny_notebook(tmp_path, "x = 1"), _broken_notebook(tmp_path)
+    bar = _Bar()
+    with pytest.raises(runner.RunFailed):
+        runner.run_period(PERIOD, paths.SAMPLE, tmp_path / "a", notebooks=[broken, tiny], progress=bar, html=False,
+                          figures=False)
+    assert bar.n < 2 and bar.steps[0] == f"{PERIOD}: tables" and bar.steps[-1] == f"{PERIOD}: failed"
+    bar = _Bar()
+    with pytest.raises(runner.RunFailed):
+        runner.run_period(PERIOD, tmp_path / "no such data", tmp_path / "b", notebooks=[tiny], progress=bar)
+    assert bar.n == 0 and bar.steps[-1] == f"{PERIOD}: failed"
+    bar = _Bar()
+    runner.run_period(PERIOD, paths.SAMPLE, tmp_path / "c", notebooks=[tiny], progress=bar, html=False, figures=False)
+    assert bar.n == 1 and bar.steps == [f"{PERIOD}: tables", f"{PERIOD}: notebooks", f"{PERIOD}: pages"]
+
+
 def test_unreadable_data_fail_before_the_notebooks_with_a_manifest(tmp_path):
     out = tmp_path / "runs"
     with pytest.raises(runner.RunFailed, match=r"computing the tables failed: DataError: .*file_exists"):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from romlab import paths
@@ -32,22 +34,47 @@ def _cmd_synth(args) -> int:
         print(f"romlab synth: --layout {args.layout} writes {', '.join(formats)}, not {fmt}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    if args.layout == "agency":
-        from romlab.dataset.agency_layout import write_agency
+    with _steps_bar(synth.STEPS, args.quiet) as step:
+        if args.layout == "agency":
+            from romlab.dataset.agency_layout import write_agency
 
-        from romlab.run import provenance
-        from romlab.dataset import synth_params
+            from romlab.run import provenance
+            from romlab.dataset import synth_params
 
-        paths = write_agency(synth.generate(scale=args.scale, seed=args.seed), args.out, fmt=fmt)
-        seed = synth_params.DEFAULT_SEED if args.seed is None else args.seed
-        provenance.write_synth_info(args.out, paths, seed=seed, scale=args.scale, fmt=fmt, layout="agency")
-        what = f"{len(paths)} agency files ({fmt}; load with --mapping data/mapping_agency.yml)"
-    else:
-        paths = synth.synth(args.out, scale=args.scale, seed=args.seed, fmt=fmt)
-        what = f"{len(paths)} tables"
+            tables = synth.generate(scale=args.scale, seed=args.seed, progress=step)
+            step(synth.STEPS[-1])
+            paths = write_agency(tables, args.out, fmt=fmt)
+            seed = synth_params.DEFAULT_SEED if args.seed is None else args.seed
+            provenance.write_synth_info(args.out, paths, seed=seed, scale=args.scale, fmt=fmt, layout="agency")
+            what = f"{len(paths)} agency files ({fmt}; load with --mapping data/mapping_agency.yml)"
+        else:
+            paths = synth.synth(args.out, scale=args.scale, seed=args.seed, fmt=fmt, progress=step)
+            what = f"{len(paths)} tables"
     print(f"wrote {what} to {Path(args.out)} (scale {args.scale}, seed "
           f"{args.seed if args.seed is not None else 'default'}) in {time.perf_counter() - t0:.1f} s")
     return 0
+
+
+@contextmanager
+def _steps_bar(steps: Sequence[str], quiet: bool):
+    """A progress bar over named `steps` (tqdm, on standard error): yields the callback
+    that a step calls with its name as it starts; the bar shows the step running and
+    counts the ones done (a step that fails is not counted)."""
+    from tqdm import tqdm
+
+    width = max(len(s) for s in steps)
+    with tqdm(total=len(steps), unit="step", disable=quiet, file=sys.stderr,
+              bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}]") as bar:
+        started = []
+
+        def step(name: str) -> None:
+            if started:
+                bar.update(1)
+            started.append(name)
+            bar.set_description_str(name.ljust(width))
+
+        yield step
+        bar.update(1)
 
 
 def _cmd_validate(args) -> int:
@@ -292,6 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["parquet", "csv", "dta", "sqlite"], default=None,
                    help="contract layout: parquet (default) or csv; agency layout: csv (default, as Swedish "
                         "Excel saves it), dta (Stata) or sqlite (one file agency.db)")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=_cmd_synth)
 
     v = sub.add_parser("validate", help="load and validate a dataset against the data contract")

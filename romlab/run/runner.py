@@ -253,6 +253,7 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
     computed_before = 0.0 if prepared is None else sum(prepared.seconds.get(k, 0.0) for k in steps)
     t_nbs = time.perf_counter()
     nb_run = notebook_run.NotebookRun.start(nbs, where.tmp, params, status, progress, jobs, bundle, html, extra)
+    _say(progress, f"{period}: tables" if prepared is None else f"{period}: notebooks")
     try:
         if prepared is None:
             computed = period_mod.compute(cfg, data, mapping=mapping)
@@ -261,20 +262,17 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
         prepared.save(bundle)
     except Exception as e:
         nb_run.stop()
-        if progress is not None:
-            progress.update(sum(st["status"] == "not run" for st in status.values()))
+        _say(progress, f"{period}: failed")  # the bar counts what ran, never the rest as done
         raise fail(f"computing the tables failed: {type(e).__name__}: {e}") from e
     nb_run.ready()
 
-    if progress is not None:
-        progress.set_postfix_str(period)
+    _say(progress, f"{period}: notebooks")
     data_outputs, t_data, data_error = _outputs_beside(nb_run, where.tmp, prepared, data, overrides, figures, mapping,
                                                       drawn_by_notebooks)
     seconds = {**prepared.seconds, "notebooks": round(time.perf_counter() - t_nbs, 2)}
     bad = [(name, st) for name, st in status.items() if st["status"] == "failed"]
     if bad:
-        if progress is not None:
-            progress.update(sum(st["status"] == "not run" for st in status.values()))
+        _say(progress, f"{period}: failed")
         for f in (data_outputs.written if data_outputs is not None else []):
             f.unlink(missing_ok=True)  # a failed run keeps its notebooks and manifest, no outputs
         name, st = bad[0]
@@ -282,6 +280,7 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
     try:
         if data_error is not None:
             raise data_error
+        _say(progress, f"{period}: pages")
         bundle.unlink()  # the saved tables are for the notebooks only
         written, key = write.write_pages_and_manifest(where.tmp, prepared, data, overrides, started, status, data_outputs,
                                                 html=html, seconds=seconds, mapping=mapping, git=git,
@@ -293,6 +292,12 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
     return RunResult(period, where.final, [where.final / nb.name for nb in nbs],
                      [where.final / p.relative_to(where.tmp) for p in written], key,
                      time.perf_counter() - t0 + computed_before, list((prepared.releases or {}).get("warnings", [])))
+
+
+def _say(progress, step: str) -> None:
+    """Show the step running on the progress bar (tqdm), when there is one."""
+    if progress is not None:
+        progress.set_postfix_str(step)
 
 
 def _figures_in_notebooks(nbs: list[Path], figures: bool) -> tuple[set[str], dict[str, dict]]:
@@ -355,8 +360,7 @@ def _run_batch_locked(cfgs, data, out, overrides, *, carried, consistent, progre
         except RunFailed as e:
             return [], {cfg.period: str(e)}
     for cfg in cfgs:
-        if progress is not None:
-            progress.set_postfix_str(f"{cfg.period}: tables")
+        _say(progress, f"{cfg.period}: tables")
         try:
             prepared[cfg.period] = period_mod.compute(cfg, data, mapping=mapping)
         except Exception:  # run_period computes again and fails with a failed folder

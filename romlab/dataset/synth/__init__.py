@@ -29,6 +29,7 @@ generator (`tools/calibrate_groups.py --synth FOLDER`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -42,8 +43,15 @@ from . import participants, providers, reports, results
 __all__ = ["generate", "write", "synth"]
 
 
+#: The generator's steps in the order they run, as `generate` reports them to its
+#: `progress` callback (the last, writing the files, is `synth`'s).
+STEPS = ("contracts", "participations", "periodic reports", "result reports", "register events", "ratings",
+         "writing files")
+
+
 def generate(scale: float = 1.0, seed: int | None = None,
-             params: ModuleType = default_params) -> dict[str, pd.DataFrame]:
+             params: ModuleType = default_params, progress: Callable[[str], None] | None = None
+             ) -> dict[str, pd.DataFrame]:
     """Generate one DataFrame per table of the data contract.
 
     Parameters
@@ -52,16 +60,24 @@ def generate(scale: float = 1.0, seed: int | None = None,
     seed : seed of the one random generator (default `synth_params.DEFAULT_SEED`).
     params : module or namespace with the generator's parameters (default
         `romlab.dataset.synth_params`), so a calibration can try other values without editing it.
+    progress : called with each step's name (`STEPS`) as it starts (a progress bar).
     """
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
+    step = progress or (lambda name: None)
     p = params
     rng = np.random.default_rng(p.DEFAULT_SEED if seed is None else seed)
+    step(STEPS[0])
     contracts = providers.contracts(rng, p)
+    step(STEPS[1])
     part, hid = participants.participations(rng, p, scale, contracts)
+    step(STEPS[2])
     periodic, deviations = reports.periodic_reports(rng, p, part, hid, contracts)
+    step(STEPS[3])
     result_reports = results.results(rng, p, part, hid)
+    step(STEPS[4])
     events = results.register_events(rng, p, part, hid)
+    step(STEPS[5])
     ratings = providers.ratings(rng, p, contracts, part, scale)
     provider_names = pd.DataFrame({"provider_id": sorted(contracts["provider_id"].unique())})
     provider_names["provider_name"] = "Leverantör " + provider_names["provider_id"].str[1:]
@@ -109,8 +125,12 @@ def write(tables: dict[str, pd.DataFrame], out: str | Path, fmt: str = "parquet"
     return paths
 
 
-def synth(out: str | Path, scale: float = 1.0, seed: int | None = None, fmt: str = "parquet") -> dict[str, Path]:
+def synth(out: str | Path, scale: float = 1.0, seed: int | None = None, fmt: str = "parquet",
+          progress: Callable[[str], None] | None = None) -> dict[str, Path]:
     """Generate the synthetic data and write them to `out` (see `generate`), with
-    `synth.json` beside them (see `write`)."""
+    `synth.json` beside them (see `write`); `progress` is told each step (`STEPS`)."""
     seed = default_params.DEFAULT_SEED if seed is None else seed
-    return write(generate(scale=scale, seed=seed), out, fmt=fmt, seed=seed, scale=scale)
+    tables = generate(scale=scale, seed=seed, progress=progress)
+    if progress is not None:
+        progress(STEPS[-1])
+    return write(tables, out, fmt=fmt, seed=seed, scale=scale)
