@@ -1,209 +1,246 @@
-"""The workbook of a run (`tabeller.xlsx`): one sheet per report table of the register
-(`romlab.report.registry`), laid out as the report prints it, with a first sheet about the
-run and a sheet of significance tests."""
+"""The workbook of a run (`tabeller.xlsx`), in the manner of good-practice statistical
+spreadsheets (the UK Government Statistical Service's guidance as gptables applies it):
+a cover sheet ("Om tabellerna": title, period, data, cut-off, contact, romlab's version,
+the banner "Syntetiska data – inte officiell statistik" when the data come from romlab's
+generator), a contents sheet ("Innehåll", a link to every sheet), a notes sheet
+("Noter": the signs used and every table's note), then one report table per sheet, laid
+out as the register renders it (`romlab.report.registry`; how: `workbook_sheets`), and
+the significance tests. Written with XlsxWriter directly (gptables is a layer over it):
+gptables writes each table under one header row, as the accessibility guidance it follows
+prefers, while the report's tables have merged spanning headers (window over level).
+
+Every reader-facing word is Swedish; the same inputs give the same cell values (the
+workbook's creation date is fixed).
+"""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from romlab.publication import disclosure
-from romlab.publication.exports import suppressed
+from romlab.publication import workbook_sheets as sheets
+from romlab.publication.workbook_sheets import Context, Formats, Sheet, text_block
 from romlab.run.config import RunConfig
 
-TOTAL = "ABC"
+__all__ = ["write_xlsx", "REPORT_TITLE", "SYNTHETIC_BANNER", "DEFAULT_CONTACT", "COVER", "CONTENTS", "NOTES"]
 
-LABELS = {
-    "measure": "Mått", "activity": "Aktivitet", "group": "Grupp", "window": "Fönster", "level": "Nivå",
-    "percentile": "Percentil", "included_share": "Andel som ingår (%)", "adjusted": "Justering",
-    "column": "Kolumn",
-    "mean_hours": "Medelvärde (timmar)", "median_hours": "Median (timmar)", "observations": "Antal observationer",
-    "percentile_hours": "Timmar", "share_any_hour": "Andel med minst en timme", "r2_share": "Andel R2",
-    "work_share": "Andel arbete", "education_share": "Andel studier",
-    "work_share_of_results": "Arbetets andel av resultaten", "coef": "Koefficient", "se": "Standardfel",
-    "r_squared": "R²", "adj_r_squared": "Justerat R²",
-    "unsubsidised_share_of_employment": "Andel osubventionerat av arbetena",
-    "unsubsidised_work_share": "Andel osubventionerat arbete", "subsidised_work_share": "Andel subventionerat arbete",
-    TOTAL: "Totalt", "A": "Nivå A", "B": "Nivå B", "C": "Nivå C",
-}
-
-SUPPRESSION_NOTE = ("'..': uppgiften redovisas inte av sekretesskäl (röjandekontroll). "
-                    "{n} cell(er) i tabellen redovisas inte; se undertryckta.csv.")
-
-
-def _kind(measure: str, table: str) -> str:
-    m = str(measure)
-    if table == "urval":
-        return "ratio" if m == "reports_per_individual" else "count"
-    if m in {"observations", "n"}:
-        return "count"
-    if "share" in m:
-        return "percent"
-    if "hours" in m:
-        return "hours"
-    if m in {"coef", "se"}:
-        return "coef"
-    if "r_squared" in m:
-        return "r2"
-    return "number"
-
-
-def _label(key: str, v) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-        return ""
-    if key == "window":
-        return f"Fönster {v}"
-    if key == "percentile":
-        return f"P{v:g}" if isinstance(v, (int, float)) else f"P{v}"
-    if key == "included_share":
-        return f"{v:g} %" if isinstance(v, (int, float)) else f"{v} %"
-    return str(LABELS.get(v, v)) if isinstance(v, str) else str(v)
+REPORT_TITLE = "Rusta och matcha – stöd och resultat"
+SYNTHETIC_BANNER = "Syntetiska data – inte officiell statistik"
+#: The contact line's default; an organisation passes its own (`write_xlsx`'s ``contact``).
+DEFAULT_CONTACT = "Analysavdelningen, Arbetsförmedlingen"
+COVER, CONTENTS, NOTES = "Om tabellerna", "Innehåll", "Noter"
+#: The support tests' sheet heading.
+SUPPORT_TESTS_HEADING = "Signifikanstester: skillnader i sammanlagt stöd mellan grupper (Tabell 7–12)"
 
 
 def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, cfg: RunConfig,
-               info: Mapping[str, str] | None = None) -> Path:
-    """One sheet per report table in `SHEETS` that is in ``tables``, laid out as rows ×
-    columns with Swedish labels; numbers stored as numbers (percent as fractions with a
-    percent format, hours with one decimal, counts as integers); suppressed cells
-    (``suppressed``: pass protected tables, `romlab.run.period`) written as '..' with a note
-    under the table; significant cells bold,
-    Tabell 17's flagged cells filled. A first sheet "Om körningen" states the run."""
+               info: Mapping[str, str] | None = None, *, synthetic: Mapping | bool | None = None,
+               contact: str = DEFAULT_CONTACT) -> Path:
+    """Write `tabeller.xlsx`: cover, contents, notes, then one sheet per report table of
+    the register in ``tables`` (pass protected tables, `romlab.run.period`: a hidden
+    cell shows '..') and the significance tests. ``info``: the run's information
+    (data, changed parameters, mapping file) for the cover; ``synthetic``: what
+    `romlab.run.provenance.synth_info` says of the data (truthy: the banner on every
+    sheet and page, the source named as synthetic); ``contact``: the cover's contact."""
     import xlsxwriter
 
+    from romlab import __version__
+
     path = Path(path)
+    ctx = _context(cfg, __version__, bool(synthetic))
     wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
-    wb.set_properties({"title": f"romlab {cfg.period}", "author": "romlab", "created": pd.Timestamp(0).to_pydatetime()})
-    fmt = {"title": wb.add_format({"bold": True, "font_size": 12}),
-           "head": wb.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"}),
-           "note": wb.add_format({"italic": True, "font_color": "#555555"}),
-           "dots": wb.add_format({"align": "right"})}
-    nums = {"percent": "0%", "hours": "0.0", "count": "#,##0", "ratio": "0.0", "coef": "0.000",
-            "r2": "0.0000", "number": "General"}
-    cell_fmt = {}
-    for kind, nf in nums.items():
-        for bold in (False, True):
-            for fill in (False, True):
-                props = {"num_format": nf, "bold": bold}
-                if fill:
-                    props["bg_color"] = "#FFE699"
-                cell_fmt[(kind, bold, fill)] = wb.add_format(props)
-
-    ws = wb.add_worksheet("Om körningen")
-    ws.set_column(0, 0, 28)
-    ws.set_column(1, 1, 60)
-    ws.write(0, 0, f"Rusta och matcha: stöd och resultat, rapportmånad {cfg.period}", fmt["title"])
-    rows = [("Rapportmånad", cfg.period), ("Datauttag (cut-off)", str(cfg.data_cutoff.date())),
-            ("Minsta cell som visas", cfg.min_cell), *((k, str(v)) for k, v in (info or {}).items())]
-    for i, (k, v) in enumerate(rows, start=2):
-        ws.write(i, 0, k)
-        ws.write(i, 1, v)
-    ws.write(len(rows) + 3, 0, "Röjandekontroll", fmt["head"])
-    ws.write(len(rows) + 4, 0, "'..': uppgiften redovisas inte av sekretesskäl. En uppgift redovisas inte om "
-                               f"den, eller en delmängd av den, bygger på färre än {cfg.min_cell} personer, eller "
-                               "om den annars skulle låta en sådan uppgift räknas fram eller ringas in. "
-                               "Cellerna som inte redovisas finns i undertryckta.csv.")
-
-    from romlab.report.registry import table_defs
-
-    for d in table_defs():  # one sheet per report table, in report order
-        if d.key not in tables:
-            continue
-        _write_table(wb, wb.add_worksheet(d.sheet), d.key, tables[d.key], d.heading, list(d.columns), cfg.min_cell,
-                     fmt, cell_fmt)
-    tests = [t for k, t in tables.items() if k.startswith("tests_")]
-    if tests:
-        _write_tests(wb.add_worksheet("Signifikanstester"), pd.concat(tests, ignore_index=True), fmt, cell_fmt)
+    wb.set_properties({"title": f"{REPORT_TITLE}, {cfg.period}", "author": "romlab",
+                       "created": pd.Timestamp(0).to_pydatetime()})
+    fmts = Formats(wb)
+    cover, contents, notes = (wb.add_worksheet(n) for n in (COVER, CONTENTS, NOTES))
+    written = [sheets.write_table_sheet(wb, fmts, ctx, sheet, build()) for sheet, build in _plan(tables, cfg)]
+    _write_cover(cover, fmts, ctx, info, synthetic, contact)
+    _write_contents(contents, fmts, ctx, written)
+    _write_notes(notes, fmts, ctx, written)
     wb.close()
     return path
 
 
-def _write_table(wb, ws, key, long, title, col_keys, min_cell, fmt, cell_fmt) -> None:
-    long = long.reset_index(drop=True)
-    if key == "urval":
-        long = long.assign(table="urval")
-    from romlab.publication.compare import KEYS  # the key order only; imported here to keep compare off the computation path
+def synthetic_data(data) -> Mapping | bool | None:
+    """Whether a run's data come from romlab's generator, as `write_xlsx` takes it: what
+    `romlab.run.provenance.synth_info` reads beside the data (a folder, or the folder of
+    a file such as a DuckDB database), True for the committed sample (`paths.SAMPLE`,
+    committed without its ``synth.json``), None for anything else (a URL, real data)."""
+    from romlab import paths
+    from romlab.run import provenance
 
-    col_keys = [k for k in col_keys if k in long.columns]
-    key_cols = [k for k in KEYS if k in long.columns and k not in ("table", *col_keys)]
-    if key in {"13", "A1"}:  # A1's group duplicates its column
-        key_cols = [k for k in key_cols if not (key == "A1" and k == "group")]
-    sup = suppressed(long).to_numpy()
-    sig = long["significant"].fillna(False).astype(bool).to_numpy() if "significant" in long else np.zeros(len(long), bool)
-    flag = long["flagged"].fillna(False).astype(bool).to_numpy() if "flagged" in long else np.zeros(len(long), bool)
-    rows: dict[tuple, int] = {}
-    cols: dict[tuple, int] = {}
-    cells = {}
-    for i, rec in enumerate(long.to_dict("records")):
-        rk = tuple(None if pd.isna(rec[k]) else rec[k] for k in key_cols)
-        ck = tuple(None if pd.isna(rec[k]) else rec[k] for k in col_keys)
-        rows.setdefault(rk, len(rows))
-        cols.setdefault(ck, len(cols))
-        measure = rec.get("measure", "") if "measure" not in col_keys else ck[col_keys.index("measure")]
-        cells[(rk, ck)] = (rec["value"], _kind(measure, key), sup[i], sig[i], flag[i])
-    ws.write(0, 0, title, fmt["title"])
-    header = 2
-    for j, k in enumerate(key_cols):
-        ws.write(header, j, LABELS.get(k, k), fmt["head"])
-    for ck, j in cols.items():
-        label = " / ".join(_label(k, v) for k, v in zip(col_keys, ck)) if col_keys else "Värde"
-        ws.write(header, len(key_cols) + j, label, fmt["head"])
-    n_sup = 0
-    for rk, i in rows.items():
-        r = header + 1 + i
-        for j, (k, v) in enumerate(zip(key_cols, rk)):
-            ws.write(r, j, _label(k, v))
-        for ck, j in cols.items():
-            if (rk, ck) not in cells:
-                continue
-            value, kind, s, b, f = cells[(rk, ck)]
-            c = len(key_cols) + j
-            if s:
-                ws.write_string(r, c, disclosure.SUPPRESSED, fmt["dots"])
-                n_sup += 1
-            elif value is None or pd.isna(value):
-                ws.write_blank(r, c, None)
+    if data is None or data == "" or provenance.is_url(data):
+        return None
+    p = Path(data).resolve()
+    folder = p.parent if p.is_file() else p
+    return provenance.synth_info(folder) or (True if folder == paths.SAMPLE.resolve() else None)
+
+
+def _context(cfg: RunConfig, version: str, synthetic: bool) -> Context:
+    origin = "syntetiska data från romlabs generator" if synthetic else "Arbetsförmedlingens datalager"
+    return Context(cfg=cfg, version=version, title=f"{REPORT_TITLE}, {cfg.period}",
+                   banner=SYNTHETIC_BANNER if synthetic else None,
+                   source=f"Källa: {origin}; romlab {version}, egna beräkningar.")
+
+
+def _plan(tables: Mapping[str, pd.DataFrame], cfg: RunConfig) -> list[tuple[Sheet, object]]:
+    """The table sheets in report order, each with a function that lays it out: the
+    register's tables (kind "table"), Tabell 15's level tests after Tabell 15, the support
+    group tests after the last support table (§4, Bilaga 1)."""
+    from romlab.report.registry import REGISTRY, table_defs
+    from romlab.report.results import LEVEL_TEST_ALPHA
+
+    def layout(d):
+        if tables[d.key].empty:
+            return lambda: None
+        if d.key == "18":
+            return lambda: sheets.grid_18(tables[d.key])
+        return lambda: sheets.rendered_grid(d, tables[d.key], cfg)
+
+    plan, last_support = [], -1
+    for d in table_defs("table"):
+        if d.key not in tables:
+            continue
+        notes = [n for n in [d.note] if n] + sheets.mark_notes(d.key, cfg, d.note)
+        plan.append((Sheet(d.sheet, d.heading, d.section, notes), layout(d)))
+        last_support = len(plan) - 1 if d.notebook == "10_stod" else last_support
+        if d.key == "15" and "tests_15" in tables:
+            t = REGISTRY["tests_15"]
+            plan.append((Sheet(sheets.LEVEL_TESTS_SHEET, t.heading, t.section, _test_notes([t], LEVEL_TEST_ALPHA)),
+                         lambda t=t: sheets.grid_tests([t], tables, cfg)))
+    tests = [d for d in table_defs("tests") if d.key != "tests_15" and d.key in tables]
+    if tests:
+        from romlab.report.support_render import GROUPING_NAMES
+
+        sheet = Sheet(sheets.SUPPORT_TESTS_SHEET, SUPPORT_TESTS_HEADING, tests[0].section,
+                      _test_notes(tests, cfg.significance_level))
+        build = lambda: sheets.grid_tests(tests, tables, cfg, by_names=GROUPING_NAMES)  # noqa: E731
+        plan.insert(last_support + 1 if last_support >= 0 else len(plan), (sheet, build))
+    return plan
+
+
+def _test_notes(defs, alpha: float) -> list[str]:
+    """The tests' notes as registered (each once), then how p-values show and the level."""
+    notes = list(dict.fromkeys(d.note for d in defs if d.note))
+    level = f"{100 * alpha:g}".replace(".", ",")
+    return [*notes, f"p-värden under 0,001 visas som <0,001. Statistiskt säkerställd: på {level} %-nivån."]
+
+
+# --------------------------------------------------------------------------- cover
+
+def _synth_text(synth) -> str:
+    names = {"seed": "frö", "scale": "skala", "generator_version": "generatorversion"}
+    given = synth if isinstance(synth, Mapping) else {}
+    parts = [f"{sv} {given[k]}" for k, sv in names.items() if given.get(k) is not None]
+    changed = "; filerna har ändrats sedan de genererades" if given.get("files_unchanged") is False else ""
+    return "Ja: data från romlabs generator" + (f" ({', '.join(parts)})" if parts else "") + changed + "."
+
+
+def _cover_rows(cfg: RunConfig, info: Mapping[str, str] | None, synthetic, version: str) -> list[tuple[str, str]]:
+    a, b = cfg.support_months
+    c, d = cfg.population_start_months
+    windows = ", ".join(str(w) for w in cfg.windows)
+    rows = [("Rapportmånad", cfg.period),
+            ("Uppgifter kända till och med", f"{cfg.data_cutoff:%Y-%m-%d} (datauttagets brytdatum)"),
+            ("Stöd (avsnitt 4)", f"periodiska rapporter för månaderna {a} – {b}"),
+            ("Resultat (avsnitt 5)", f"deltagare som startade {c} – {d} och kan följas minst {cfg.followup_months} "
+                                     f"månader (Tabell 14, 23); fönster {windows} (Tabell 15–22)"),
+            ("Minsta redovisade cell", f"{cfg.min_cell} personer")]
+    rows += [(str(k), str(v)) for k, v in (info or {}).items() if k != "romlab"]  # romlab: the version row
+    if synthetic:
+        rows.append(("Syntetiska data", _synth_text(synthetic)))
+    return rows + [("romlab-version", version)]
+
+
+def _write_cover(ws, fmts: Formats, ctx: Context, info, synthetic, contact: str) -> None:
+    """The cover: title, period, banner, the run's facts, links, disclosure control, contact, source."""
+    cfg, widths = ctx.cfg, [34, 90]
+    ws.set_column(0, 0, widths[0])
+    ws.set_column(1, 1, widths[1])
+    ws.write_string(0, 0, REPORT_TITLE, fmts.title)
+    ws.write_string(1, 0, f"Tabeller för rapportmånad {cfg.period}", fmts.bold)
+    row = 3
+    if ctx.banner:
+        row = text_block(ws, row, ctx.banner, widths, fmts.banner, size=12, height=20) + 1
+    for key, value in _cover_rows(cfg, info, synthetic, ctx.version):
+        ws.write_string(row, 0, key, fmts.bold)
+        row = _wrapped_cell(ws, row, 1, value, widths[1], fmts.wrap)
+    row += 1
+    for name, what in ((CONTENTS, "tabellerna med en länk till varje blad"),
+                       (NOTES, "tecknen i tabellerna och varje tabells not")):
+        ws.write_url(row, 0, f"internal:'{name}'!A1", fmts.link, string=name)
+        ws.write_string(row, 1, what, fmts.wrap)
+        row += 1
+    row += 1
+    ws.write_string(row, 0, "Röjandekontroll", fmts.bold)
+    row = text_block(ws, row + 1, _disclosure_text(cfg), widths, fmts.wrap) + 1
+    row = text_block(ws, row, f"Kontakt: {contact}", widths, fmts.wrap)
+    row = text_block(ws, row, ctx.source, widths, fmts.note)
+    sheets.print_setup(ws, ctx, COVER, (), row - 1, 1, landscape=False)
+
+
+def _wrapped_cell(ws, row: int, col: int, text: str, width: float, fmt) -> int:
+    """`text` in one wrapped cell, its row as high as the text needs; returns the next row."""
+    ws.write_string(row, col, text, fmt)
+    ws.set_row(row, 15 * sheets.line_count(text, width))
+    return row + 1
+
+
+def _disclosure_text(cfg: RunConfig) -> str:
+    return ("'..': uppgiften redovisas inte av sekretesskäl. En uppgift redovisas inte om den, eller en delmängd "
+            f"av den, bygger på färre än {cfg.min_cell} personer, eller om den annars skulle låta en sådan uppgift "
+            "räknas fram eller ringas in. Cellerna som inte redovisas finns i undertryckta.csv.")
+
+
+# --------------------------------------------------------------------------- contents and notes
+
+def _list_sheet(ws, fmts: Formats, ctx: Context, title: str, heads: list[str], widths: list[float],
+                rows: list[tuple[str, ...]], link_first: bool = False) -> None:
+    """A titled list (contents, notes): the banner, a header row, one row per entry (the
+    first column a link to the sheet it names when ``link_first``), print setup."""
+    for j, w in enumerate(widths):
+        ws.set_column(j, j, w)
+    row = text_block(ws, 0, title, widths, fmts.title, size=13, height=18)
+    if ctx.banner:
+        row = text_block(ws, row, ctx.banner, widths, fmts.banner, size=12, height=20)
+    head = row + 1
+    for j, h in enumerate(heads):
+        ws.write_string(head, j, h, fmts.row_head)
+    for i, entry in enumerate(rows, start=head + 1):
+        for j, text in enumerate(entry):
+            if j == 0 and link_first:
+                ws.write_url(i, 0, f"internal:'{text}'!A1", fmts.link, string=text)
             else:
-                v = float(value) / 100 if kind == "percent" else float(value)
-                ws.write_number(r, c, v, cell_fmt[(kind, bool(b), bool(f))])
-    last = header + 1 + len(rows)
-    ws.write(last + 1, 0, SUPPRESSION_NOTE.format(min_cell=min_cell, n=n_sup), fmt["note"])
-    if "significant" in long.columns:
-        ws.write(last + 2, 0, "Fetstil: statistiskt signifikant skillnad.", fmt["note"])
-    if "flagged" in long.columns:
-        ws.write(last + 3, 0, "Markerad cell: gruppen har högre andel resultat än jämförelsegruppen.", fmt["note"])
-    ws.set_column(0, max(len(key_cols) - 1, 0), 34)
-    ws.set_column(len(key_cols), len(key_cols) + max(len(cols) - 1, 0), 14)
-    ws.freeze_panes(header + 1, len(key_cols))
+                ws.write_string(i, j, text, fmts.wrap)
+        ws.set_row(i, 15 * max(sheets.line_count(t, w) for t, w in zip(entry, widths)))
+    last = head + len(rows)
+    ws.freeze_panes(head + 1, 0)
+    sheets.print_setup(ws, ctx, title, (head, head), last, len(widths) - 1)
 
 
-def _write_tests(ws, tests: pd.DataFrame, fmt, cell_fmt) -> None:
-    cols = ["by", "activity", "group", "reference", "mean", "mean_reference", "difference", "se", "p_value",
-            "significant"]
-    labels = ["Indelning", "Aktivitet", "Grupp", "Jämförelsegrupp", "Medelvärde", "Medelvärde jämförelse",
-              "Skillnad (timmar)", "Standardfel", "p-värde", "Signifikant"]
-    ws.write(0, 0, "Signifikanstester av skillnader i stöd mellan grupper (klustrade standardfel per person)",
-             fmt["title"])
-    for j, lab in enumerate(labels):
-        ws.write(2, j, lab, fmt["head"])
-    sup = suppressed(tests).to_numpy()
-    for i, rec in enumerate(tests[cols].to_dict("records"), start=3):
-        for j, c in enumerate(cols):
-            v = rec[c]
-            if sup[i - 3] and c in ("mean", "mean_reference", "difference", "se", "p_value", "significant"):
-                ws.write_string(i, j, disclosure.SUPPRESSED, fmt["dots"])
-            elif c == "significant":
-                ws.write(i, j, "Ja" if bool(v) else "Nej")
-            elif isinstance(v, str):
-                ws.write_string(i, j, v)
-            elif v is None or pd.isna(v):
-                ws.write_blank(i, j, None)
-            else:
-                ws.write_number(i, j, float(v), cell_fmt[("coef" if c != "p_value" else "r2", False, False)])
-    ws.set_column(0, 3, 26)
-    ws.set_column(4, 9, 14)
+def _write_contents(ws, fmts: Formats, ctx: Context, written: list[Sheet]) -> None:
+    rows = [(COVER, "Om tabellerna: period, data, röjandekontroll, kontakt", ""),
+            (NOTES, "Noter: tecknen i tabellerna och varje tabells not", ""),
+            *[(s.name, s.heading, s.section) for s in written]]
+    _list_sheet(ws, fmts, ctx, CONTENTS, ["Blad", "Innehåll", "Avsnitt"], [26, 100, 12], rows, link_first=True)
 
 
+def _general_notes(ctx: Context) -> list[tuple[str, str]]:
+    cfg = ctx.cfg
+    level = f"{100 * cfg.significance_level:g}".replace(".", ",")
+    return [("..", _disclosure_text(cfg)),
+            (sheets.MISSING, "Uppgift saknas (inga observationer)."),
+            ("*", f"Tabell 16, 21 och 22: statistiskt säkerställd skillnad mot referensgruppen ({level} %-nivå); "
+                  "fetstil som i rapporten."),
+            ("▲", "Tabell 17: " + sheets.FLAG_NOTE.removeprefix("▲ ")),
+            ("* ** ***", f"Tabell 18: {sheets.STARS_NOTE} Robusta standardfel inom parentes."),
+            ("%", "Andelar visas i procent med en decimal; rapporten avrundar till hela procent."),
+            ("p-värde", "p-värden under 0,001 visas som <0,001."),
+            ("Källa", ctx.source)]
+
+
+def _write_notes(ws, fmts: Formats, ctx: Context, written: list[Sheet]) -> None:
+    rows = [*_general_notes(ctx), *[(s.name, n) for s in written for n in s.notes]]
+    _list_sheet(ws, fmts, ctx, NOTES, ["Tecken eller blad", "Förklaring"], [24, 110], rows)
