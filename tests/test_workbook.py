@@ -226,6 +226,24 @@ def test_tabell_7_rows_as_the_notebook_renders_them(book, prepared):
     assert [c.value for c in ws[first]][1:1 + printed.shape[1]] == list(printed.columns)
 
 
+def test_marks_are_number_formats_bold_and_fill(prepared, tmp_path):
+    """A significant cell of Tabell 16 shows '*' after its number and is bold; a flagged
+    cell of Tabell 17 shows '▲' and is filled; an unmarked cell neither (marks set by
+    hand on the sample's tables, every cell shown)."""
+    t16 = prepared.tables["16"].assign(suppressed=False, value=12.5, significant=False)
+    t17 = prepared.tables["17"].assign(suppressed=False, value=12.5, flagged=False)
+    t16.loc[t16.index[0], "significant"] = True
+    t17.loc[t17.index[0], "flagged"] = True
+    book = openpyxl.load_workbook(workbook.write_xlsx({"16": t16, "17": t17}, tmp_path / "m.xlsx", CFG))
+    for sheet, table, mark, marked in (("Tabell 16", t16, '"*"', lambda c: c.font.b),
+                                       ("Tabell 17", t17, '" ▲"', lambda c: c.fill.fill_type == "solid")):
+        cells = [c for r in book[sheet].iter_rows() for c in r if c.value == 0.125]
+        assert len(cells) == len(table)
+        hit = [c for c in cells if c.number_format.endswith(mark)]
+        assert len(hit) == 1 and marked(hit[0]) and hit[0].number_format.startswith("0.0%")
+        assert not any(marked(c) for c in cells if c is not hit[0])
+
+
 def test_hidden_cells_and_their_count(book, prepared):
     for key in ("16", "A1"):
         ws = book[REGISTRY[key].sheet]

@@ -108,13 +108,14 @@ def _plan(tables: Mapping[str, pd.DataFrame], cfg: RunConfig) -> list[tuple[Shee
         last_support = len(plan) - 1 if d.notebook == "10_stod" else last_support
         if d.key == "15" and "tests_15" in tables:
             t = REGISTRY["tests_15"]
-            plan.append((Sheet(sheets.LEVEL_TESTS_SHEET, t.heading, t.section, _test_notes([t], LEVEL_TEST_ALPHA)),
-                         lambda t=t: sheets.grid_tests([t], tables, cfg)))
+            sheet = Sheet(sheets.LEVEL_TESTS_SHEET, f"{t.label}: {t.title}", t.section,
+                          _test_notes([t], LEVEL_TEST_ALPHA))
+            plan.append((sheet, lambda t=t: sheets.grid_tests([t], tables, cfg)))
     tests = [d for d in table_defs("tests") if d.key != "tests_15" and d.key in tables]
     if tests:
         from romlab.report.support_render import GROUPING_NAMES
 
-        sheet = Sheet(sheets.SUPPORT_TESTS_SHEET, SUPPORT_TESTS_HEADING, tests[0].section,
+        sheet = Sheet(sheets.SUPPORT_TESTS_SHEET, SUPPORT_TESTS_HEADING, tests[0].section.rsplit(".", 1)[0],
                       _test_notes(tests, cfg.significance_level))
         build = lambda: sheets.grid_tests(tests, tables, cfg, by_names=GROUPING_NAMES)  # noqa: E731
         plan.insert(last_support + 1 if last_support >= 0 else len(plan), (sheet, build))
@@ -230,11 +231,12 @@ def _write_contents(ws, fmts: Formats, ctx: Context, written: list[Sheet]) -> No
 def _general_notes(ctx: Context) -> list[tuple[str, str]]:
     cfg = ctx.cfg
     level = f"{100 * cfg.significance_level:g}".replace(".", ",")
-    return [("..", _disclosure_text(cfg)),
+    core = _disclosure_text(cfg).removeprefix("'..': ")
+    return [("..", core[0].upper() + core[1:]),
             (sheets.MISSING, "Uppgift saknas (inga observationer)."),
             ("*", f"Tabell 16, 21 och 22: statistiskt säkerställd skillnad mot referensgruppen ({level} %-nivå); "
                   "fetstil som i rapporten."),
-            ("▲", "Tabell 17: " + sheets.FLAG_NOTE.removeprefix("▲ ")),
+            ("▲", f"Tabell 17 (gul markering): {sheets.FLAG_TEXT}"),
             ("* ** ***", f"Tabell 18: {sheets.STARS_NOTE} Robusta standardfel inom parentes."),
             ("%", "Andelar visas i procent med en decimal; rapporten avrundar till hela procent."),
             ("p-värde", "p-värden under 0,001 visas som <0,001."),

@@ -62,8 +62,8 @@ CODE_LABELS = {"domestic_woman": "Inrikes födda kvinnor", "domestic_man": "Inri
 #: Tabell 18's significance stars as the report's note gives them (Stata's convention).
 STARS_NOTE = "*** p<0,01, ** p<0,05, * p<0,1."
 
-FLAG_NOTE = ("▲ (gul markering): en grupp i nivå B eller C har minst lika hög andel som en annan grupp i nivå A "
-             "i samma fönster.")
+FLAG_TEXT = "en grupp i nivå B eller C har minst lika hög andel som en annan grupp i nivå A i samma fönster."
+FLAG_NOTE = f"▲ (gul markering): {FLAG_TEXT}"
 
 _CELL_ID = re.compile(r"(\d[\d\s\u00a0\u2009\u202f]*)(?:,\d+)?\s*%?\s*([*▲]*)")
 
