@@ -411,20 +411,20 @@ def unit_line(grid: Grid) -> str:
 
 def mark_notes(key: str, cfg, note: str = "") -> list[str]:
     """The legends of the marks a table can show: '*' and bold (Tabell 16, 21, 22), bold
-    (Tabell 15's level tests), '▲' (Tabell 17), Tabell 18's stars (unless its registered
+    (Tabell 15's level tests), '▲' (Tabell 17), Tabell 18's stars (each unless the registered
     ``note`` already gives them) and how its p-values show."""
     from romlab.report.results import LEVEL_TEST_ALPHA
 
     def pct(alpha: float) -> str:
         return f"{100 * alpha:g}".replace(".", ",")
 
-    if key in ("16", "21", "22"):
+    if key in ("16", "21", "22") and "*" not in note:
         return [f"* och fetstil: statistiskt säkerställd skillnad mot referensgruppen (tvåsidigt test, "
                 f"{pct(cfg.significance_level)} %-nivå)."]
     if key == "15":
         return [f"Fetstil: nivån skiljer sig statistiskt säkerställt från båda de andra nivåerna i fönstret "
                 f"({pct(LEVEL_TEST_ALPHA)} %-nivå); testerna finns på bladet {LEVEL_TESTS_SHEET}."]
-    if key == "17":
+    if key == "17" and "▲" not in note:
         return [FLAG_NOTE]
     if key == "18":
         stars = [] if "p<" in note else [f"Koefficienter med robusta standardfel inom parentes. {STARS_NOTE}"]
