@@ -124,24 +124,36 @@ def clean_executed(path: Path) -> None:
 
 @lru_cache(maxsize=1)
 def html_exporter():
-    """nbconvert's HTML exporter for a reader's page (inputs and prompts hidden), made once."""
+    """nbconvert's HTML exporter for a reader's page, made once: the cells only (the
+    ``basic`` template: no page head, no JupyterLab stylesheet or scripts), inputs and
+    prompts hidden. The page around the cells is the run's (`romlab.run.pages.section_page`)."""
     light_notebook_imports()
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    from romlab.run import pages  # noqa: F401  (imported here, before a run's notebook threads)
+
+    return HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True)
 
 
-def write_html(path: Path) -> Path:
-    """Write the executed notebook at `path` as HTML beside it (same name, ``.html``), code
-    cells and prompts hidden (nbconvert's HTML exporter); returns the page. A run's
-    notebook process writes each page as its notebook finishes."""
+def write_html(path: Path, sections: list[Path] | None = None) -> Path:
+    """Write the executed notebook at `path` as a reader's page beside it (same name,
+    ``.html``): its cells' outputs and text, code and prompts hidden (`html_exporter`),
+    in the run's frame (`romlab.run.pages.section_page`: title with section and period,
+    stylesheet, navigation to the index and to the previous and next of `sections`, the
+    run's notebooks in report order (default: the notebooks beside it), the banner when
+    the data are synthetic); returns the page. A run's notebook process writes each
+    page as its notebook finishes."""
     light_notebook_imports()
     import nbformat
 
+    from romlab.run import pages
+
     path = Path(path)
-    body, _ = html_exporter().from_notebook_node(nbformat.read(path, as_version=4))
+    node = nbformat.read(path, as_version=4)
+    body, _ = html_exporter().from_notebook_node(node)
     dst = path.with_suffix(".html")
-    dst.write_text(body, encoding="utf-8")
+    dst.write_text(pages.section_page(path, node, body, sections), encoding="utf-8")
     return dst
 
 

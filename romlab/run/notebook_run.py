@@ -87,9 +87,11 @@ def wait_for_bundle(bundle: str | Path) -> bool:
     return False
 
 
-def execute_one(nb: Path, folder: Path, params: dict, bundle: Path | None = None, html: bool = False) -> dict:
+def execute_one(nb: Path, folder: Path, params: dict, bundle: Path | None = None, html: bool = False,
+                sections: list[Path] | None = None) -> dict:
     """Execute section notebook `nb` into `folder` and normalise it (and write its HTML
-    page beside it when `html`, here, while the other notebooks still run); its status for the
+    page beside it when `html`, here, while the other notebooks still run; `sections`:
+    the run's notebooks in report order, the page's neighbours); its status for the
     manifest: ``ok``, or ``failed`` with the cell and the error; the seconds it took.
     ``not run`` when computing its `bundle` failed before it started or while it waited
     for it."""
@@ -103,7 +105,7 @@ def execute_one(nb: Path, folder: Path, params: dict, bundle: Path | None = None
         execute.execute_notebook(nb, dst, params, cwd=folder)
         execute.normalise_executed(dst, nb)
         if html:
-            execute.write_html(dst)
+            execute.write_html(dst, sections)
     except Exception as e:  # papermill raises PapermillExecutionError with the cell
         if bundle is not None and bundle_state(bundle) == "gone":
             # computing the tables failed while this notebook waited for them: it did not
@@ -130,7 +132,7 @@ def execute_all(nbs: list[Path], folder: Path, params: dict, jobs: int, bundle: 
     status: dict[str, dict] = {}
 
     def one(nb: Path) -> dict:
-        st = execute_one(nb, folder, {**params, **(extra or {}).get(nb.name, {})}, bundle, html)
+        st = execute_one(nb, folder, {**params, **(extra or {}).get(nb.name, {})}, bundle, html, nbs)
         if report is not None:
             report(nb.name, st)
         return st
