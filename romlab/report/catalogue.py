@@ -281,7 +281,8 @@ register(TableDef(
 register(TableDef(
     "18", "Tabell 18", "Sannolikheten att övergå i arbete eller utbildning i minst fyra månader", "5.2.2",
     notebook="21_resultat_5_2", compute=lambda i: results.tabell_18(i.outcomes, i.cfg, i.models["18"]),
-    columns=("measure",), render=lambda v: v.models["18"].summary_frame(2),
+    columns=("measure",), render=lambda v: results_render.render_tabell_18(v.models["18"]),
+    note=results_render.TABELL_18_NOTE,
     describe=lambda v: results_render.describe_tabell_18(v.models["18"]), tolerance=_tolerance_18))
 register(TableDef(
     "19", "Tabell 19", "Rapporterade resultat uppdelat på arbete och utbildning", "5.3.1",

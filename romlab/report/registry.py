@@ -17,7 +17,6 @@ HTML representation, so showing a table in a notebook is one expression
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -233,11 +232,12 @@ class ReportTable:
         return f"{self.defn.heading}\n" + (f"{text}\n" if text else "") + self.render().to_string()
 
     def _repr_html_(self) -> str:
-        sentence = self.describe()
-        parts = [f'<h3 id="{self.defn.anchor}">{html.escape(self.defn.heading)}</h3>']
-        if sentence:
-            parts.append(f"<p>{html.escape(sentence)}</p>")
-        parts.append(self.render().to_html(na_rep=""))
-        if self.defn.note:
-            parts.append(f"<p><em>{html.escape(self.defn.note)}</em></p>")
-        return "\n".join(parts)
+        """The heading, the sentence, the table as the report prints it (stub column,
+        spanning headers, decimal comma, significant cells marked), its note and source
+        (`romlab.publication.html_table`, imported only when a table is shown)."""
+        from romlab.publication import html_table
+
+        frame = self.render()
+        return html_table.table_html(frame, heading=self.defn.heading, sentence=self.describe(),
+                                     note=self.defn.note, anchor=self.defn.anchor,
+                                     **html_table.marks(frame, self.long))

@@ -2,8 +2,9 @@
 
 `render_*` turn a results table's long data (`romlab.report.results`) into the report's
 layout (whole percent, windows over levels, '..' for a suppressed cell, '*' for a
-significant difference, '▲' for Tabell 17's flag); `describe_*` write the sentence shown
-above it. Both read only the long data (and the run's configuration or model).
+significant difference, '▲' for Tabell 17's flag; Tabell 18 from its fitted model, Stata's
+b/se with stars); `describe_*` write the sentence shown above it. Both read only the long data
+(and the run's configuration or model).
 """
 
 from __future__ import annotations
@@ -132,6 +133,48 @@ def render_tabell_23(t: pd.DataFrame) -> pd.DataFrame:
     idx = pd.MultiIndex.from_tuples([(names[m], "Nivå A, B och C" if lv == TOTAL else codes.LEVELS[lv])
                                      for m, lv in rows])
     return pd.DataFrame(data, index=idx)
+
+
+#: Tabell 18's decimals for coefficients and standard errors (the report prints two, so
+#: its standard errors read "(0.00)"; three show them).
+TABELL_18_DECIMALS = 3
+#: Tabell 18's reference-group rows, printed above the first term of their group.
+TABELL_18_REFERENCES = {"woman": "Referensgrupp: inrikes födda män",
+                        "age_25_55": "Referensgrupp: arbetssökande under 25 år",
+                        "reg_1_2y": "Referensgrupp: arbetssökande inskrivna kortare än 1 år"}
+#: The stars' legend (`romlab.report.regression.STAR_LEVELS`: one star below 0.1, three below 0.01).
+STARS_LEGEND = ", ".join(f"{'*' * (len(reg.STAR_LEVELS) - i)} p<{p:g}".replace(".", ",")
+                         for i, p in enumerate(sorted(reg.STAR_LEVELS)))
+#: Tabell 18's note (the report's, with "standardfel" where it misprints "p-varden").
+TABELL_18_NOTE = ("I tabellen redovisas koefficientskattningar (robusta standardfel inom parentes) från en "
+                  "multipel regression där den beroende variabeln är en dummyvariabel som anger om individen "
+                  f"varit i arbete eller studier i minst fyra månader. {STARS_LEGEND}.")
+
+
+def render_tabell_18(result: reg.RegressionResult, decimals: int = TABELL_18_DECIMALS) -> pd.DataFrame:
+    """Tabell 18 as printed (Stata ``b/se``): per term a row with the coefficient and its
+    stars and a row with the standard error in parentheses, the reference groups' rows,
+    one "Ja" row per fixed-effect term, R², justerat R² and the number of observations;
+    decimal comma, `decimals` decimals (standard errors never "(0,00)")."""
+    ct = result.coef_table()
+    pos = 3 * np.arange(len(ct))
+    omitted = ct["coef"].isna().to_numpy()
+    stars = pd.Series(SIGNIFICANT_MARK, index=ct.index).str.repeat(ct["stars"].astype(int))
+    coef = np.where(omitted, "(utelämnad)", ct["coef"].map(lambda v: number(v, decimals)) + stars)
+    se = np.where(omitted, "", "(" + ct["se"].map(lambda v: number(v, decimals)) + ")")
+    refs = ct["term"].map(TABELL_18_REFERENCES)
+    has_ref = refs.notna().to_numpy()
+    terms = pd.concat([pd.DataFrame({"pos": pos[has_ref], "row": refs[has_ref], "text": ""}),
+                       pd.DataFrame({"pos": pos + 1, "row": ct["label"], "text": coef}),
+                       pd.DataFrame({"pos": pos + 2, "row": "", "text": se})]).sort_values("pos", kind="stable")
+    names = [t if isinstance(t, str) else "×".join(t) for t in result.fixed_effects]
+    rows = [*terms["row"], *[f"Kontroll för {result.labels.get(n, n)}" for n in names],
+            "R²", "Justerat R²", "Antal observationer"]
+    values = [*terms["text"], *["Ja"] * len(names), number(result.rsquared, 4), number(result.rsquared_adj, 4),
+              number(result.nobs, 0)]
+    columns = pd.MultiIndex.from_tuples([(result.labels.get(result.outcome, result.outcome), "b/se")])
+    return pd.DataFrame(np.array(values, dtype=object)[:, None], index=pd.Index(rows, name="Variabler"),
+                        columns=columns)
 
 
 def render_figure_data(f: pd.DataFrame) -> pd.DataFrame:

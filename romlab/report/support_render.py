@@ -172,6 +172,8 @@ def render_tabell_a1(long: pd.DataFrame) -> pd.DataFrame:
 #: The table whose labels name the groups of a test, by group column.
 _TEST_TABLE = {"sex": 7, "education_group": 8, "age_group": 9, "birth_country": 10, "sex_birth_group": 10,
                "disability_group": 11}
+#: Groups a test compares that no table labels (Tabell 10 prints only the foreign-born women and men).
+_TEST_LABELS = {"sex_birth_group": {"domestic_woman": "Inrikes födda kvinnor", "domestic_man": "Inrikes födda män"}}
 
 
 def render_tests(table: pd.DataFrame, total_only: bool = True) -> pd.DataFrame:
@@ -179,6 +181,7 @@ def render_tests(table: pd.DataFrame, total_only: bool = True) -> pd.DataFrame:
     t = table[table["activity"] == LABELS[TOTAL]] if total_only else table
     by = t["by"].iloc[0] if len(t) else None
     names = dict(codes.LEVELS) if by == "level" else label_map(by, _TEST_TABLE[by]) if by in _TEST_TABLE else {}
+    names = {**_TEST_LABELS.get(by, {}), **names}
     out = pd.DataFrame({
         "Aktivitet": t["activity"], "Grupp": t["group"].astype(str).map(lambda g: names.get(g, g)),
         "Jämförs med": t["reference"].astype(str).map(lambda g: names.get(g, g)),
