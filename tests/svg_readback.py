@@ -9,7 +9,8 @@ denominator: for every n up to ``n_max`` the only numerator whose share matches 
 ``round(share * n)``, and only one n gives the drawn band.
 
 Nothing here imports romlab's figure code or its data: the axes are calibrated from the
-tick marks and their labels (matplotlib writes text as references to glyphs,
+tick marks and their labels (kept as ``<text>`` when the SVG keeps text as text, as
+romlab's figures do; otherwise matplotlib writes text as references to glyphs,
 ``<use xlink:href="#DejaVuSans-15">``; the glyph's id is the font's PostScript name and
 the glyph index in hexadecimal, or the character code in matplotlib before 3.10, and is
 decoded here with the font's own character map), and the lines and bands are told apart by
@@ -152,9 +153,15 @@ class _Text:
     comment: str | None
     x: float
     y: float
+    #: the string itself when the SVG keeps text as text (``svg.fonttype`` none)
+    string: str | None = None
 
 
 def _text(group: ET.Element, comments: dict[int, str]) -> _Text:
+    plain = next(group.iter(_SVG + "text"), None)
+    if plain is not None:
+        return _Text([], comments.get(id(group)), float(plain.get("x", "nan")), float(plain.get("y", "nan")),
+                     "".join(plain.itertext()))
     uses = [u.get(_XLINK, "").lstrip("#") for u in group.iter(_SVG + "use")]
     x = y = np.nan
     for g in group.iter(_SVG + "g"):
@@ -173,7 +180,10 @@ def _comments(svg_text: str) -> dict[str, str]:
 
 
 def _read_texts(texts: list[_Text], parse) -> tuple[list, str]:
-    """Decode tick labels with the glyph scheme under which every label parses."""
+    """Tick labels: kept as text, or decoded with the glyph scheme under which every
+    label parses."""
+    if texts and all(t.string is not None for t in texts):
+        return [parse(t.string) for t in texts], "text"
     for scheme in ("glyph", "code"):
         decoded = [_decode(t.glyphs, scheme) for t in texts]
         try:
@@ -248,7 +258,7 @@ def _legend(legend: ET.Element, comments: dict[str, str], scheme: str) -> dict[s
                     break
         elif gid.startswith("text_") and pending is not None:
             t = _text(child, {})
-            label = _decode(t.glyphs, scheme) or comments.get(gid)
+            label = t.string if t.string is not None else (_decode(t.glyphs, scheme) or comments.get(gid))
             if label:
                 out[pending] = label
             pending = None
@@ -323,7 +333,7 @@ def read_figure(path: str | Path, n_max: int = 20000) -> pd.DataFrame:
     # share tolerance: coordinate rounding plus the calibration's own residual
     tol = 4 * (_PIXEL_STEP + resy) / abs(by)
 
-    legend = next((g for g in axes.iter(_SVG + "g") if _gid(g).startswith("legend")), None)
+    legend = next((g for g in root.iter(_SVG + "g") if _gid(g).startswith("legend")), None)  # the axes' or the figure's
     if legend is None:
         raise FigureReadError(f"{path}: no legend")
     colours = {c: _level(lab) for c, lab in _legend(legend, comments, scheme).items()}

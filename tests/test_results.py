@@ -411,7 +411,9 @@ def test_figures_are_built_without_pyplot(small_out):
     assert plt.get_fignums() == before
     ax = fig.axes[0]
     assert ax.get_xlabel() == "Startmånad i tjänsten" and "Figur 1" in ax.get_title(loc="left")
-    assert [t.get_text() for t in ax.get_legend().get_texts()][:3] == ["Nivå A", "Nivå B", "Nivå C"]
+    legend = fig.legends[0]  # below the plot, where no line crosses it
+    assert [t.get_text() for t in legend.get_texts()] == ["Nivå A", "Nivå B", "Nivå C", "Totalt"]
+    assert ax.get_legend() is None and legend.get_title().get_text() == ""
     assert ax.yaxis.get_major_formatter().format_pct(0.3, 1.0) == "30%"
     assert "Figur 2" in fig2.axes[0].get_title(loc="left")
     png = fig._repr_png_()

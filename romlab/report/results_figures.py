@@ -87,7 +87,13 @@ def _draw(data: pd.DataFrame, title: str, ylabel: str, band: bool = True) -> Rep
     ax.set_xlabel("Startmånad i tjänsten")
     ax.set_ylabel(ylabel)
     ax.set_title(title, loc="left", fontsize=11)
-    ax.legend(title="Nivå", loc="lower left", frameon=False, ncols=4)
+    # the legend below the plot, where no line or window mark can cross it; its labels
+    # name the level ("Nivå A"), so it needs no title
+    handles, labels = ax.get_legend_handles_labels()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    if labels:  # none when every point is hidden
+        fig.legend(handles, labels, loc="outside lower center", frameon=False, ncols=len(labels))
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -96,11 +102,16 @@ def _draw(data: pd.DataFrame, title: str, ylabel: str, band: bool = True) -> Rep
 #: name, no date: the same bytes on every run).
 FILE_FORMATS = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 
+#: The SVG's settings: text kept as text (``svg.fonttype`` none: a reader can edit the
+#: labels, and a browser draws them in the same font family) and element ids salted with
+#: a fixed string (matplotlib salts them at random otherwise).
+SVG_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "romlab"}
+
 
 def save(fig: Figure, name: str, folder: str | Path = "") -> list[Path]:
     """Write `fig` as ``<folder>/<name>.png`` and ``.svg`` (`FILE_FORMATS`); nothing when
-    `folder` is empty (a notebook opened by hand). Returns the files written. The SVG's
-    element ids are hashes salted at random unless the salt is fixed, so it is."""
+    `folder` is empty (a notebook opened by hand). Returns the files written; the SVG with
+    `SVG_SETTINGS`."""
     if not folder:
         return []
     written = []
@@ -109,7 +120,7 @@ def save(fig: Figure, name: str, folder: str | Path = "") -> list[Path]:
         if ext == "png" and isinstance(fig, ReportFigure):
             path.write_bytes(fig.png())  # the bytes the notebook shows
         else:
-            with matplotlib.rc_context({"svg.hashsalt": "romlab"}):
+            with matplotlib.rc_context(SVG_SETTINGS):
                 fig.savefig(path, format=ext, metadata=meta)
         written.append(path)
     return written
