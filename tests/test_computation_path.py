@@ -36,6 +36,7 @@ PERIOD = "2023-10"
 #: run's outputs (computation never imports output code: the import graph runs one way).
 FORBIDDEN = ("romlab.publication.compare", "romlab.dataset.synth", "romlab.dataset.synth_params",
              "romlab.publication.exports", "romlab.publication.workbook", "romlab.publication.manifest",
+             "romlab.publication.workbook_sheets", "romlab.publication.html_table", "romlab.run.page_frame",
              "romlab.run.runner", "romlab.run.pages", "romlab.run.execute", "romlab.run.cli")
 
 

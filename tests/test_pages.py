@@ -17,7 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from romlab import paths
-from romlab.run import page_frame, pages, runner
+from romlab.run import page_frame, pages, provenance, runner
 from romlab.run.config import RunConfig
 from romlab.run.page_frame import SYNTHETIC_BANNER, THIN_SPACE, Frame
 
@@ -181,9 +181,9 @@ def test_the_banner_stands_on_synthetic_data_only():
     for synthetic in (True, False):
         html = page_frame.document(Frame("Avsnitt", PERIOD, synthetic), "<p>Innehåll</p>")
         assert (SYNTHETIC_BANNER in visible_text(html)) is synthetic
-    assert page_frame.is_synthetic(paths.SAMPLE)
-    assert not page_frame.is_synthetic("postgresql://analytiker:***@db.example/rom")
-    assert not page_frame.is_synthetic(None)
+    assert provenance.is_synthetic(paths.SAMPLE)
+    assert not provenance.is_synthetic("postgresql://analytiker:***@db.example/rom")
+    assert not provenance.is_synthetic(None)
 
 
 def _index(folder: Path, data) -> str:

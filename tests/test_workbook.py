@@ -21,7 +21,7 @@ import romlab
 from romlab import paths
 from romlab.publication import protection, workbook
 from romlab.report.registry import REGISTRY, View, table_defs
-from romlab.run import period
+from romlab.run import period, provenance
 
 CFG = romlab.RunConfig.for_period("2023-10")
 SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")  # the issue's ^[a-z]+(_[a-z0-9]+)+$, and r2_share
@@ -41,7 +41,7 @@ def prepared():
 def path(prepared, tmp_path_factory):
     out = tmp_path_factory.mktemp("xlsx") / "tabeller.xlsx"
     return workbook.write_xlsx(prepared.tables, out, CFG, {"Data": "data/sample", "romlab": romlab.__version__},
-                               synthetic=workbook.synthetic_data(paths.SAMPLE))
+                               synthetic=provenance.synthetic_origin(paths.SAMPLE))
 
 
 @pytest.fixture(scope="module")
@@ -289,7 +289,7 @@ def test_at_most_40_printed_pages(book):
 def test_same_values_twice(prepared, path, tmp_path):
     again = workbook.write_xlsx(prepared.tables, tmp_path / "b.xlsx", CFG,
                                 {"Data": "data/sample", "romlab": romlab.__version__},
-                                synthetic=workbook.synthetic_data(paths.SAMPLE))
+                                synthetic=provenance.synthetic_origin(paths.SAMPLE))
     assert again.read_bytes() == path.read_bytes()
 
 

@@ -63,21 +63,6 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, cfg: RunCon
     return path
 
 
-def synthetic_data(data) -> Mapping | bool | None:
-    """Whether a run's data come from romlab's generator, as `write_xlsx` takes it: what
-    `romlab.run.provenance.synth_info` reads beside the data (a folder, or the folder of
-    a file such as a DuckDB database), True for the committed sample (`paths.SAMPLE`,
-    committed without its ``synth.json``), None for anything else (a URL, real data)."""
-    from romlab import paths
-    from romlab.run import provenance
-
-    if data is None or data == "" or provenance.is_url(data):
-        return None
-    p = Path(data).resolve()
-    folder = p.parent if p.is_file() else p
-    return provenance.synth_info(folder) or (True if folder == paths.SAMPLE.resolve() else None)
-
-
 def _context(cfg: RunConfig, version: str, synthetic: bool) -> Context:
     origin = "syntetiska data från romlabs generator" if synthetic else "Arbetsförmedlingens datalager"
     return Context(cfg=cfg, version=version, title=f"{REPORT_TITLE}, {cfg.period}",

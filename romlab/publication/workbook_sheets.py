@@ -243,6 +243,9 @@ def rendered_grid(defn, long: pd.DataFrame, cfg) -> Grid:
 
     long = long.reset_index(drop=True)
     ids = long.assign(value=np.arange(len(long), dtype=float), suppressed=suppressed(long).to_numpy())
+    if defn.render is None:  # no printed layout: the long rows as they are
+        return Grid([], _col_heads(long.columns), [() for _ in range(len(long))],
+                    [[_rendered_cell(x, [], defn.key) for x in row] for row in long.itertuples(index=False)])
     wide = defn.render(View(defn.key, ids, cfg))
     recs = _records(long)
     cells = [[_rendered_cell(x, recs, defn.key) for x in row] for row in wide.itertuples(index=False)]

@@ -5,11 +5,10 @@
 - `page_title(section, period)`: "4 Stödet i tjänsten – Rusta och matcha, 2023-10".
 - `Frame`: what a page needs to know about itself (title, period, synthetic data,
   previous and next section); `document(frame, body)`: the whole page around `body`.
-- `is_synthetic(data)`: whether a run's data come from romlab's generator.
 - `number(v, decimals)`: a number as the report prints it (decimal comma, thin-space
   thousands, "–" when missing).
 
-The module imports only the standard library and romlab's paths and provenance, so the
+The module imports only the standard library, so the
 notebooks' child process (`romlab.run.notebook_run`) can frame each page as it finishes.
 Reader-facing text is Swedish.
 """
@@ -22,8 +21,6 @@ import numbers
 from dataclasses import dataclass
 from pathlib import Path
 
-from romlab import paths
-from romlab.run import provenance
 
 #: The name of the report every page belongs to (the titles' middle part).
 SITE = "Rusta och matcha"
@@ -138,18 +135,6 @@ def period_text(period: str) -> str:
     if year.isdigit() and month.isdigit() and 1 <= int(month) <= 12:
         return f"{_MONTHS[int(month) - 1]} {year} ({period})"
     return str(period)
-
-
-def is_synthetic(data) -> bool:
-    """True when the data come from romlab's generator: a ``synth.json`` beside them
-    (`provenance.synth_info`; beside a file, e.g. a DuckDB database, in its folder) or
-    the committed sample (`paths.SAMPLE`, written by ``romlab synth --scale 0.02`` and
-    committed without its ``synth.json``). A URL is never synthetic."""
-    if data is None or data == "" or provenance.is_url(data):
-        return False
-    p = Path(data).resolve()
-    folder = p.parent if p.is_file() else p
-    return provenance.synth_info(folder) is not None or folder == paths.SAMPLE.resolve()
 
 
 def number(v, decimals: int = 1) -> str:

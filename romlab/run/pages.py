@@ -117,7 +117,7 @@ def notebook_data(path: Path, params: dict):
 def section_frame(path: Path, node, sections: list[Path] | None = None) -> Frame:
     """What the page of the executed notebook `node` at `path` knows: its title (the first
     markdown heading), the period and whether the data are synthetic (its injected
-    ``period`` and ``data_dir``: `page_frame.is_synthetic`), and its previous and next
+    ``period`` and ``data_dir``: `provenance.is_synthetic`), and its previous and next
     section among `sections` (the run's notebooks in report order, by file name; default:
     the notebooks beside it in name order), each as (page, title)."""
     path = Path(path)
@@ -133,7 +133,7 @@ def section_frame(path: Path, node, sections: list[Path] | None = None) -> Frame
         return seq[j].with_suffix(".html").name, notebook_title(seq[j])
 
     return Frame(section=_first_heading(node.cells) or path.stem, period=str(params.get("period") or ""),
-                 synthetic=page_frame.is_synthetic(notebook_data(path, params)),
+                 synthetic=provenance.is_synthetic(notebook_data(path, params)),
                  previous=neighbour(-1), next=neighbour(1))
 
 
@@ -177,7 +177,7 @@ def index_html(folder: Path, cfg: RunConfig, *, data, overrides: dict | None, pa
 
     Inputs: `cfg` the run's configuration (period, cut-off, the parameter table); `data`
     and `mapping` what was read (named as `provenance.label` names them; `data` also
-    tells whether the data are synthetic: `page_frame.is_synthetic`); `overrides` the
+    tells whether the data are synthetic: `provenance.is_synthetic`); `overrides` the
     parameters changed from their defaults; `pages` (notebook, its HTML page) in report
     order; `figures` the figure files written (the PNGs are shown); `key` the key figures
     (`nyckeltal.json`); `summary` the comparison with the published values, one row per
@@ -205,7 +205,7 @@ som inte redovisas i denna körning.</p>
 {_parameters_table(cfg, overrides)}
 <p><a href="manifest.json">manifest.json</a>: indatafiler med sha256, mappningsfil, syntetiska datas frö och skala,
 git-commit, paketversioner, tider, status per notebook.</p>"""
-    frame = Frame(section=INDEX_SECTION, period=cfg.period, synthetic=page_frame.is_synthetic(data))
+    frame = Frame(section=INDEX_SECTION, period=cfg.period, synthetic=provenance.is_synthetic(data))
     dst = Path(folder) / "index.html"
     dst.write_text(page_frame.document(frame, body, index=True), encoding="utf-8")
     return dst

@@ -141,6 +141,24 @@ def write_synth_info(out: str | os.PathLike, files: dict[str, os.PathLike], *, s
     return dst
 
 
+def synthetic_origin(data) -> dict | bool | None:
+    """Whether a run's data come from romlab's generator, and what it recorded: the
+    ``synth.json`` beside them (`synth_info` of the folder, or of a file's folder such as
+    a DuckDB database's), True for the committed sample (`paths.SAMPLE`, written by
+    ``romlab synth --scale 0.02`` and committed without its ``synth.json``), None for
+    anything else (a URL, real data). The one rule behind every synthetic-data banner."""
+    if data is None or data == "" or is_url(data):
+        return None
+    p = Path(data).resolve()
+    folder = p.parent if p.is_file() else p
+    return synth_info(folder) or (True if folder == paths.SAMPLE.resolve() else None)
+
+
+def is_synthetic(data) -> bool:
+    """True when the data come from romlab's generator (`synthetic_origin`)."""
+    return bool(synthetic_origin(data))
+
+
 def synth_info(data, input_files: dict[str, dict] | None = None) -> dict | None:
     """What the generator recorded beside `data` (a folder with ``synth.json``; None
     otherwise): seed, scale, generator version, romlab version, layout, and

@@ -83,7 +83,7 @@ def write_data_outputs(folder: str | Path, prepared, data: str | Path, overrides
         m = provenance.mapping_info(mapping)
         info["Mappningsfil"] = f"{m['path']} (sha256 {m['sha256']})"
     written = [workbook.write_xlsx(tables, folder / "tabeller.xlsx", cfg, info,
-                                   synthetic=workbook.synthetic_data(data))]
+                                   synthetic=provenance.synthetic_origin(data))]
     exports.long_tables(tables).to_csv(folder / "tabeller.csv", index=False)
     exports.figure_tables(tables).to_csv(folder / "figurer.csv", index=False)
     protection.public_log(prepared.log).to_csv(folder / "undertryckta.csv", index=False)
