@@ -48,9 +48,12 @@ $(SYNTH_STAMP): $(wildcard romlab/dataset/synth/*.py) romlab/dataset/synth_param
 ## data: generate the synthetic data (SCALE=1.0, SEED=the default) into data/synthetic if missing, stale or made with other settings
 data: $(SYNTH_STAMP)
 
-## report: run the report's notebooks for PERIOD (default 2023-10) into runs/PERIOD (DATA=…, MAPPING=file.yml)
+# rapport.pdf is printed where Chromium is installed (romlab.run.report_pdf)
+CHROMIUM := $(shell command -v chromium || command -v chromium-browser)
+
+## report: run the report's notebooks for PERIOD (default 2023-10) into runs/PERIOD (DATA=…, MAPPING=file.yml); rapport.pdf where Chromium is installed
 report: $(if $(filter $(SYNTH),$(DATA)),data,install)
-	$(PY) -m romlab run --period $(PERIOD) --data '$(DATA)' --out $(OUT) $(if $(MAPPING),--mapping '$(MAPPING)')
+	$(PY) -m romlab run --period $(PERIOD) --data '$(DATA)' --out $(OUT) $(if $(MAPPING),--mapping '$(MAPPING)') $(if $(CHROMIUM),--pdf)
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 # numpy's other sort dispatch (no AVX-512): visible orders must not depend on it (issue 12)

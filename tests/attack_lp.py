@@ -225,7 +225,11 @@ def _read_starts(folder: Path) -> pd.DataFrame | None:
 
 def _read_marks(path: Path) -> pd.DataFrame:
     """Per shown cell of Tabell 15, 16, 17, 21, 22 in the workbook: is it shown, bold
-    (significant) and filled (Tabell 17's flag)?"""
+    (significant) and filled (Tabell 17's flag)? The sheets as printed: a header row
+    whose first cell is "Nivå" (Tabell 15: the windows across, a level per row) or
+    "Jämförelse" (the group tables: the windows across, merged over a second header row
+    of levels; a group per row), the rows below it down to the first empty one. Raises
+    if a sheet is there but no cell can be read (the attack would be weaker unseen)."""
     import openpyxl
 
     wb = openpyxl.load_workbook(path)
@@ -233,30 +237,30 @@ def _read_marks(path: Path) -> pd.DataFrame:
     for sheet in ("Tabell 15", "Tabell 16", "Tabell 17", "Tabell 21", "Tabell 22"):
         if sheet not in wb.sheetnames:
             continue
-        ws = wb[sheet]
-        table = sheet.split()[-1]
-        header = None
-        for r in ws.iter_rows():
-            first = r[0].value
-            if header is None:
-                if first == "Mått":
-                    header = [c.value for c in r]
-                continue
-            if first is None:
+        grid = [list(r) for r in wb[sheet].iter_rows()]
+        h = next((i for i, r in enumerate(grid) if r[0].value in ("Nivå", "Jämförelse")), None)
+        if h is None:
+            raise ValueError(f"{path}: {sheet} has no header row the attacker can read")
+        two = grid[h][0].value == "Jämförelse"
+        windows, w = [], None
+        for c in grid[h][1:]:  # a merged header holds its text in its first cell
+            w = int(str(c.value).split()[-1]) if c.value is not None else w
+            windows.append(w)
+        levels = [str(c.value).split()[-1] if c.value is not None else None for c in grid[h + 1][1:]] if two else None
+        found = 0
+        for r in grid[h + (2 if two else 1):]:
+            if r[0].value is None:
                 break
-            for c, head in zip(r[2:], header[2:]):
-                if head is None:
+            for j, c in enumerate(r[1:]):
+                if windows[j] is None or (two and levels[j] is None):
                     continue
-                if table == "15":
-                    w, lv = int(str(r[1].value).split()[-1]), str(head).split()[-1]
-                    group = "Alla"
-                else:
-                    m = re.fullmatch(r"Fönster (\d+) / Nivå ([A-C])", str(head))
-                    if not m:
-                        continue
-                    w, lv, group = int(m.group(1)), m.group(2), str(r[1].value)
+                lv, group = (levels[j], str(r[0].value)) if two else (str(r[0].value).split()[-1], "Alla")
                 filled = bool(c.fill is not None and c.fill.fill_type not in (None, "none"))
-                rows.append((table, group, w, lv, c.value != "..", bool(c.font is not None and c.font.b), filled))
+                rows.append((sheet.split()[-1], group, windows[j], lv, c.value != "..",
+                             bool(c.font is not None and c.font.b), filled))
+                found += 1
+        if not found:
+            raise ValueError(f"{path}: no cell of {sheet} read")
     return pd.DataFrame(rows, columns=["table", "group", "window", "level", "shown", "bold", "filled"])
 
 

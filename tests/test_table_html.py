@@ -182,3 +182,15 @@ def test_significant_cells_are_bold_and_flags_filled():
                           "Statistiskt säkerställd": ["Ja", "Nej"]})
     m = html_table.marks(tests, pd.DataFrame({"significant": [True, False]}))
     assert m["bold"].to_numpy().tolist() == [[True, True, True], [False, False, False]]
+
+
+def test_the_source_line_says_when_the_numbers_are_generated(pt):
+    """The committed sample is romlab's generated data: every table's source line says
+    so; the same table of real data names the agency's warehouse."""
+    from dataclasses import replace
+
+    assert pt.synthetic
+    assert html_table.SYNTHETIC_SOURCE in pt["16"]._repr_html_()
+    real = replace(pt, synthetic=False)
+    page = real["16"]._repr_html_()
+    assert html_table.SOURCE in page and html_table.SYNTHETIC_SOURCE not in page

@@ -42,6 +42,14 @@ MISSING = "–"
 THIN_SPACE = "\u2009"
 #: The source line under every table (the report's "Källa: Arbetsförmedlingens datalager.").
 SOURCE = "Källa: Arbetsförmedlingens datalager, bearbetat med romlab."
+
+#: The source line when the numbers come from romlab's generator.
+SYNTHETIC_SOURCE = "Källa: syntetiska data från romlabs generator (inte Arbetsförmedlingens register), bearbetat med romlab."
+
+
+def source_line(synthetic: bool) -> str:
+    """The source line under a table: `SYNTHETIC_SOURCE` for generated data, else `SOURCE`."""
+    return SYNTHETIC_SOURCE if synthetic else SOURCE
 #: The report's yellow for Tabell 17's flagged cells.
 FLAG_FILL = "#fff2a8"
 #: A count written as text with a space between thousands ("1 200"): the space to replace.

@@ -214,6 +214,8 @@ class ReportTable:
 
     defn: TableDef
     view: View
+    #: whether the numbers come from romlab's generator (the source line says so)
+    synthetic: bool = False
 
     @property
     def long(self) -> pd.DataFrame:
@@ -240,4 +242,5 @@ class ReportTable:
         frame = self.render()
         return html_table.table_html(frame, heading=self.defn.heading, sentence=self.describe(),
                                      note=self.defn.note, anchor=self.defn.anchor,
+                                     source=html_table.source_line(self.synthetic),
                                      **html_table.marks(frame, self.long))

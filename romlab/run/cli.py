@@ -128,7 +128,8 @@ def _cmd_run(args) -> int:
         with bar:
             done, errors = run_batch(periods, args.data, args.out, overrides, carried=carried, progress=bar,
                                      jobs=jobs, mapping=args.mapping, started=started,
-                                     suppress_like=list(args.suppress_like or []), independent=args.independent)
+                                     suppress_like=list(args.suppress_like or []), independent=args.independent,
+                                     pdf=args.pdf)
     for period, message in errors.items():
         bar.write(f"{period}: FAILED: {message}", file=sys.stderr)
     failed = list(errors)
@@ -338,6 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a RunConfig value (repeatable)")
     r.add_argument("--jobs", type=int, default=0, metavar="N",
                    help="notebooks executed at once within a period (default: all of them, at most 8)")
+    r.add_argument("--pdf", action="store_true",
+                   help="also print the pages as rapport.pdf in report order (needs Chromium: apt-get install chromium)")
     r.add_argument("--suppress-like", action="append", metavar="RUN_DIR",
                    help="also stay consistent with this earlier run, wherever it is (repeatable): its hidden cells "
                         "are hidden again and what it shows counts as known; the earlier runs of the same data in "

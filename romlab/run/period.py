@@ -28,6 +28,7 @@ import pandas as pd
 from romlab.report import overview
 from romlab import paths
 from romlab.publication import protection
+from romlab.run import provenance
 from romlab.run.config import RunConfig
 
 __all__ = ["PeriodTables", "compute", "protect", "protect_batch", "tables", "carried_cells", "BUNDLE"]
@@ -66,6 +67,8 @@ class PeriodTables:
     audit: pd.DataFrame | None = None
     unprotectable: pd.DataFrame | None = None
     releases: dict | None = None
+    #: the data come from romlab's generator (`provenance.is_synthetic`): tables say so
+    synthetic: bool = False
 
     def save(self, path: str | Path) -> Path:
         if not self.protected:
@@ -85,7 +88,8 @@ class PeriodTables:
         table_defs(kind=None)  # the register filled
         if key not in REGISTRY or key not in self.tables:
             raise KeyError(f"no table {key!r} in this period; tables: {list(self.tables)}")
-        return ReportTable(REGISTRY[key], View(key, self.tables[key], self.cfg, self.tables, self.models))
+        return ReportTable(REGISTRY[key], View(key, self.tables[key], self.cfg, self.tables, self.models),
+                           synthetic=self.synthetic)
 
     @staticmethod
     def load(path: str | Path) -> "PeriodTables":
@@ -111,7 +115,7 @@ def compute(cfg: RunConfig, data: str | Path, ds=None, mapping: str | Path | Non
     return PeriodTables(cfg=cfg, tables=t, models=models, overview=ov, nyckeltal=keyfigures.nyckeltal(t, ds, cfg),
                         files=dict(getattr(ds, "files", {})), as_of=getattr(ds, "as_of", None), seconds=seconds,
                         mapping_summary=getattr(ds, "mapping_summary", None),
-                        load_notes=getattr(ds, "load_notes", None))
+                        load_notes=getattr(ds, "load_notes", None), synthetic=provenance.is_synthetic(data))
 
 
 def protect(p: PeriodTables, forced: Iterable[str] = (), known: pd.Series | None = None) -> PeriodTables:

@@ -146,7 +146,7 @@ def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
                progress=None, html: bool = True, figures: bool = True, jobs: int = 1,
                prepared: "PeriodTables | None" = None, carried: set[str] | frozenset = frozenset(),
                mapping: str | Path | None = None, started: str | None = None,
-               suppress_like: Sequence[str | Path] = (), independent: bool = False) -> RunResult:
+               suppress_like: Sequence[str | Path] = (), independent: bool = False, pdf: bool = False) -> RunResult:
     """Run every section notebook for `period` on the dataset at `data`, then write the
     period's outputs (`write_outputs`) beside them.
 
@@ -169,7 +169,8 @@ def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
     and cell. `started` (default: now) is the start the manifest records: the command's.
     `notebooks` (default `section_notebooks()`) and a tqdm `progress` bar (updated once
     per notebook) are for batches and tests; `jobs` > 1 executes that many notebooks at
-    once (each in its own kernel), which pays on a machine with cores to spare.
+    once (each in its own kernel), which pays on a machine with cores to spare. `pdf`:
+    also print the pages as ``rapport.pdf`` (`romlab.run.report_pdf`, needs Chromium).
     """
     started = started or _now()
     overrides = dict(overrides or {})
@@ -179,7 +180,7 @@ def run_period(period: str, data: str | Path, out: str | Path = paths.RUNS,
         return _run_period_locked(cfg, provenance.data_arg(data), out, overrides, notebooks=notebooks,
                                   progress=progress, html=html, figures=figures, jobs=jobs, prepared=prepared,
                                   carried=carried, mapping=mapping, started=started, suppress_like=suppress_like,
-                                  independent=independent)
+                                  independent=independent, pdf=pdf)
 
 
 @dataclass
@@ -217,7 +218,8 @@ class _Folders:
 
 
 def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, notebooks, progress, html, figures,
-                       jobs, prepared, carried, mapping, started, suppress_like=(), independent=False) -> RunResult:
+                       jobs, prepared, carried, mapping, started, suppress_like=(), independent=False,
+                       pdf=False) -> RunResult:
     """`run_period`'s work once the lock is held: start the notebooks (`notebook_run`,
     their kernels start while this process computes), compute (unless `prepared`) and
     save the bundle they wait for, write the outputs that need only the tables while they
@@ -284,7 +286,7 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
         bundle.unlink()  # the saved tables are for the notebooks only
         written, key = write.write_pages_and_manifest(where.tmp, prepared, data, overrides, started, status, data_outputs,
                                                 html=html, seconds=seconds, mapping=mapping, git=git,
-                                                data_seconds=t_data)
+                                                data_seconds=t_data, pdf=pdf)
     except Exception as e:
         raise fail(f"writing the outputs failed: {type(e).__name__}: {e}") from e
     where.publish()

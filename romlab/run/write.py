@@ -104,7 +104,7 @@ def write_data_outputs(folder: str | Path, prepared, data: str | Path, overrides
 def write_pages_and_manifest(folder: str | Path, prepared, data: str | Path, overrides: dict | None,
                              started: str | None, status: dict | None, outs: DataOutputs, *, html: bool = True,
                              seconds: dict | None = None, mapping: str | Path | None = None, git=None,
-                             data_seconds: float = 0.0) -> tuple[list[Path], dict]:
+                             data_seconds: float = 0.0, pdf: bool = False) -> tuple[list[Path], dict]:
     """The outputs that need the executed notebooks, written after them: one HTML page per
     notebook, `index.html` and, last, `manifest.json` (`manifest.manifest`, with
     ``seconds``: `seconds` given, e.g. load, tables, protect, notebooks, plus the
@@ -129,6 +129,8 @@ def write_pages_and_manifest(folder: str | Path, prepared, data: str | Path, ove
                              key=key, summary=compare.comparison_summary(outs.comparison), version=__version__,
                              n_suppressed=len(prepared.log), mapping=mapping)
     written.append(index)
+    if pdf and html:
+        written.append(_write_pdf(folder, cfg, data, [index] + [page for _, page in notebook_pages]))
     man = manifest.manifest(cfg, prepared, data=data, overrides=overrides, started=started, ended=_now(),
                             notebooks=status, outputs=[p.name for p in written] + ["manifest.json"],
                             mapping=mapping, git=git)
@@ -136,6 +138,19 @@ def write_pages_and_manifest(folder: str | Path, prepared, data: str | Path, ove
     exports.to_json(man, folder / "manifest.json")
     written.append(folder / "manifest.json")
     return written, key
+
+
+def _write_pdf(folder: Path, cfg, data, pages: list[Path]) -> Path:
+    """``rapport.pdf``: the front page and the section pages printed in report order
+    (`report_pdf.write_pdf`); fails clearly without Chromium."""
+    from romlab.run import page_frame, report_pdf
+
+    browser = report_pdf.find_browser()
+    if browser is None:
+        raise RuntimeError("rapport.pdf needs Chromium (apt-get install chromium, or ROMLAB_CHROMIUM=/path/to/it)")
+    title = page_frame.page_title("Rapport", cfg.period)
+    return report_pdf.write_pdf(folder, [p.name for p in pages], browser, title=title,
+                                synthetic=provenance.is_synthetic(data))
 
 
 def _write_figures(folder: Path, tables: dict, names: Sequence[str]) -> list[Path]:
