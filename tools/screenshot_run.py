@@ -4,7 +4,9 @@
 
 Needs Debian's `chromium` (`apt-get install chromium`); takes one PNG of `index.html` and
 of each notebook's HTML page. Chromium runs with a fresh profile and no background
-networking (this workplace's network is closed).
+networking (this workplace's network is closed). The pages of the run's `rapport.pdf`
+(`romlab run --pdf`) are drawn too, one PNG per page, when `pypdfium2` is importable
+(`pip install pypdfium2 pillow`: a tool's need, not romlab's).
 """
 
 from __future__ import annotations
@@ -41,7 +43,24 @@ def main() -> int:
             subprocess.run([browser, *FLAGS, f"--user-data-dir={profile}", f"--window-size={args.width},{args.height}",
                             f"--screenshot={png}", page.as_uri()], check=True, capture_output=True, timeout=120)
             print(png)
+    pdf = run / "rapport.pdf"
+    if pdf.is_file():
+        _pdf_pages(pdf, out)
     return 0
+
+
+def _pdf_pages(pdf: Path, out: Path, scale: float = 1.2) -> None:
+    """One PNG per page of `pdf` (rapport-01.png, …), with pypdfium2 if it is there."""
+    try:
+        import pypdfium2
+    except ImportError:
+        print(f"{pdf.name}: pip install pypdfium2 pillow to draw its pages", file=sys.stderr)
+        return
+    doc = pypdfium2.PdfDocument(str(pdf))
+    for i in range(len(doc)):
+        png = out / f"rapport-{i + 1:02d}.png"
+        doc[i].render(scale=scale).to_pil().save(png)
+        print(png)
 
 
 if __name__ == "__main__":
