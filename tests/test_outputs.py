@@ -72,7 +72,8 @@ def test_comparison_summary_counts(tables):
     s = compare.comparison_summary(c)
     assert s.iloc[-1]["table"] == "Totalt" and s.iloc[-1]["published"] == len(c)
     assert s.iloc[:-1]["within"].sum() == c["within"].sum()
-    assert compare.describe_comparison(c).startswith(f"Av rapportens {len(c)} publicerade värden")
+    n = f"{len(c):,}".replace(",", "\u202f")  # a narrow no-break space between thousands
+    assert compare.describe_comparison(c).startswith(f"Av rapportens {n} publicerade värden")
 
 
 def test_headline_matches_tabell_14(tables):

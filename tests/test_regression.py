@@ -136,14 +136,15 @@ def test_summary_is_deterministic_and_labelled(data):
     r = regression.fit(data, "y", ["x1", "x2"], ["lev"], labels=labels)
     text = r.summary()
     assert text == regression.fit(data, "y", ["x1", "x2"], ["lev"], labels=labels).summary()
-    assert "Kvinna" in text and "Kontroll för nivå" in text and "Observations" in text
-    assert re.search(r"0\.\d\d\*{0,3}\n\s+\(0\.\d\d\)", text)
+    assert "Kvinna" in text and "Kontroll för nivå" in text and "Antal observationer" in text
+    assert re.search(r"0,\d\d\*{0,3}\n\s+\(0,\d\d\)", text)  # decimal comma
+    assert not re.search(r"R-squared|Observations|\d\.\d", text)
     assert not re.search(r"0x[0-9a-f]{6,}|\d{4}-\d\d-\d\d \d\d:|seconds", text)
     html = r._repr_html_()
-    assert "<table" in html and "Kvinna" in html
+    assert "<table" in html and "Kvinna" in html and 'class="dataframe"' not in html and "Justerat R²" in html
     frame = r.summary_frame()
     assert frame.columns.tolist() == ["Har R2"]
-    assert frame.loc["R-squared"].item() == f"{r.rsquared:.4f}"
+    assert frame.loc["R²"].item() == f"{r.rsquared:.4f}".replace(".", ",")
     ct = r.coef_table()
     assert ct["term"].tolist() == ["x1", "x2", "Konstant"]
 

@@ -111,7 +111,7 @@ def _t14_values(hidden_levels: set[str]) -> dict:
 def test_tabell_14_sentence_with_nothing_hidden():
     t = _t14(_t14_values(set()), {"ABC": 1200, "A": 300, "B": 400, "C": 500})
     assert results_render.describe_tabell_14(t, CFG) == (
-        "Av de 1 200 deltagare som startade 2020-05 – 2022-01 och kan följas minst 18 månader nådde 40 % målet "
+        "Av de 1\u202f200 deltagare som startade 2020-05 – 2022-01 och kan följas minst 18 månader nådde 40 % målet "
         "(R2): 47 % i nivå A, 41 % i nivå B och 33 % i nivå C; arbete är 75 % av resultaten.")
 
 
@@ -121,7 +121,7 @@ def test_tabell_14_sentence_shows_no_hidden_number():
     text = results_render.describe_tabell_14(t, CFG)
     assert text == ("Av de .. deltagare som startade 2020-05 – 2022-01 och kan följas minst 18 månader nådde .. "
                     "målet (R2): 47 % i nivå A, .. i nivå B och 33 % i nivå C; arbete är .. av resultaten.")
-    for hidden in ("1 200", "40 %", "41 %", "75 %"):
+    for hidden in ("1\u202f200", "1 200", "40 %", "41 %", "75 %"):
         assert hidden not in text
 
 
@@ -268,12 +268,13 @@ def test_support_group_sentence_shows_no_hidden_group():
     tests = _support_tests([("Under 25 år", "25–55 år", True, False), ("Under 25 år", "Över 55 år", True, True),
                             ("25–55 år", "Över 55 år", False, True)])
     text = support_render.describe_groups(long, tests)
-    assert text == ("Mean total support ranges from 8,2 h (25–55 år) to 9,5 h (Under 25 år); 1 of 1 pairwise "
-                    "differences in total support are statistically significant; suppressed groups (..) are left out.")
+    assert text == ("Det genomsnittliga sammanlagda stödet varierar från 8,2 timmar (25–55 år) till 9,5 timmar "
+                    "(Under 25 år); 1 av 1 parvisa skillnader i sammanlagt stöd är statistiskt säkerställd; "
+                    "undertryckta grupper (..) ingår inte.")
     one = _support_group({"Under 25 år": 9.5, "25–55 år": None})
     assert support_render.describe_groups(one, _support_tests([("Under 25 år", "25–55 år", True, True)])) == (
-        "Mean total support is 9,5 h (Under 25 år); no pairwise difference in total support is shown; "
-        "suppressed groups (..) are left out.")
+        "Det genomsnittliga sammanlagda stödet är 9,5 timmar (Under 25 år); ingen parvis skillnad i sammanlagt "
+        "stöd redovisas; undertryckta grupper (..) ingår inte.")
     none = _support_group({"Under 25 år": None, "25–55 år": None})
     none_tests = _support_tests([("Under 25 år", "25–55 år", False, True)])
     assert support_render.describe_groups(none, none_tests) == ALL_HIDDEN
@@ -283,8 +284,8 @@ def test_support_sentence_unchanged_when_nothing_is_hidden():
     long = _support_group({"Under 25 år": 9.5, "25–55 år": 8.25})
     long_unprotected = long.drop(columns="suppressed")
     tests = _support_tests([("Under 25 år", "25–55 år", False, False)]).drop(columns="suppressed")
-    expected = ("Mean total support ranges from 8,2 h (25–55 år) to 9,5 h (Under 25 år); 0 of 1 pairwise "
-                "differences in total support are statistically significant.")
+    expected = ("Det genomsnittliga sammanlagda stödet varierar från 8,2 timmar (25–55 år) till 9,5 timmar "
+                "(Under 25 år); 0 av 1 parvisa skillnader i sammanlagt stöd är statistiskt säkerställda.")
     assert support_render.describe_groups(long_unprotected, tests) == expected
     assert support_render.describe_groups(long, tests.assign(suppressed=False)) == expected
 
@@ -295,14 +296,14 @@ def test_starts_sentence_with_hidden_cells():
     starts = pd.DataFrame({"Nivå A": [10, 20, 30, 40], "Nivå B": [10, 20, 30, 40], "Nivå C": [20, 40, 60, 80],
                            "Totalt": [40, 80, 120, 160]}, index=labels).astype("Int64")
     assert overview.describe_starts(starts, cfg) == (
-        "400 participants started in windows 1–4; Nivå C is the largest level (50 %).")
+        "400 deltagare påbörjade tjänsten i fönster 1–4; flest i nivå C (50 %).")
     hidden = starts.copy()
     hidden.loc["Fönster 2", ["Nivå A", "Nivå B"]] = pd.NA
     assert overview.describe_starts(hidden, cfg) == (
-        "400 participants started in windows 1–4; the split by level is suppressed (..).")
+        "400 deltagare påbörjade tjänsten i fönster 1–4; fördelningen på nivåer är undertryckt (..).")
     hidden.loc["Fönster 2", "Totalt"] = pd.NA
     assert overview.describe_starts(hidden, cfg) == (
-        ".. participants started in windows 1–4; the split by level is suppressed (..).")
+        ".. deltagare påbörjade tjänsten i fönster 1–4; fördelningen på nivåer är undertryckt (..).")
 
 
 def test_figure_and_headline_layouts_show_hidden_points_as_dots():

@@ -15,6 +15,8 @@ its row of groups), per table and, for the tables with several groupings, per gr
 
 This module reads the published values; no function that computes a table may import
 it (tests and the comparison report do; `outputs` imports it only inside the comparison).
+`romlab.publication.compare_view` lays its frames out for a reader (Swedish headings,
+numbers as printed).
 """
 
 from __future__ import annotations
@@ -309,9 +311,11 @@ def describe_comparison(c: pd.DataFrame) -> str:
     per = per[per["reproduced"] > 0].assign(rate=lambda d: d["within"] / d["reproduced"])
     per = per.assign(_order=per["table"].astype(str).map(_report_position))
     worst = per.sort_values(["rate", "_order"], kind="stable").iloc[0]  # a tie: the table printed first
-    return (f"Av rapportens {int(tot['published'])} publicerade värden återskapas {int(tot['reproduced'])}, "
-            f"varav {int(tot['within'])} ({tot['share_within']:.0%} av de publicerade) inom toleransen; lägst "
-            f"andel av de återskapade inom toleransen har {_table_name(worst['table'])} ({worst['rate']:.0%}).")
+    count = lambda v: f"{int(v):,}".replace(",", "\u202f")  # noqa: E731  (narrow no-break space)
+    share = lambda v: f"{100 * v:.0f} %"  # noqa: E731
+    return (f"Av rapportens {count(tot['published'])} publicerade värden återskapas {count(tot['reproduced'])}, "
+            f"varav {count(tot['within'])} ({share(tot['share_within'])} av de publicerade) inom toleransen; lägst "
+            f"andel av de återskapade inom toleransen har {_table_name(worst['table'])} ({share(worst['rate'])}).")
 
 
 def _report_position(t: str) -> int:

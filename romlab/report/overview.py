@@ -1,15 +1,20 @@
 """Report §3 (data, definitions and conditions of the analysis): what a run reads.
 
-Aggregates only: counts of records and starts, never microdata.
+Aggregates only: counts of records and starts, never microdata. `parameters_view`,
+`as_of_view` and `starts_view` are what the §3 notebook shows (`ReaderTable`: Swedish
+labels, no index column); `describe_starts` is the sentence above the starts.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from romlab.dataset import codes
-from romlab.publication.disclosure import SUPPRESSED
+from romlab.publication.disclosure import SUPPRESSED, show
+from romlab.publication.reader_table import ReaderTable
 from romlab.report.classify import WINDOW_LABELS, window
+from romlab.report.support_render import text_number
 from romlab.run.config import RunConfig
 
 #: Swedish labels of the run parameters, for the parameter table.
@@ -26,17 +31,24 @@ PARAMETER_LABELS: dict[str, str] = {
     "percentile_method": "Percentilmetod",
     "significance_level": "Signifikansnivå",
     "min_cell": "Minsta cell som visas",
+    "protection_width": "Minsta bredd på skyddsintervallet (0: minsta cell)",
 }
 
 
 def run_parameters(cfg: RunConfig) -> pd.DataFrame:
-    """The run's parameters as a two-column table (Parameter, Värde)."""
+    """The run's parameters as a two-column table (Parameter, Värde), each value as a
+    reader reads it (`romlab.run.pages.parameter_value`: a month range "2022-07 – 2023-05",
+    the period in words, decimal comma), as the run's index lists them."""
+    from romlab.run.pages import parameter_value
+
     d = cfg.to_dict()
-    return pd.DataFrame({
-        "Parameter": [PARAMETER_LABELS.get(k, k) for k in d],
-        "Värde": [" – ".join(map(str, v)) if isinstance(v, list) and "months" in k
-                  else ", ".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in d.items()],
-    })
+    return pd.DataFrame({"Parameter": [PARAMETER_LABELS.get(k, k) for k in d],
+                         "Värde": [parameter_value(k, v) for k, v in d.items()]})
+
+
+def parameters_view(cfg: RunConfig) -> ReaderTable:
+    """`run_parameters` as a notebook shows it (no index column, no source line)."""
+    return ReaderTable(run_parameters(cfg), anchor="parametrar", source="")
 
 
 def starts_by_window_level(participations: pd.DataFrame) -> pd.DataFrame:
@@ -68,6 +80,22 @@ def as_of_table(ds) -> pd.DataFrame:
     }).set_index("Tabell")
 
 
+def as_of_view(pt) -> ReaderTable:
+    """The period's `as_of_table` (``pt``: `romlab.run.period.PeriodTables`) as a notebook
+    shows it: the tables' Swedish names as the stub column, counts with thin-space
+    thousands, the source line saying when the data are generated."""
+    return ReaderTable(pt.overview["as_of"], anchor="datauttag", synthetic=pt.synthetic)
+
+
+def starts_view(pt) -> ReaderTable:
+    """The period's starts by window × level (`starts_by_window_level`, protected: a
+    hidden count is NA) as a notebook shows it: '..' for a hidden count, the sentence of
+    `describe_starts` above the table."""
+    starts = pt.overview["starts"]
+    return ReaderTable(show(starts), anchor="deltagare-per-fonster-och-niva", sentence=describe_starts(starts, pt.cfg),
+                       synthetic=pt.synthetic)
+
+
 def _tables():
     from romlab.dataset.contract import TABLES
 
@@ -80,14 +108,11 @@ def describe_starts(starts: pd.DataFrame, cfg: RunConfig) -> str:
     every count it rests on is shown)."""
     labels = [WINDOW_LABELS[w] for w in cfg.windows if WINDOW_LABELS[w] in starts.index]
     sub = starts.loc[labels]
-    windows = f"windows {cfg.windows[0]}–{cfg.windows[-1]}"
-    if sub["Totalt"].isna().any():
-        n_text = SUPPRESSED
-    else:
-        n = int(sub["Totalt"].sum())
-        n_text = f"{n:,}".replace(",", " ")
-    if n_text == SUPPRESSED or sub.drop(columns="Totalt").isna().any().any():
-        return f"{n_text} participants started in {windows}; the split by level is suppressed ({SUPPRESSED})."
+    windows = f"fönster {cfg.windows[0]}–{cfg.windows[-1]}"
+    n = np.nan if sub["Totalt"].isna().any() else int(sub["Totalt"].sum())
+    text = f"{text_number(n, 0)} deltagare påbörjade tjänsten i {windows}"
+    if pd.isna(n) or sub.drop(columns="Totalt").isna().any().any():
+        return f"{text}; fördelningen på nivåer är undertryckt ({SUPPRESSED})."
     shares = (sub.drop(columns="Totalt").sum() / n * 100).round(0).astype(int)
-    largest = shares.idxmax()
-    return f"{n_text} participants started in {windows}; {largest} is the largest level ({shares[largest]} %)."
+    largest = shares.idxmax()  # a tie: the level printed first
+    return f"{text}; flest i {largest[:1].lower()}{largest[1:]} ({shares[largest]} %)."  # "nivå C"

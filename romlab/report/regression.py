@@ -54,7 +54,6 @@ its statsmodels or pyfixest formula.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -179,47 +178,52 @@ class RegressionResult:
         return out
 
     def summary_frame(self, decimals: int = 2) -> pd.DataFrame:
-        """The table as printed (Stata ``b/se``): per term a coefficient row with stars
-        and a standard-error row in parentheses, then one "Ja" row per fixed-effect
-        term, R², adjusted R² and N. One text column named after the outcome."""
+        """The table as printed (Stata ``b/se``), in Swedish: per term a coefficient row
+        with stars and a standard-error row in parentheses, then one "Ja" row per
+        fixed-effect term, R², justerat R² and the number of observations; decimal comma.
+        One text column named after the outcome."""
         ct = self.coef_table()
-        fmt = f"{{:.{decimals}f}}"
         rows, vals = [], []
-        for r in ct.itertuples():
+        for r in ct.itertuples():  # the terms (a dozen), not the data's rows
             rows += [r.label, ""]
             if np.isnan(r.coef):
                 vals += ["(utelämnad)", ""]
             else:
-                vals += [fmt.format(r.coef) + "*" * int(r.stars), "(" + fmt.format(r.se) + ")"]
+                vals += [_decimal(r.coef, decimals) + "*" * int(r.stars), f"({_decimal(r.se, decimals)})"]
         for term in self.fixed_effects:
             rows.append(f"Kontroll för {self.labels.get(_term_name(term), _term_name(term))}")
             vals.append("Ja")
-        rows += ["R-squared", "Adjusted R-squared", "Observations"]
-        vals += [f"{self.rsquared:.4f}", f"{self.rsquared_adj:.4f}", f"{self.nobs}"]
-        frame = pd.DataFrame({self.labels.get(self.outcome, self.outcome): vals},
-                             index=pd.Index(rows, name="Variabler"))
-        return frame
+        rows += ["R²", "Justerat R²", "Antal observationer"]
+        vals += [_decimal(self.rsquared, 4), _decimal(self.rsquared_adj, 4), f"{self.nobs:,}".replace(",", " ")]
+        return pd.DataFrame({self.labels.get(self.outcome, self.outcome): vals}, index=pd.Index(rows, name="Variabler"))
 
     def _footer(self) -> str:
+        cluster = self.labels.get(self.cluster, self.cluster)
         cov = {"HC1": "robusta standardfel (HC1)", "HC0": "robusta standardfel (HC0)",
                "nonrobust": "klassiska standardfel",
-               "cluster": f"standardfel klustrade på {self.cluster} ({self.n_clusters} kluster)"}[self.cov_type]
-        return (f"Koefficienter ({cov} inom parentes). *** p<0.01, ** p<0.05, * p<0.1. "
+               "cluster": f"standardfel klustrade på {cluster} ({self.n_clusters} kluster)"}[self.cov_type]
+        legend = ", ".join(f"{'*' * (3 - i)} p<{_decimal(p, 2)}" for i, p in enumerate(sorted(STAR_LEVELS)))
+        return (f"Koefficienter ({cov} inom parentes). {legend}. "
                 f"Parametrar: {self.n_params}; utelämnade (kolinjära): {len(self.omitted)}; "
                 f"rader utan värde: {self.n_dropped}.")
 
     def summary(self, decimals: int = 2) -> str:
-        """Plain-text summary (deterministic)."""
+        """Plain-text summary (deterministic); also `str` and `repr`."""
         return self.summary_frame(decimals).to_string() + "\n" + self._footer()
 
-    def __str__(self) -> str:
-        return self.summary()
-
-    def __repr__(self) -> str:
-        return self.summary()
+    __str__ = __repr__ = summary
 
     def _repr_html_(self) -> str:
-        return self.summary_frame().to_html() + f"<p>{html.escape(self._footer())}</p>"
+        """`summary_frame` and the footer as HTML (`romlab.publication.html_table`: the
+        terms as a stub column, no pandas index), imported when the model is shown."""
+        from romlab.publication import html_table
+
+        return html_table.table_html(self.summary_frame(), note=self._footer(), source="", anchor="modell")
+
+
+def _decimal(value: float, decimals: int) -> str:
+    """A number with `decimals` decimals and a decimal comma ("0,12", "-0,03")."""
+    return f"{value:.{decimals}f}".replace(".", ",")
 
 
 # --------------------------------------------------------------------------- design

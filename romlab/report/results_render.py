@@ -18,7 +18,7 @@ from romlab.report import regression as reg
 from romlab.report.results import (
     FLAG_MARK, LEVEL_TEST_ALPHA, LEVELS, MEASURE_LABELS, SIGNAL_MONTHS, SIGNIFICANT_MARK, TABELL_23_COLUMNS, TOTAL,
 )
-from romlab.report.support_render import ALL_HIDDEN, all_hidden, number
+from romlab.report.support_render import ALL_HIDDEN, all_hidden, number, text_number
 from romlab.run.config import RunConfig
 
 # --------------------------------------------------------------------------- render
@@ -177,6 +177,27 @@ def render_tabell_18(result: reg.RegressionResult, decimals: int = TABELL_18_DEC
                         columns=columns)
 
 
+#: How a variant of Tabell 18's model clusters its standard errors, in words (by column).
+CLUSTER_NAMES = {"provider_id": "leverantör", "person_id": "person"}
+
+
+def tabell_18_variant(result: reg.RegressionResult, synthetic: bool = False, anchor: str = "tabell-18-variant"):
+    """A variant of Tabell 18's model (e.g. standard errors clustered by provider,
+    ``pt.models["18_cluster"]``) laid out as Tabell 18 (`render_tabell_18`), with a note
+    saying how its standard errors are computed: a `ReaderTable` for a notebook (its
+    source line says so when the data are generated, `synthetic`)."""
+    from romlab.publication.reader_table import ReaderTable
+
+    if result.cov_type == "cluster":
+        errors = (f"standardfel klustrade per {CLUSTER_NAMES.get(result.cluster, result.cluster)} "
+                  f"({_count(result.n_clusters)} kluster)")
+    else:
+        errors = {"HC1": "robusta standardfel", "HC0": "robusta standardfel (HC0)",
+                  "nonrobust": "klassiska standardfel"}[result.cov_type]
+    note = f"Samma modell som i Tabell 18 med {errors} inom parentes. {STARS_LEGEND}."
+    return ReaderTable(render_tabell_18(result), anchor=anchor, note=note, synthetic=synthetic)
+
+
 def render_figure_data(f: pd.DataFrame) -> pd.DataFrame:
     """Figur 1's or 2's points as a table: start months (rows) × Totalt, Nivå A–C, whole
     percent; a hidden point (or none) shows as '..'."""
@@ -218,8 +239,8 @@ def _pct(v) -> str:
 
 
 def _count(n) -> str:
-    """A count with a space as thousands separator (Swedish style)."""
-    return disclosure.SUPPRESSED if pd.isna(n) else f"{int(n):,}".replace(",", " ")
+    """A count with a narrow no-break space as thousands separator (Swedish style)."""
+    return disclosure.SUPPRESSED if pd.isna(n) else text_number(int(n), 0)
 
 
 def _months_text(cfg: RunConfig) -> str:
@@ -339,7 +360,8 @@ def describe_tabell_18(result: reg.RegressionResult) -> str:
     ct = ct[ct["term"] != reg.CONSTANT].dropna(subset=["coef"])
     top = ct.loc[ct["coef"].abs().idxmax()]
     r2 = f"{100 * result.rsquared:.1f}".replace(".", ",")
-    return (f"Störst skillnad mot referensgruppen har {top['label']} ({100 * top['coef']:+.0f} procentenheter, "
+    points = f"{100 * top['coef']:+.0f}".replace("-", "\u2212")
+    return (f"Störst skillnad mot referensgruppen har {top['label']} ({points} procentenheter, "
             f"allt annat lika); modellen förklarar {r2} % av variationen (N = {_count(result.nobs)}).")
 
 

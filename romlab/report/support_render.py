@@ -4,7 +4,8 @@ Input: the long tables of `romlab.report.support`. Output: wide DataFrames with 
 Swedish labels, numbers rounded as printed (one decimal for hours, whole percent, counts
 with a space as thousands separator and a decimal comma), cells based on fewer than
 `min_cell` report-months suppressed (`..`), and one plain sentence per table computed
-from the numbers.
+from the numbers, in Swedish in the report's terms (`text_number`: decimal comma, a
+narrow no-break space between thousands).
 """
 
 from __future__ import annotations
@@ -35,6 +36,18 @@ def number(value, decimals: int = 1) -> str:
         return SUPPRESSED
     text = f"{value:,.{decimals}f}"
     return text.replace(",", " ").replace(".", ",")
+
+
+#: The thousands separator of numbers in a sentence: a narrow no-break space, so a
+#: number never breaks (`romlab.run.page_frame.THIN_SPACE`).
+TEXT_THOUSANDS = "\u202f"
+
+
+def text_number(value, decimals: int = 1) -> str:
+    """A number in a sentence as the report writes it: decimal comma, a narrow no-break
+    space between thousands ("16\u202f237"), '..' when hidden (missing)."""
+    text = number(value, decimals)
+    return text if text == SUPPRESSED else text.replace(" ", TEXT_THOUSANDS)
 
 
 def _fmt(frame: pd.DataFrame, decimals: int) -> pd.DataFrame:
@@ -199,34 +212,47 @@ def render_tests(table: pd.DataFrame, total_only: bool = True) -> pd.DataFrame:
 # One sentence per table, from the numbers
 # --------------------------------------------------------------------------------------
 
+def _activity(label: str) -> str:
+    """An activity's label inside a sentence, lower case as the report writes it
+    ("individuellt utvecklingsmöte")."""
+    return label[:1].lower() + label[1:]
+
+
 def describe_flow(table: pd.DataFrame) -> str:
+    """§3.5.1: the reports of the period, the report-months and individuals left."""
     v = table.set_index("measure")["value"]
-    return (f"Of {number(v['periodic_reports_total'], 0)} periodic reports for the period, "
-            f"{number(v['periodic_reports_after_merge_exact'], 0)} report-months for "
-            f"{number(v['unique_individuals'], 0)} people remain "
-            f"({number(v['reports_per_individual'])} per person).")
+    return (f"Av {text_number(v['periodic_reports_total'], 0)} periodiska rapporter som avser perioden återstår "
+            f"{text_number(v['periodic_reports_after_merge_exact'], 0)} rapporter (deltagande och månad) för "
+            f"{text_number(v['unique_individuals'], 0)} unika individer, i genomsnitt "
+            f"{text_number(v['reports_per_individual'])} rapporter per individ.")
 
 
 def describe_percentiles(long: pd.DataFrame) -> str:
+    """Tabell 2: the activity with the highest median (eget arbete aside)."""
     d = long[(long["percentile"] == 50) & (long["activity"] != "Eget arbete")]
     top = d.loc[d["value"].idxmax()]
-    return f"At the median, '{top['activity']}' is the only activity with more than zero hours ({number(top['value'], 0)} h)." \
-        if (d["value"] > 0).sum() == 1 else f"The activity with the highest median is '{top['activity']}' ({number(top['value'], 0)} h)."
+    hours = f"{text_number(top['value'], 0)} timmar"
+    if (d["value"] > 0).sum() == 1:
+        return f"Vid medianen är {_activity(top['activity'])} den enda aktiviteten med mer än noll timmar ({hours})."
+    return f"Högst median har {_activity(top['activity'])} ({hours})."
 
 
 def describe_trimming(long4: pd.DataFrame) -> str:
+    """Tabell 4: mean total support with all report-months and without the top 5 %."""
     m = long4[long4["measure"] == "mean_hours"].set_index("included_share")["value"]
-    return (f"Removing the top 5 % of report-months lowers mean total support from "
-            f"{number(m[100.0])} to {number(m[95.0])} hours a month.")
+    return (f"Tas de fem procent högsta värdena bort sjunker det genomsnittliga sammanlagda stödet från "
+            f"{text_number(m[100.0])} till {text_number(m[95.0])} timmar per månad.")
 
 
 def describe_share(long6: pd.DataFrame) -> str:
+    """Tabell 6: the two activities most taken part in (at least one hour a month)."""
     # ties in the share go to the activity printed first (ACTIVITY_ORDER), never to the sort
     pos = long6["activity"].map(lambda a: ACTIVITY_ORDER.index(a) if a in ACTIVITY_ORDER else len(ACTIVITY_ORDER))
     d = long6.assign(_pos=pos).sort_values(["value", "_pos", "activity"], ascending=[False, True, True],
                                            kind="stable")
-    return (f"The most common activity is '{d.iloc[0]['activity']}' ({number(d.iloc[0]['value'], 0)} % of "
-            f"report-months), then '{d.iloc[1]['activity']}' ({number(d.iloc[1]['value'], 0)} %).")
+    return (f"Vanligast är {_activity(d.iloc[0]['activity'])}, som {text_number(d.iloc[0]['value'], 0)} % av "
+            f"deltagarna tar del av minst en timme i månaden, följt av {_activity(d.iloc[1]['activity'])} "
+            f"({text_number(d.iloc[1]['value'], 0)} %).")
 
 
 def describe_groups(long: pd.DataFrame, tests_table: pd.DataFrame, column: str = "group") -> str:
@@ -236,20 +262,26 @@ def describe_groups(long: pd.DataFrame, tests_table: pd.DataFrame, column: str =
     if all_hidden(long):
         return ALL_HIDDEN
     tot = long[(long["measure"] == "mean_hours") & (long["activity"] == LABELS[TOTAL])].set_index(column)["value"]
+    if column == "level":  # Tabell 12: the levels by their printed names ("Nivå A")
+        tot.index = tot.index.map(lambda c: codes.LEVELS.get(c, c))
     shown = tot.dropna()
+    mean = "Det genomsnittliga sammanlagda stödet"
     if len(shown) > 1:
         hi, lo = shown.idxmax(), shown.idxmin()
-        level = f"Mean total support ranges from {number(shown[lo])} h ({lo}) to {number(shown[hi])} h ({hi})"
+        level = (f"{mean} varierar från {text_number(shown[lo])} timmar ({lo}) till "
+                 f"{text_number(shown[hi])} timmar ({hi})")
     elif len(shown) == 1:
-        level = f"Mean total support is {number(shown.iloc[0])} h ({shown.index[0]})"
+        level = f"{mean} är {text_number(shown.iloc[0])} timmar ({shown.index[0]})"
     else:
-        level = f"Mean total support is suppressed ({SUPPRESSED})"
+        level = f"{mean} är undertryckt ({SUPPRESSED})"
     t = tests_table[tests_table["activity"] == LABELS[TOTAL]]
     if "suppressed" in t.columns:
         t = t[~t["suppressed"].astype(bool)]
-    tests = (f"{int(t['significant'].sum())} of {len(t)} pairwise differences in total support are statistically "
-             "significant") if len(t) else "no pairwise difference in total support is shown"
-    left_out = f"; suppressed groups ({SUPPRESSED}) are left out" if tot.isna().any() else ""
+    n_sig = int(t["significant"].sum())
+    tests = (f"{n_sig} av {len(t)} parvisa skillnader i sammanlagt stöd är statistiskt "
+             f"{'säkerställd' if n_sig == 1 else 'säkerställda'}") if len(t) else \
+        "ingen parvis skillnad i sammanlagt stöd redovisas"
+    left_out = f"; undertryckta grupper ({SUPPRESSED}) ingår inte" if tot.isna().any() else ""
     return f"{level}; {tests}{left_out}."
 
 
