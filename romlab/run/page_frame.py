@@ -91,6 +91,7 @@ figcaption { color: var(--muted); font-size: 0.9rem; }
 :where(main) :where(tbody th) { text-align: left; font-weight: normal; }
 :where(main) :where(caption) { caption-side: top; text-align: left; font-weight: 650; padding-bottom: 0.3em; }
 table.text td, table.text th { text-align: left; white-space: normal; }
+td.gt_sourcenote, td.gt_footnote { white-space: normal; text-align: left; }
 .table-wrap { overflow-x: auto; }
 .output_subarea { overflow-x: auto; }
 .prompt { display: none; }
