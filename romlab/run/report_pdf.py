@@ -3,7 +3,8 @@
 The PDF is made from the same HTML a reader opens: the front page (`index.html`) and
 every section page, each section starting on a new page, with the pages' own print
 rules (`page_frame.STYLESHEET`: no navigation, tables and figures not split, table
-headers repeated). Headless Chromium prints it (``--print-to-pdf``): it renders the
+headers repeated), on A4 landscape with tables at 8 pt, so that the widest tables (Tabell
+A1, 16, 17, 21, 22: twelve or more number columns) fit the page. Headless Chromium prints it (``--print-to-pdf``): it renders the
 great_tables CSS, the embedded figures and the Swedish text exactly as the browser
 shows the pages, and Debian packages it (``apt-get install chromium``). WeasyPrint,
 the other maintained HTML-to-PDF route, would be a Python dependency with system
@@ -44,8 +45,10 @@ _DATE = re.compile(rb"D:\d{14}(?:[+-]\d{2}'\d{2}'|Z)")
 
 #: What breaks the printed document into one section per page.
 _PRINT_CSS = """
+@page { size: A4 landscape; margin: 12mm 12mm; }
 section.print-page { break-before: page; }
 section.print-page:first-of-type { break-before: auto; }
+@media print { .gt_table { font-size: 8pt !important; } .gt_col_heading, .gt_column_spanner { font-size: 8pt !important; } }
 """
 
 
