@@ -24,11 +24,16 @@ help:
 PIP_PROGRESS := awk '/^Collecting/ {n++; printf "\r  %d packages found", n; fflush()} \
 	/^Installing collected/ {printf "\n  installing them...\n"; fflush()} /^Successfully installed/ {print "  installed"}'
 
+# pip's own warnings (the machine's pip configuration, setuptools' notes on editable
+# installs) go to $(VENV)/pip.log, which is shown when the install fails
+PIP_LOG = $(VENV)/pip.log
+
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@echo "Installing romlab and its dependencies into $(VENV) (1-2 minutes the first time)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade pip
-	@set -o pipefail; $(PY) -m pip install --progress-bar off -c constraints.txt -e ".[test]" | $(PIP_PROGRESS)
+	@$(PY) -m pip install --quiet --upgrade pip 2>$(PIP_LOG) || (cat $(PIP_LOG) >&2; exit 1)
+	@set -o pipefail; $(PY) -m pip install --progress-bar off -c constraints.txt -e ".[test]" 2>>$(PIP_LOG) \
+		| $(PIP_PROGRESS) || (cat $(PIP_LOG) >&2; exit 1)
 	@touch $@
 
 ## install: create .venv if missing and install romlab with its dependencies
