@@ -65,15 +65,19 @@ def write_release(folder: Path, rows=(), *, nyckeltal=None, log=None, starts=Non
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
         for name, (header, body) in sheets.items():
+            # as the workbook prints a group table: "Jämförelse" and the windows (merged:
+            # the text in the first cell of each window), the levels below them
             ws = wb.create_sheet(name)
             ws.append([name])
             ws.append([])
-            ws.append(header)
+            heads = [h.split(" / ") for h in header[2:]]
+            ws.append(["Jämförelse", *[w if k == 0 or heads[k - 1][0] != w else None for k, (w, _l) in enumerate(heads)]])
+            ws.append([None, *[lv for _w, lv in heads]])
             for label, cells in body:
-                ws.append(["Andel", label, *[v for v, _b, _f in cells]])
+                ws.append([label, *[v for v, _b, _f in cells]])
                 r = ws.max_row
                 for k, (_v, bold, filled) in enumerate(cells):
-                    c = ws.cell(r, 3 + k)
+                    c = ws.cell(r, 2 + k)
                     c.font = Font(bold=bold)
                     if filled:
                         c.fill = PatternFill("solid", fgColor="FFE699")
