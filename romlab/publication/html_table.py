@@ -238,3 +238,10 @@ def table_html(frame: pd.DataFrame, heading: str = "", sentence: str = "", note:
         parts.append(f"<p>{html.escape(sentence)}</p>")
     parts.append(gt.as_raw_html())
     return "\n".join(parts)
+
+
+def warm_up() -> None:
+    """Render one small table: the first great_tables table of a process costs about
+    0.25 s more than the next (imports and caches on first use); a run's notebook does
+    this while it waits for the period's tables."""
+    table_html(pd.DataFrame({"Värde": [1.5]}, index=pd.Index(["a"], name="Rad")), heading="", anchor="uppvarmning")

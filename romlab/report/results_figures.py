@@ -100,7 +100,8 @@ def _draw(data: pd.DataFrame, title: str, ylabel: str, band: bool = True) -> Rep
 
 #: The files a figure is written as, with the metadata left out of each (no software
 #: name, no date: the same bytes on every run).
-FILE_FORMATS = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
+FILE_FORMATS = {"svg": {"Date": None, "Creator": None}, "png": {"Software": None}}  # the PNG last: the figure
+# is shown from the PNG drawn for the file (`ReportFigure.png`)
 
 #: The SVG's settings: text kept as text (``svg.fonttype`` none: a reader can edit the
 #: labels, and a browser draws them in the same font family) and element ids salted with

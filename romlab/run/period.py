@@ -231,8 +231,10 @@ def tables(period: str, data_dir: str | Path = "", overrides: dict | None = None
     if bundle:
         # what reading the bundle imports (every table's definition, renderer and
         # model), imported while the run is still computing it
-        from romlab.publication import html_table  # noqa: F401  (how a notebook shows a table)
+        from romlab.publication import html_table  # how a notebook shows a table
         from romlab.report import catalogue, regression  # noqa: F401
+
+        html_table.warm_up()
     if bundle and not wait_for_bundle(bundle):
         warnings.warn(f"{bundle} is gone (a run removes it when it finishes); "
                       f"computing from {data_dir or paths.SAMPLE}", stacklevel=2)
