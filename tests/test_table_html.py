@@ -194,3 +194,13 @@ def test_the_source_line_says_when_the_numbers_are_generated(pt):
     real = replace(pt, synthetic=False)
     page = real["16"]._repr_html_()
     assert html_table.SOURCE in page and html_table.SYNTHETIC_SOURCE not in page
+
+
+def test_level_tests_render_before_protection():
+    """Tabell 15's level tests laid out from unprotected tests (no ``suppressed``
+    column): nothing hidden, every p-value shown."""
+    tests = pd.DataFrame({"window": [1, 1], "level_1": ["A", "A"], "level_2": ["B", "C"], "difference": [5.0, 1.2],
+                          "p_value": [0.0004, 0.31], "significant": [True, False]})
+    out = results_render.render_level_tests(tests)
+    assert list(out["p-värde"]) == ["<0,001", "0,310"] and list(out["Statistiskt säkerställd"]) == ["Ja", "Nej"]
+    assert SUPPRESSED not in set(out.to_numpy().ravel())

@@ -63,7 +63,8 @@ def render_level_tests(tests: pd.DataFrame) -> pd.DataFrame:
     p = tests["p_value"].map(lambda v: "–" if pd.isna(v)
                              else "<0,001" if v < 0.001 else f"{v:.3f}".replace(".", ","))
     # a test resting on a hidden cell: '..' throughout (not "–", not "Nej")
-    hidden = tests["suppressed"].astype(bool).to_numpy() if "suppressed" in tests.columns else False
+    hidden = (tests["suppressed"].astype(bool).to_numpy() if "suppressed" in tests.columns
+              else np.zeros(len(tests), bool))  # unprotected tests: nothing hidden
     return pd.DataFrame({
         "Fönster": tests["window"].map(_window_col),
         "Jämförelse": "Nivå " + tests["level_1"] + " – Nivå " + tests["level_2"],
