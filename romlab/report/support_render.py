@@ -287,5 +287,5 @@ def describe_groups(long: pd.DataFrame, tests_table: pd.DataFrame, column: str =
 
 #: The groupings of the support tests (`romlab.report.support.group_tests`), in Swedish.
 GROUPING_NAMES = {"sex": "kön", "education_group": "utbildningsbakgrund", "age_group": "åldersgrupp",
-                  "birth_country": "födelseland", "sex_birth_group": "kön bland utrikes födda",
+                  "birth_country": "födelseland", "sex_birth_group": "kön och födelseland",
                   "disability_group": "funktionsnedsättning", "level": "nivå"}
