@@ -163,7 +163,8 @@ def test_to_dict_is_plain_json_and_round_trips():
         "support_generations": [1], "followup_months": 18, "population_start_months": ["2020-05", "2022-01"],
         "min_window_followup_months": 10, "windows": [1, 2, 3, 4], "trim_percentile": 95.0,
         "percentile_method": "linear", "significance_level": 0.05, "min_cell": 10,
-        "protection_width": 0,
+        "protection_width": 0, "sections": ["rom1_support", "rom1_results"], "support_generation_share": 0.5,
+        "report_interval_months": 6, "rom2_followup_months": 20, "rom2_population_start_months": [],
     }
 
 
@@ -201,3 +202,56 @@ def test_assumption_ids_cited_in_code_are_logged():
     for module in sorted((root / "romlab").rglob("*.py")):  # every module that cites an assumption
         cited |= set(re.findall(r"\bA\d\d\b", module.read_text(encoding="utf-8")))
     assert cited and cited <= logged, sorted(cited - logged)
+
+
+# ---- which generation each part of the report covers (A81–A84) ----------------------------
+
+@pytest.mark.parametrize("period, sections, rom2_population", [
+    # support months M-15..M-5; RoM 1 took starts to 2023-04, RoM 2 from 2023-04
+    ("2023-10", ("rom1_support", "rom1_results"), ()),  # 2022-07..2023-05: 10 of 11 months RoM 1
+    ("2024-04", ("rom1_results", "rom2_support"), ()),  # 2023-01..2023-11: RoM 1 4/11, RoM 2 8/11
+    ("2024-10", ("rom1_results", "rom2_support"), ()),  # RoM 1 followed to 2023-01 (2022-07 half a year before)
+    ("2025-04", ("rom1_results", "rom2_support", "rom2_results"), ("2023-04", "2023-05")),
+    ("2025-10", ("rom2_support", "rom2_results"), ("2023-04", "2023-11")),  # RoM 1 complete since 2025-04
+])
+def test_sections_per_period_worked_by_hand(period, sections, rom2_population):
+    c = RunConfig.for_period(period)
+    assert c.sections == sections
+    assert c.rom2_population_start_months == rom2_population
+
+
+def test_rom2_population_edges():
+    # 2025-02-11: 2023-05-31 + 20 months = 2025-01-31 is in, 2023-06-30 + 20 = 2025-02-28 is out
+    c = RunConfig.for_period("2025-04")
+    assert c.data_cutoff == pd.Timestamp("2025-02-11")
+    assert c.rom2_population_start_months == ("2023-04", "2023-05")
+    # a cut-off one day before 2025-01-31 loses 2023-05; 2024-12-31 keeps only RoM 2's first month
+    assert RunConfig.for_period("2025-04", data_cutoff="2025-01-30").rom2_population_start_months == ("2023-04", "2023-04")
+    assert RunConfig.for_period("2025-04", data_cutoff="2024-12-30").rom2_population_start_months == ()
+    assert "rom2_results" not in RunConfig.for_period("2025-04", data_cutoff="2024-12-30").sections
+    # the follow-up is a parameter: 17 months (a 3-month result) reaches further
+    assert RunConfig.for_period("2025-04", rom2_followup_months=17).rom2_population_start_months == ("2023-04", "2023-08")
+
+
+def test_rom1_population_stops_at_rom1s_last_start_month():
+    assert RunConfig.for_period("2025-10").population_start_months == ("2020-05", "2023-04")
+
+
+def test_support_share_rule_at_its_edge():
+    # 2023-10's support months hold RoM 2 in 2 of 11 months: at a share of 2/11 RoM 2 support is in
+    assert "rom2_support" not in RunConfig.for_period("2023-10").sections
+    assert "rom2_support" in RunConfig.for_period("2023-10", support_generation_share=2 / 11).sections
+    assert "rom2_support" not in RunConfig.for_period("2023-10", support_generation_share=2 / 11 + 1e-9).sections
+
+
+def test_rom1_results_while_the_population_grows():
+    # 2025-04 adds 2023-02..04; at 2025-10 (interval 6) nothing is new; with a 12-month interval it is
+    assert "rom1_results" in RunConfig.for_period("2025-04").sections
+    assert "rom1_results" not in RunConfig.for_period("2025-10").sections
+    assert "rom1_results" in RunConfig.for_period("2025-10", report_interval_months=12).sections
+
+
+def test_sections_can_be_given_and_are_checked():
+    assert RunConfig.for_period("2025-10", sections="rom2_results").sections == ("rom2_results",)
+    with pytest.raises(ConfigError, match="sections"):
+        RunConfig.for_period("2023-10", sections="rom3_support")

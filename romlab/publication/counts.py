@@ -97,6 +97,17 @@ class CountModel:
         return pd.Index(pd.unique(self.counts["cell"]))
 
 
+def measures_of(key: str) -> dict[str, tuple[str, str]]:
+    """The counts table `key`'s shares give: measure → (count, what it is a share of),
+    from `COUNT_MEASURES` or the register's ``TableDef.counts``."""
+    from romlab.report.registry import REGISTRY, table_defs
+
+    table_defs(kind=None)  # the register filled
+    own = {m: v for (k, m), v in COUNT_MEASURES.items() if k == key}
+    defn = REGISTRY.get(key)
+    return {**own, **dict(defn.counts)} if defn is not None else own
+
+
 def row_counts(key: str, t: pd.DataFrame, cells: pd.Series) -> pd.DataFrame:
     """The counts one table's rows publish: ``n`` as its quantity, share × n as the
     share's; rows without a population cell give none."""
@@ -108,7 +119,7 @@ def row_counts(key: str, t: pd.DataFrame, cells: pd.Series) -> pd.DataFrame:
     measure = t["measure"].astype(str) if "measure" in t.columns else pd.Series("", index=t.index)
     column = t["column"].astype(str) if "column" in t.columns else pd.Series("", index=t.index)
     parts = []
-    spec = pd.DataFrame([(m, num, of) for (k, m), (num, of) in COUNT_MEASURES.items() if k == key],
+    spec = pd.DataFrame([(m, num, of) for (m, (num, of)) in measures_of(key).items()],
                         columns=["measure", "num", "of"])
     if key.startswith("figur_"):
         measure = pd.Series("", index=t.index)

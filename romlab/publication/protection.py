@@ -8,21 +8,19 @@ window × level; 16, 17, 21 and 22 share group × window × level; Tabell 14 and
 rows of Tabell 23 share the 18-month population's level). `constraints` declares how
 cells add up, as the data do (a test checks each declaration on data):
 
-- results: the window × level cells of Tabell 15 add up to the window population
-  (published in the headline figures and as Tabell 18's N); for every window × level, each comparison of Tabell 16 (sex, country of
-  birth, disability, education, age, registration time) splits the window × level cell
-  of Tabell 15, and the foreign-born women and men split the foreign-born; the levels
-  of Tabell 14 add up to its total;
-- §3: the starts by window × level add up over windows and levels to "Totalt"; for the
-  windows of Tabell 15 they are Tabell 15's cells (same persons, checked per run), so
-  their row totals tie Tabell 15's levels together;
-- support: each grouping of Tabell 7–12 splits Tabell 5's adjusted sample, the
-  foreign-born women and men of Tabell 10 split the foreign-born, the registration
-  times of Tabell 13 split each level of Tabell 12, and the cells of Tabell A1 add up
-  over levels to their group (Tabell 7–11) and over each grouping to the level;
-- figures: each start month × level of Figur 1 and 2 is a cell; a month's levels add
-  up to its total line, Figur 1's months to Tabell 14's levels, and Figur 2's points of
-  Figur 1's months are Figur 1's cells (`figure_link`).
+- results: the window × level cells of Tabell 15 add up to the window population (the headline figures, Tabell
+  18's N); for every window × level, each comparison of Tabell 16 (sex, country of birth, disability, education,
+  age, registration time) splits the window × level cell of Tabell 15, and the foreign-born women and men split
+  the foreign-born; the levels of Tabell 14 add up to its total;
+- §3: the starts by window × level add up over windows and levels to "Totalt"; for the windows of Tabell 15 they
+  are Tabell 15's cells (same persons, checked per run), so their row totals tie Tabell 15's levels together;
+- support: each grouping of Tabell 7–12 splits Tabell 5's adjusted sample, the foreign-born women and men of
+  Tabell 10 split the foreign-born, the registration times of Tabell 13 split each level of Tabell 12, and the
+  cells of Tabell A1 add up over levels to their group (Tabell 7–11) and over each grouping to the level;
+- figures: each start month × level of Figur 1 and 2 is a cell; a month's levels add up to its total line, Figur
+  1's months to Tabell 14's levels, and Figur 2's points of Figur 1's months are Figur 1's cells
+  (`figure_link`); other tables' relations (RoM 2's) are declared with them in the register
+  (``TableDef.splits``).
 
 `protect(tables, min_cell, forced)` builds the count model of those cells (`model_of`:
 every count a row publishes, `romlab.publication.counts`), runs
@@ -42,7 +40,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from romlab.report import classify
+from romlab.report import classify, registry
 from romlab.dataset import codes
 from romlab.publication import counts, disclosure
 
@@ -155,6 +153,7 @@ def constraints(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     for key in ("figur_1", "figur_2"):
         if key in tables:
             rows += _figure_constraints(key, tables[key], "14" in tables, tables)
+    rows += registry.declared_splits(tables)
     return pd.DataFrame(rows, columns=["constraint", "cell", "coef"])
 
 

@@ -152,7 +152,8 @@ def _tests_key(by: str) -> str:
 register(TableDef(
     "headline", "Sammanfattning", "rapportens huvudsiffror", "Sammanfattning",
     compute=lambda i: results.headline(i.table("14"), i.table("5"), i.table("23")), tolerance=_tolerance_headline, cells=headline_cells,
-    render=lambda v: results_render.render_headline(v.long), kind="summary"))
+    render=lambda v: results_render.render_headline(v.long), kind="summary",
+    requires=("rom1_support", "rom1_results")))
 register(TableDef(
     "urval", "Urval", "Urval av periodiska rapporter", "3.5.1", notebook="10_stod",
     compute=lambda i: i.sample.flow, render=lambda v: support_render.render_flow(v.long),
@@ -304,3 +305,6 @@ register(TableDef(
     render=lambda v: results_render.render_tabell_23(v.long),
     describe=lambda v: results_render.describe_tabell_23(v.long), tolerance=3.0, cells=employment_cells))
 
+
+# Rusta och matcha 2's parts (support, then results), each declared in its own module.
+from romlab.report import catalogue_rom2_support, catalogue_rom2_results  # noqa: E402,F401  (register their tables)

@@ -84,25 +84,27 @@ class Inputs:
         (``"18_cluster"``), each fitted once, when first asked for."""
         from romlab.report import results
 
-        fits = {"18": lambda: results.fit_tabell_18(self.outcomes, self.cfg),
-                "18_cluster": lambda: results.fit_tabell_18(self.outcomes, self.cfg, cov_type="cluster",
-                                                            cluster="provider_id")}
+        fits = {"18": ("rom1_results", lambda: results.fit_tabell_18(self.outcomes, self.cfg)),
+                "18_cluster": ("rom1_results", lambda: results.fit_tabell_18(
+                    self.outcomes, self.cfg, cov_type="cluster", cluster="provider_id"))}
         return _Lazy(fits)
 
 
 class _Lazy(dict):
-    """A dict whose values are computed on first access from ``make[key]()``."""
+    """A dict whose values are computed on first access from ``make[key] = (part, fit)``:
+    ``fit()``, a model of the report's part ``part``."""
 
     def __init__(self, make: dict):
         super().__init__()
         self.make = make
 
     def __missing__(self, key):
-        self[key] = value = self.make[key]()
+        self[key] = value = self.make[key][1]()
         return value
 
-    def all(self) -> dict:
-        return {k: self[k] for k in self.make}
+    def all(self, sections=None) -> dict:
+        """Every model (of the parts in `sections`, when given), each fitted once."""
+        return {k: self[k] for k, (part, _) in self.make.items() if sections is None or part in sections}
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,14 @@ class TableDef:
     a function of the merged comparison frame, or None: not published); ``cells(long)``:
     the population cell of each row (a Series; NA: rests on the whole sample) for
     disclosure control; ``note``: the note printed under the table; ``kind``: "table",
-    "tests" (a significance table shown with another) or "data" (a figure's points).
+    "tests" (a significance table shown with another) or "data" (a figure's points);
+    ``requires``: the parts of the report (`romlab.run.config.SECTIONS`) a period must
+    have for the table to be computed (default: its notebook's part, `NOTEBOOK_SECTIONS`);
+    ``counts``: measure → (the count its share gives, the count it is a share of:
+    "persons" or another count), for disclosure control (`romlab.publication.counts`;
+    the RoM 1 tables' are in ``counts.COUNT_MEASURES``); ``splits(tables)``: how its
+    cells add up, rows (constraint, cell, +1 member / −1 margin), for the attacker's
+    model (`romlab.publication.protection.constraints`).
     """
 
     key: str
@@ -148,6 +157,22 @@ class TableDef:
     cells: Callable[[pd.DataFrame], pd.Series] | None = None
     note: str = ""
     kind: str = "table"
+    requires: tuple[str, ...] = ()
+    counts: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    splits: Callable[[Mapping[str, pd.DataFrame]], list[tuple[str, str, float]]] | None = None
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The report's parts the table needs (``requires``, or its notebook's part)."""
+        if self.requires:
+            return self.requires
+        part = NOTEBOOK_SECTIONS.get(self.notebook or "")
+        return (part,) if part else ()
+
+    def applies(self, cfg) -> bool:
+        """Whether a period with configuration `cfg` has this table (its parts are all in
+        ``cfg.sections``)."""
+        return set(self.parts) <= set(getattr(cfg, "sections", ()))
 
     @property
     def heading(self) -> str:
@@ -172,6 +197,14 @@ class TableDef:
         return self.tolerance is not None
 
 
+#: The part of the report (`romlab.run.config.SECTIONS`) each section notebook shows;
+#: a notebook not named here (the data overview) runs in every period.
+NOTEBOOK_SECTIONS: dict[str, str] = {
+    "10_stod": "rom1_support", "20_resultat_5_1": "rom1_results", "21_resultat_5_2": "rom1_results",
+    "22_resultat_5_3": "rom1_results", "90_jamforelse": "rom1_results",
+    "30_rom2_stod": "rom2_support", "31_rom2_resultat": "rom2_results",
+}
+
 #: The register: key → definition, in report order (filled by `romlab.report.catalogue`).
 REGISTRY: dict[str, TableDef] = {}
 
@@ -192,13 +225,22 @@ def table_defs(kind: str | None = "table") -> list[TableDef]:
 
 
 def compute_all(ds, cfg) -> tuple[dict[str, pd.DataFrame], dict]:
-    """Every registered table of a period, each computed once from one selection and
-    one outcome frame, in report order; and the models (Tabell 18, fitted once)."""
+    """Every registered table the period has (`TableDef.applies`: its parts are in
+    ``cfg.sections``), each computed once from one selection and one outcome frame, in
+    report order; and the models (Tabell 18, fitted once), those of its parts."""
     inputs = Inputs(ds, cfg)
-    defs = table_defs(kind=None)
+    defs = [d for d in table_defs(kind=None) if d.applies(cfg)]
     for defn in defs:
         inputs.table(defn.key)
-    return {d.key: inputs.tables[d.key] for d in defs}, inputs.models.all()
+    return {d.key: inputs.tables[d.key] for d in defs}, inputs.models.all(cfg.sections)
+
+
+def declared_splits(tables: Mapping[str, pd.DataFrame]) -> list[tuple[str, str, float]]:
+    """How the cells of `tables` add up, as their register entries declare it
+    (``TableDef.splits``; the RoM 1 tables' relations are in
+    `romlab.publication.protection.constraints`)."""
+    table_defs(kind=None)  # the register filled
+    return [row for key in tables if key in REGISTRY and REGISTRY[key].splits for row in REGISTRY[key].splits(tables)]
 
 
 def report_tables(ds, cfg) -> dict[str, pd.DataFrame]:

@@ -22,6 +22,15 @@ from romlab.report.classify import WINDOW_ROM2, WINDOWS
 #: population.
 SERVICE_START_MONTH = "2020-05"
 DEFAULT_PERIOD = "2023-10"
+#: RoM 1 took its last participants on 2023-04-16, RoM 2 its first on 2023-04-17 (the
+#: agency's status report of May 2023, §2; report §2.3): April 2023 is a month of both.
+ROM1_FIRST_INTAKE_MONTH = "2020-03"
+ROM1_LAST_START_MONTH = "2023-04"
+ROM2_FIRST_START_MONTH = "2023-04"
+
+#: The report's parts a period can have (``RunConfig.sections``), in report order:
+#: support (§4) and results (§5) for each generation of the service.
+SECTIONS: tuple[str, ...] = ("rom1_support", "rom1_results", "rom2_support", "rom2_results")
 
 #: numpy.percentile methods accepted for ``percentile_method``.
 PERCENTILE_METHODS: tuple[str, ...] = (
@@ -144,6 +153,20 @@ class RunConfig:
     #: Protection interval: how wide, at least, the range of values an attacker can
     #: narrow a hidden small count to must stay (A76); 0 means ``min_cell``.
     protection_width: int = 0
+    #: The report's parts this period has, of `SECTIONS` (A81).
+    sections: tuple[str, ...] = ("rom1_support", "rom1_results")
+    #: A generation's support part needs at least this share of the support months to be
+    #: months in which it took participants (A82).
+    support_generation_share: float = 0.5
+    #: Months between two reports of the series: RoM 1's results part runs while its
+    #: followed population still grows from one report to the next (A83).
+    report_interval_months: int = 6
+    #: RoM 2: follow-up a complete 6-month result needs: 12 months' service, 6 months'
+    #: work or studies, 2 months to file (A84).
+    rom2_followup_months: int = 20
+    #: RoM 2: start months of the followed population, inclusive; () while no RoM 2 start
+    #: month has ``rom2_followup_months`` of follow-up (A84).
+    rom2_population_start_months: tuple[str, ...] = ()
 
     # ---- coercion and checks -------------------------------------------------
     def __post_init__(self) -> None:
@@ -176,6 +199,13 @@ class RunConfig:
         bad = [w for w in self.windows if w not in valid_windows]
         if bad:
             raise ConfigError(f"windows: unknown window(s) {bad}; valid: {sorted(valid_windows)}")
+        bad_sections = [x for x in self.sections if x not in SECTIONS]
+        if bad_sections:
+            raise ConfigError(f"sections: unknown section(s) {bad_sections}; valid: {', '.join(SECTIONS)}")
+        if not 0 < self.support_generation_share <= 1:
+            raise ConfigError(f"support_generation_share must be in (0, 1], got {self.support_generation_share}")
+        if self.report_interval_months < 1 or self.rom2_followup_months < 0:
+            raise ConfigError("report_interval_months must be >= 1 and rom2_followup_months >= 0")
         bad_gen = [g for g in self.support_generations if g not in (1, 2)]
         if bad_gen:
             raise ConfigError(f"support_generations: unknown generation(s) {bad_gen}; valid: [1, 2]")
@@ -206,7 +236,18 @@ class RunConfig:
           (2023-10 → 2020-05..2022-01, report §5.1) (A09);
         - ``windows`` = the RoM 1 windows 1–6 whose last day plus
           ``min_window_followup_months`` months is on or before ``data_cutoff``
-          (2023-10 → 1–4, report §3.4) (A10).
+          (2023-10 → 1–4, report §3.4) (A10);
+        - ``rom2_population_start_months`` = (2023-04, the latest start month whose last
+          day plus ``rom2_followup_months`` months is on or before ``data_cutoff``), or ()
+          when that is before RoM 2's first month (2025-10 → 2023-04..2023-11) (A84);
+        - ``sections`` (`sections_for`, A81–A83): RoM 1's or RoM 2's support part when at
+          least ``support_generation_share`` of the support months are months in which the
+          generation took participants; RoM 1's results part while its followed population
+          still grows (it holds more RoM 1 start months than the report
+          ``report_interval_months`` earlier); RoM 2's results part once
+          ``rom2_population_start_months`` is not empty (2023-10 and 2024-04: RoM 1;
+          2024-10: RoM 1's results, RoM 2's support; 2025-04: both results parts, RoM 2's
+          support; 2025-10: RoM 2).
 
         Every field can be overridden by keyword, typed or as a string
         (``trim_percentile="99"``, ``windows="1,2,3"``, ``support_months="2022-07..2023-05"``,
@@ -231,10 +272,20 @@ class RunConfig:
             raise ConfigError(
                 f"period {month}: no start month since {SERVICE_START_MONTH} has {followup} months of "
                 f"follow-up by the cut-off {cutoff.date()}; give population_start_months explicitly")
-        derived["population_start_months"] = (SERVICE_START_MONTH, last_start)
+        derived["population_start_months"] = (SERVICE_START_MONTH, min(last_start, ROM1_LAST_START_MONTH))
+
+        rom2_follow = _as_int(overrides.get("rom2_followup_months", cls.rom2_followup_months))
+        rom2_last = months.last_start_with_followup(cutoff, rom2_follow)
+        derived["rom2_population_start_months"] = (
+            (ROM2_FIRST_START_MONTH, rom2_last) if rom2_last >= ROM2_FIRST_START_MONTH else ())
 
         min_follow = _as_int(overrides.get("min_window_followup_months", cls.min_window_followup_months))
         derived["windows"] = windows_with_followup(cutoff, min_follow)
+
+        derived["sections"] = sections_for(
+            derived["support_months"], cutoff, followup, derived["rom2_population_start_months"],
+            share=_as_float(overrides.get("support_generation_share", cls.support_generation_share)),
+            interval=_as_int(overrides.get("report_interval_months", cls.report_interval_months)))
 
         derived.update(overrides)
         return cls(**derived)
@@ -333,6 +384,31 @@ def windows_with_followup(cutoff: Any, min_followup_months: int) -> tuple[int, .
     )
 
 
+def sections_for(support_months: tuple[str, str], cutoff: Any, followup_months: int,
+                 rom2_population: tuple[str, ...], share: float = 0.5, interval: int = 6) -> tuple[str, ...]:
+    """The report's parts a period has (A81–A83; see `RunConfig.for_period`): each
+    generation's support part when at least `share` of the support months are months in
+    which it took participants (RoM 1 from 2020-03 to 2023-04, RoM 2 from 2023-04);
+    RoM 1's results part while its followed population (start months with
+    `followup_months` of follow-up, up to 2023-04) holds more start months than at the
+    cut-off `interval` months earlier; RoM 2's results part when `rom2_population` is
+    not empty."""
+    cut = _to_timestamp(cutoff)
+    first, last = (months.index(m) for m in support_months)
+    support = range(first, last + 1)
+    rom1 = (months.index(ROM1_FIRST_INTAKE_MONTH), months.index(ROM1_LAST_START_MONTH))
+    rom1_share = sum(rom1[0] <= m <= rom1[1] for m in support) / len(support)
+    rom2_share = sum(m >= months.index(ROM2_FIRST_START_MONTH) for m in support) / len(support)
+
+    def rom1_last(at: pd.Timestamp) -> str:
+        return min(months.last_start_with_followup(at, followup_months), ROM1_LAST_START_MONTH)
+
+    growing = rom1_last(cut) > rom1_last(cut - pd.DateOffset(months=interval))
+    has = {"rom1_support": rom1_share >= share, "rom1_results": growing,
+           "rom2_support": rom2_share >= share, "rom2_results": bool(rom2_population)}
+    return tuple(s for s in SECTIONS if has[s])
+
+
 def check_keys(kind: str, keys, valid) -> None:
     """`ConfigError` naming the valid keys when any of `keys` is not one of `valid` (the
     fields of `kind`, e.g. RunConfig or ReviewConfig)."""
@@ -381,5 +457,10 @@ _COERCE: dict[str, typing.Callable[[Any], Any]] = {
     "significance_level": _as_float,
     "min_cell": _as_int,
     "protection_width": _as_int,
+    "sections": lambda v: tuple(dict.fromkeys(_as_str(x) for x in _split(v) if str(x).strip())),
+    "support_generation_share": _as_float,
+    "report_interval_months": _as_int,
+    "rom2_followup_months": _as_int,
+    "rom2_population_start_months": lambda v: _month_range(v) if _split(v) and any(str(x).strip() for x in _split(v)) else (),
 }
 assert set(_COERCE) == {f.name for f in dataclasses.fields(RunConfig)}
