@@ -79,6 +79,23 @@ class Inputs:
         return outcomes(self.ds, self.cfg)
 
     @cached_property
+    def rom2_sample(self):
+        """RoM 2's support selection (the same rules as §3.5.1 on RoM 2's periodic reports,
+        quarter hours): `romlab.report.rom2_support.select_reports`."""
+        from romlab.report import rom2_support
+
+        return rom2_support.select_reports(self.ds, self.cfg)
+
+    @cached_property
+    def rom2_outcomes(self) -> pd.DataFrame:
+        """One row per RoM 2 participation of the followed population with its 3- and
+        6-month results (``cfg.rom2_population_start_months``, A84):
+        `romlab.report.rom2_outcomes.outcomes`."""
+        from romlab.report import rom2_outcomes
+
+        return rom2_outcomes.outcomes(self.ds, self.cfg)
+
+    @cached_property
     def models(self) -> dict:
         """Tabell 18's model, robust (``"18"``, as printed) and clustered by provider
         (``"18_cluster"``), each fitted once, when first asked for."""
@@ -86,8 +103,18 @@ class Inputs:
 
         fits = {"18": ("rom1_results", lambda: results.fit_tabell_18(self.outcomes, self.cfg)),
                 "18_cluster": ("rom1_results", lambda: results.fit_tabell_18(
-                    self.outcomes, self.cfg, cov_type="cluster", cluster="provider_id"))}
+                    self.outcomes, self.cfg, cov_type="cluster", cluster="provider_id")),
+                # Tabell 18 refitted for RoM 2 (its own fixed effects): robust and clustered by provider
+                "rom2_18": ("rom2_results", lambda: _rom2_model(self)),
+                "rom2_18_cluster": ("rom2_results", lambda: _rom2_model(self, cov_type="cluster",
+                                                                         cluster="provider_id"))}
         return _Lazy(fits)
+
+
+def _rom2_model(inputs: "Inputs", **kw):
+    from romlab.report import rom2_results
+
+    return rom2_results.fit_model(inputs.rom2_outcomes, inputs.cfg, **kw)
 
 
 class _Lazy(dict):
