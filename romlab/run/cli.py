@@ -107,14 +107,14 @@ def _cmd_run(args) -> int:
 
     from romlab.run.config import RunConfig, parse_overrides
     from romlab.run.period import carried_cells
-    from romlab.run.runner import RunLocked, period_lock, run_batch, section_notebooks
+    from romlab.run.runner import RunLocked, period_lock, period_notebooks, run_batch
 
     overrides = parse_overrides(args.set or [])
     periods = args.period or ["2023-10"]
     # every section's kernel at once (at most MAX_JOBS): starting a kernel and importing is
     # most of what a notebook costs, and the kernels do it while the tables are computed
-    jobs = args.jobs if args.jobs > 0 else min(MAX_JOBS, len(section_notebooks()))
     cfgs = [RunConfig.for_period(period, **overrides) for period in periods]  # a bad parameter fails first
+    jobs = args.jobs if args.jobs > 0 else min(MAX_JOBS, max(len(period_notebooks(c)) for c in cfgs))
     carried = carried_cells(args.suppress_like or [])
     with ExitStack() as locks:
         try:  # every period's lock before the progress bar: a refusal is one line, nothing touched
@@ -123,7 +123,7 @@ def _cmd_run(args) -> int:
         except RunLocked as e:
             print(f"romlab run: {e}", file=sys.stderr)
             return 3
-        bar = tqdm(total=len(periods) * len(section_notebooks()), unit="notebook", disable=args.quiet,
+        bar = tqdm(total=sum(len(period_notebooks(c)) for c in cfgs), unit="notebook", disable=args.quiet,
                    file=sys.stderr)
         with bar:
             done, errors = run_batch(periods, args.data, args.out, overrides, carried=carried, progress=bar,
@@ -140,11 +140,17 @@ def _cmd_run(args) -> int:
         r2 = k.get("r2_share", {})
         print(f"{res.period}: {len(res.notebooks)} notebook(s) and {len(res.outputs)} output file(s) in "
               f"{res.folder} ({res.seconds:.1f} s); open {res.folder / 'index.html'}")
-        print(f"  R2 share (18 months): {_fmt_num(r2.get('ABC'))} % (A {_fmt_num(r2.get('A'))}, "
-              f"B {_fmt_num(r2.get('B'))}, C {_fmt_num(r2.get('C'))}); work "
-              f"{_fmt_num(k.get('work_share_of_results'))} % of results; support per month "
-              f"mean {_fmt_num(k['support_mean_hours']['justerat'])} h, median "
-              f"{_fmt_num(k['support_median_hours']['justerat'])} h (trimmed)")
+        if r2:
+            print(f"  RoM 1: R2 share (18 months): {_fmt_num(r2.get('ABC'))} % (A {_fmt_num(r2.get('A'))}, "
+                  f"B {_fmt_num(r2.get('B'))}, C {_fmt_num(r2.get('C'))}); work "
+                  f"{_fmt_num(k.get('work_share_of_results'))} % of results; support per month "
+                  f"mean {_fmt_num(k['support_mean_hours']['justerat'])} h, median "
+                  f"{_fmt_num(k['support_median_hours']['justerat'])} h (trimmed)")
+        if "rom2" in k:
+            r, s2 = k["rom2"], k["rom2"]["support_mean_hours"]
+            print(f"  RoM 2: result at 3 months {_fmt_num(r['result_3m_share'].get('ABC'))} %, at 6 months "
+                  f"{_fmt_num(r['result_6m_share'].get('ABC'))} % of {r['n_followed'] or '–'} followed starts; "
+                  f"support per month mean {_fmt_num(s2['justerat'])} h (trimmed)")
     for period in failed:
         print(f"{period}: FAILED (see {Path(args.out) / (period + '.failed')})", file=sys.stderr)
     return 1 if failed else 0

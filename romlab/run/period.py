@@ -135,6 +135,10 @@ def protect(p: PeriodTables, forced: Iterable[str] = (), known: pd.Series | None
     ov = {**p.overview, "starts": starts.astype("Int64").mask(mask)}
     seconds = {**p.seconds, "protect": round(time.perf_counter() - t0, 2)}
     key = protection.protect_nyckeltal(p.nyckeltal, set(found.log["cell"]))
+    if "rom2" in key:  # RoM 2's figures read from the protected tables: a hidden cell's are None
+        from romlab.report import keyfigures
+
+        key["rom2"] = keyfigures.rom2(shown)
     return replace(p, tables=shown, log=found.log, audit=found.audit, unprotectable=found.unprotectable,
                    overview=ov, nyckeltal=key, protected=True, seconds=seconds)
 

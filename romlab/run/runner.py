@@ -54,6 +54,16 @@ def section_notebooks(folder: Path = paths.NOTEBOOKS) -> list[Path]:
     return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb") if "." not in p.stem)
 
 
+def period_notebooks(cfg, folder: Path = paths.NOTEBOOKS) -> list[Path]:
+    """The section notebooks a period runs: those whose part of the report
+    (`romlab.report.registry.NOTEBOOK_SECTIONS`) is in ``cfg.sections`` (A81), and those
+    of no part (the data overview)."""
+    from romlab.report.registry import NOTEBOOK_SECTIONS
+
+    return [nb for nb in section_notebooks(folder)
+            if NOTEBOOK_SECTIONS.get(nb.stem) in (None, *cfg.sections)]
+
+
 class RunFailed(RuntimeError):
     """A notebook (or the outputs) failed during a run; the message names it and the cell."""
 
@@ -230,7 +240,7 @@ def _run_period_locked(cfg: RunConfig, data, out: Path, overrides: dict, *, note
 
     period = cfg.period
     mapping = Path(mapping).resolve() if mapping else None
-    nbs = section_notebooks() if notebooks is None else [Path(p).resolve() for p in notebooks]
+    nbs = period_notebooks(cfg) if notebooks is None else [Path(p).resolve() for p in notebooks]
     where = _Folders.of(out, period)
     where.start()
     t0 = time.perf_counter()
