@@ -168,7 +168,8 @@ class TableDef:
     "persons" or another count), for disclosure control (`romlab.publication.counts`;
     the RoM 1 tables' are in ``counts.COUNT_MEASURES``); ``splits(tables)``: how its
     cells add up, rows (constraint, cell, +1 member / −1 margin), for the attacker's
-    model (`romlab.publication.protection.constraints`).
+    model (`romlab.publication.protection.constraints`); ``draw(long)``: a figure's
+    drawing from its points (kind "data"; default `romlab.report.results_figures.FIGURES`).
     """
 
     key: str
@@ -187,6 +188,7 @@ class TableDef:
     requires: tuple[str, ...] = ()
     counts: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     splits: Callable[[Mapping[str, pd.DataFrame]], list[tuple[str, str, float]]] | None = None
+    draw: Callable[[pd.DataFrame], Any] | None = None
 
     @property
     def parts(self) -> tuple[str, ...]:

@@ -95,7 +95,7 @@ def write_data_outputs(folder: str | Path, prepared, data: str | Path, overrides
                                      "jamforelse.json")]
     figs = []
     if figures:
-        names = list(figure_notebooks())
+        names = [n for n in figure_notebooks() if n in tables]  # the figures of the period's parts
         _write_figures(folder, tables, [n for n in names if n not in drawn_by_notebooks])
         figs = [folder / f"{n}.{ext}" for n in names for ext in ("png", "svg")]
     return DataOutputs(written + figs, cmp, figs)
@@ -154,13 +154,16 @@ def _write_pdf(folder: Path, cfg, data, pages: list[Path]) -> Path:
 
 
 def _write_figures(folder: Path, tables: dict, names: Sequence[str]) -> list[Path]:
-    """Draw the figures `names` from their points in `tables` and write their files
-    (`results_figures.save`); seaborn is imported only when there is one to draw."""
+    """Draw the figures `names` from their points in `tables` (the register's ``draw``,
+    or `results_figures.FIGURES`) and write their files (`results_figures.save`);
+    matplotlib is imported only when there is one to draw."""
     if not names:
         return []
     from romlab.report import results_figures
+    from romlab.report.registry import REGISTRY
 
-    return [p for name in names for p in results_figures.save(results_figures.FIGURES[name](tables[name]), name, folder)]
+    draw = {name: REGISTRY[name].draw or results_figures.FIGURES[name] for name in names}
+    return [p for name in names for p in results_figures.save(draw[name](tables[name]), name, folder)]
 
 
 #: The folder beside the run folders for what is never handed on (`write_internal`).
