@@ -15,14 +15,17 @@ two placement periods, ended by a result, an interruption or the 12 months;
 provider switches; double reports at the placement-period change; deviation reports;
 heavy-tailed hours per activity (inverse CDFs through Tabell 2's percentiles, tied by
 a Gaussian copula); R1/R2 (RoM 1) and 3/6-month results (RoM 2) with filing and
-approval dates; register events for work results; provider ratings every other month.
+approval dates; RoM 2's own job-chance score, which within a level rises with the
+chance of a 3-month result, and its 3-to-6-month continuation by outcome and level;
+register events for work results; provider ratings every other month.
 Every record carries the date it became known, and nothing known after the final
 cut-off (`synth_params.FINAL_CUTOFF`) is written.
 
 The parts, in the order they draw: `providers` (contracts; ratings last),
 `participants` (intake, groups, levels, stays; the results drawn by `outcomes` from
 their own stream), `reports` (periodic and deviation reports, hours), `results` (result
-reports and register events, each from its own stream); `draws` holds what they share.
+reports and register events, each from its own stream); `rom2` draws RoM 2's job chance
+and 6-month results last, each from its own stream; `draws` holds what they share.
 They import each other relatively, so a copy of this folder can be tried as another
 generator (`tools/calibrate_groups.py --synth FOLDER`).
 """

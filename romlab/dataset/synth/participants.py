@@ -14,6 +14,7 @@ import pandas as pd
 from romlab.dataset import codes
 from romlab.report.classify import window as classify_window
 
+from . import rom2
 from .draws import DAY, day, draw, mixed_shares, uniform_days
 from .outcomes import draw_outcomes
 from .providers import choose_contract
@@ -81,7 +82,9 @@ def _groups(rng, p, n: int, window: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _levels(rng, p, g: dict, window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Level by a latent need score: the window's lowest scores go to A (its shares)."""
+    """Level by a latent need score: the window's lowest scores go to A (its shares);
+    job chance uniform within the level's band (``JOB_CHANCE_BANDS``), which
+    `participations` redraws for RoM 2 (`rom2.job_chance`)."""
     t = p.LEVEL_TILT
     score = (t["born_abroad"] * g["born_abroad"] + t["disability"] * g["disability"]
              + t["below_upper"] * g["below_upper"] + t["over_55"] * (g["age_group"] == 2)
@@ -159,7 +162,9 @@ def participations(rng, p, scale: float, contracts: pd.DataFrame) -> tuple[pd.Da
     """The participations table and the hidden values the later parts draw from:
     ``contract_idx``, the true ``end`` (also of stays still ongoing at the cut-off),
     ``ongoing``, ``has_r1``, ``has_final``, ``r1_date``, ``work``, ``window`` and the
-    groups ``g``."""
+    groups ``g``. RoM 2 participants' job chance is drawn last, from its own stream,
+    given the level and the 3-month result (`rom2.job_chance`; with
+    ``ROM2_RESULT_STRUCTURE`` on)."""
     start = _start_dates(rng, p, scale)
     n = len(start)
     gen = np.where(start >= day(codes.ROM2_START), 2, 1)
@@ -172,6 +177,10 @@ def participations(rng, p, scale: float, contracts: pd.DataFrame) -> tuple[pd.Da
     end, reason, has_r1 = stay_ends(rng, p, start, r1_date, drawn["has_r1"],
                                     contracts["contract_end"].to_numpy().astype("datetime64[D]")[ci])
     has_final = drawn["has_final"] & has_r1
+    if p.ROM2_RESULT_STRUCTURE:  # RoM 2's score, given the level and the 3-month result (own stream)
+        r2 = gen == 2
+        job_chance = job_chance.copy()
+        job_chance[r2] = rom2.job_chance(rng, p, level[r2], has_final[r2])
 
     final = day(p.FINAL_CUTOFF)
     end_recorded = end + uniform_days(rng, 0, 10, n)

@@ -1,7 +1,8 @@
 """The synthetic result reports and register events.
 
 - `results(rng, p, part, hid)`: RoM 1 R1/R2 and RoM 2 3- and 6-month results of the
-  participants `outcomes.draw_outcomes` gave a result, with filing and approval dates;
+  participants `outcomes.draw_outcomes` gave a result, with filing and approval dates
+  (which 3-month results last 6 months: `rom2.six_month`);
 - `register_events(rng, p, part, hid)`: subsidised and unsubsidised work found in the
   register for a share of the work results, and exits without a result.
 
@@ -15,13 +16,14 @@ import pandas as pd
 
 from romlab import months
 
+from . import rom2
 from .draws import DAY, day, outcome_rng, systematic, uniform_days
 
 
 def results(rng, p, part: pd.DataFrame, hid: dict) -> pd.DataFrame:
     """The result reports (see the module's docstring); only those filed by the final
     cut-off, an approval after it left empty."""
-    rng = outcome_rng(rng, 2)  # own stream: filing and approval draws shift nothing else
+    rng_root, rng = rng, outcome_rng(rng, 2)  # own stream: filing and approval draws shift nothing else
     final = day(p.FINAL_CUTOFF)
     gen = part["generation"].to_numpy()
     r1 = np.flatnonzero(hid["has_r1"])
@@ -57,7 +59,11 @@ def results(rng, p, part: pd.DataFrame, hid: dict) -> pd.DataFrame:
     f3 = r1_date[j] + 91 * DAY + uniform_days(rng, 0, 30, len(j))
     a3 = f3 + uniform_days(rng, *p.APPROVAL_DAYS, len(j))
     add(j, "R3M", r1_date[j], f3, a3)
-    j6 = j[rng.random(len(j)) < p.R3M_TO_R6M]
+    if p.ROM2_RESULT_STRUCTURE:  # by outcome and level, from its own stream (rom2.six_month)
+        j6 = rom2.six_month(rng_root, p, j, part["level"].to_numpy(), hid["work"],
+                            part["start_date"].to_numpy())
+    else:
+        j6 = j[rng.random(len(j)) < p.R3M_TO_R6M]
     f6 = r1_date[j6] + 182 * DAY + uniform_days(rng, 0, 30, len(j6))
     add(j6, "R6M", r1_date[j6], f6, f6 + uniform_days(rng, *p.APPROVAL_DAYS, len(j6)))
 
