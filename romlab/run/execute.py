@@ -44,12 +44,14 @@ def light_notebook_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)
 
 
-def execute_notebook(src: Path, dst: Path, parameters: dict, cwd: Path) -> None:
+def execute_notebook(src: Path, dst: Path, parameters: dict, cwd: Path, zygote: str | None = None) -> None:
     """Execute `src` with papermill into `dst`, injecting `parameters`, the kernel started
-    in `cwd`; papermill's error (naming the cell) propagates."""
+    in `cwd` (forked from the zygote listening at `zygote`, when given:
+    `romlab.run.kernel_fork`); papermill's error (naming the cell) propagates."""
     light_notebook_imports()
     import papermill as pm
 
+    extra = {"kernel_manager_class": forked_kernel_manager(zygote)} if zygote else {}
     # the kernel starts in `cwd` (nbclient's resources path) whatever the process's working
     # directory is: papermill's own chdir is process-wide, so notebooks executed at once in
     # threads could otherwise start their kernel in another's folder.
@@ -59,7 +61,22 @@ def execute_notebook(src: Path, dst: Path, parameters: dict, cwd: Path) -> None:
     pm.execute_notebook(str(src), str(dst), parameters=parameters, cwd=str(cwd),
                         kernel_name="python3", progress_bar=False, log_output=False,
                         request_save_on_cell_execute=False,
-                        resources={"metadata": {"path": str(cwd)}})
+                        resources={"metadata": {"path": str(cwd)}}, **extra)
+
+
+@lru_cache(maxsize=None)
+def forked_kernel_manager(zygote: str):
+    """jupyter_client's kernel manager whose IPython kernels are forked from the zygote at
+    `zygote` (`romlab.run.kernel_fork.fork_command`); one class per zygote."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    from romlab.run import kernel_fork
+
+    class ForkedKernelManager(AsyncKernelManager):
+        def format_kernel_cmd(self, extra_arguments=None):
+            return kernel_fork.fork_command(super().format_kernel_cmd(extra_arguments), zygote)
+
+    return ForkedKernelManager
 
 
 def _coalesce_streams(nb):

@@ -88,10 +88,11 @@ def wait_for_bundle(bundle: str | Path) -> bool:
 
 
 def execute_one(nb: Path, folder: Path, params: dict, bundle: Path | None = None, html: bool = False,
-                sections: list[Path] | None = None) -> dict:
+                sections: list[Path] | None = None, zygote: str | None = None) -> dict:
     """Execute section notebook `nb` into `folder` and normalise it (and write its HTML
     page beside it when `html`, here, while the other notebooks still run; `sections`:
-    the run's notebooks in report order, the page's neighbours); its status for the
+    the run's notebooks in report order, the page's neighbours; `zygote`: the address
+    its kernel is forked from, `romlab.run.kernel_fork`); its status for the
     manifest: ``ok``, or ``failed`` with the cell and the error; the seconds it took.
     ``not run`` when computing its `bundle` failed before it started or while it waited
     for it."""
@@ -102,7 +103,7 @@ def execute_one(nb: Path, folder: Path, params: dict, bundle: Path | None = None
     t_nb = time.perf_counter()
     dst = folder / nb.name
     try:
-        execute.execute_notebook(nb, dst, params, cwd=folder)
+        execute.execute_notebook(nb, dst, params, cwd=folder, zygote=zygote)
         execute.normalise_executed(dst, nb)
         if html:
             execute.write_html(dst, sections)
@@ -130,13 +131,34 @@ def execute_all(nbs: list[Path], folder: Path, params: dict, jobs: int, bundle: 
     `extra`: {notebook file name: parameters only that notebook takes}. Returns {notebook file name: status};
     `report(name, status)` is called as each one finishes."""
     status: dict[str, dict] = {}
+    zygote = _zygote(len(nbs) if jobs > 1 else 1)
 
     def one(nb: Path) -> dict:
-        st = execute_one(nb, folder, {**params, **(extra or {}).get(nb.name, {})}, bundle, html, nbs)
+        st = execute_one(nb, folder, {**params, **(extra or {}).get(nb.name, {})}, bundle, html, nbs,
+                         zygote.address if zygote else None)
         if report is not None:
             report(nb.name, st)
         return st
 
+    try:
+        _execute(nbs, jobs, one, status, html)
+    finally:
+        if zygote is not None:
+            zygote.stop()
+    return status
+
+
+def _zygote(kernels: int):
+    """A zygote for the run's kernels when several start at once and forking works here
+    (`romlab.run.kernel_fork`); None otherwise."""
+    from romlab.run import kernel_fork
+
+    return kernel_fork.Zygote.start() if kernels > 1 and kernel_fork.available() else None
+
+
+def _execute(nbs: list[Path], jobs: int, one, status: dict, html: bool) -> None:
+    """`one(nb)` for each notebook, `jobs` at once, or one by one stopping at the first
+    that fails; each status into `status`."""
     _import_before_threads(html)
     if jobs > 1 and len(nbs) > 1:
         # papermill changes the process's working directory around each execution, so it
@@ -153,7 +175,6 @@ def execute_all(nbs: list[Path], folder: Path, params: dict, jobs: int, bundle: 
             status[nb.name] = one(nb)
             if status[nb.name]["status"] != "ok":
                 break
-    return status
 
 
 def _import_before_threads(html: bool) -> None:
