@@ -255,3 +255,25 @@ def test_sections_can_be_given_and_are_checked():
     assert RunConfig.for_period("2025-10", sections="rom2_results").sections == ("rom2_results",)
     with pytest.raises(ConfigError, match="sections"):
         RunConfig.for_period("2023-10", sections="rom3_support")
+
+
+def test_readme_period_table_is_what_the_rules_derive():
+    """The README's table of periods is what `RunConfig.for_period` derives (kept true)."""
+    from romlab import paths
+
+    text = (paths.ROOT / "README.md").read_text()
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
+            for line in text[text.index("## Periods: the run configuration"):text.index("## Glossary")].splitlines()
+            if line.startswith("| ")}
+    periods = ["2023-10", "2024-04", "2024-10", "2025-04", "2025-10"]
+    names = {"rom1_support": "RoM 1 support", "rom1_results": "RoM 1 results", "rom2_support": "RoM 2 support",
+             "rom2_results": "RoM 2 results"}
+    for i, period in enumerate(periods):
+        c = RunConfig.for_period(period)
+        assert rows["data cut-off"][i] == str(c.data_cutoff.date())
+        assert rows["support months"][i] == " … ".join(c.support_months)
+        assert rows["parts (`sections`)"][i] == ", ".join(names[s] for s in c.sections)
+        rom2 = c.rom2_population_start_months
+        assert rows["RoM 2: 20-month population, start months"][i] == (" … ".join(rom2) if rom2 else "–")
+        rom1 = " … ".join(c.population_start_months) if "rom1_results" in c.sections else "–"
+        assert rows["RoM 1: 18-month population, start months"][i] == rom1
