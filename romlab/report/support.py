@@ -43,6 +43,10 @@ ACTIVITY_COLUMNS: list[str] = [c for c in codes.HOUR_COLUMNS if c != "hours_own_
 #: Column → Swedish label, with total support under its report name.
 LABELS: dict[str, str] = {TOTAL: codes.TOTAL_SUPPORT_LABEL, **codes.ACTIVITIES}
 
+#: Optional column of the report-months: the person a group's ``n`` counts the row for
+#: (missing: not counted), instead of ``person_id`` (`_group_means`).
+CELL_PERSON = "cell_person"
+
 #: Percentiles of Tabell 2 and included shares of Tabell 3 and 4 (§4.2).
 TABELL_2_PERCENTILES = (10, 50, 80, 90, 95, 97.5, 99, 99.9, 99.999)
 TABELL_3_SHARES = (90, 95, 97.5, 99, 99.9, 100)
@@ -179,7 +183,10 @@ def tabell_06(months: pd.DataFrame, cfg: RunConfig, min_hours: float = 1.0) -> p
 def _group_means(months: pd.DataFrame, cfg: RunConfig, by: list[str], cut: pd.Series | None = None,
                  present_only: bool = False) -> pd.DataFrame:
     """Trimmed means of total support and each activity by groups, with observations
-    and ``n``, the persons behind each group (for disclosure control).
+    and ``n``, the persons behind each group (for disclosure control): distinct
+    ``person_id``, or distinct `CELL_PERSON` when the report-months carry that column
+    (RoM 2, where a person with two participations is counted in one group only, so
+    that a grouping's persons add up to the sample's: `romlab.report.rom2_support`).
 
     Cut-offs come from the whole sample (`months`); the total's observations are the
     report-months at or below the total's cut-off (so a split adds up to Tabell 5's
@@ -194,7 +201,8 @@ def _group_means(months: pd.DataFrame, cfg: RunConfig, by: list[str], cut: pd.Se
     g = vals.groupby(keys, observed=False, sort=True)
     means = g.mean()
     n = keep[TOTAL].groupby(keys, observed=False, sort=True).sum()
-    persons = months["person_id"].groupby(keys, observed=False, sort=True).nunique()
+    person = months[CELL_PERSON] if CELL_PERSON in months.columns else months["person_id"]
+    persons = person.groupby(keys, observed=False, sort=True).nunique()
     if present_only:
         present = g.size() > 0
         means, n = means[present.to_numpy()], n[present.to_numpy()]
@@ -311,7 +319,7 @@ def group_tests(months: pd.DataFrame, cfg: RunConfig, by: str, columns: list[str
     keep = trimmed(months, cut)
     cat = months[by].astype("category")
     groups = [g for g in cat.cat.categories if (cat == g).any()]
-    codes_ = pd.Categorical(cat, categories=groups).codes
+    codes_ = cat.cat.set_categories(groups).cat.codes.to_numpy()  # every value is one of `groups` (or missing)
     pairs = ([(g, reference) for g in groups if g != reference] if reference is not None
              else [(a, b) for i, a in enumerate(groups) for b in groups[i + 1:]])
     person = pd.factorize(months["person_id"])[0]

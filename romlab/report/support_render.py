@@ -65,12 +65,13 @@ def render_flow(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def render_tabell_02(long: pd.DataFrame) -> pd.DataFrame:
-    """Tabell 2: activities × percentiles (hours, untrimmed)."""
+def render_tabell_02(long: pd.DataFrame, decimals: int = 1) -> pd.DataFrame:
+    """Tabell 2: activities × percentiles (hours, untrimmed; `decimals` 1 as printed,
+    2 for RoM 2's quarter hours)."""
     w = long.pivot(index="activity", columns="percentile", values="value")
     w.columns = [number(c, 3).rstrip("0").rstrip(",") for c in w.columns]
     w.columns.name, w.index.name = "Percentil", None
-    return _fmt(w.loc[_order(w.index)], 1)
+    return _fmt(w.loc[_order(w.index)], decimals)
 
 
 def render_tabell_03(long: pd.DataFrame) -> pd.DataFrame:
@@ -81,25 +82,28 @@ def render_tabell_03(long: pd.DataFrame) -> pd.DataFrame:
     return _fmt(w.loc[_order(w.index)], 1)
 
 
-def render_tabell_04(long: pd.DataFrame) -> pd.DataFrame:
-    """Tabell 4: total support by share kept, and the medians (all / trimmed)."""
+def render_tabell_04(long: pd.DataFrame, median_decimals: int = 0) -> pd.DataFrame:
+    """Tabell 4: total support by share kept, and the medians (all / trimmed; whole hours
+    as printed, `median_decimals` 2 for RoM 2's quarter hours)."""
     means = long[long["measure"] == "mean_hours"].set_index("included_share")["value"]
     row = {f"{number(s, 1).replace(',0', '')} %": number(v) for s, v in means.items()}
     med = long[long["measure"] == "median_hours"]
-    row["Median (alla observationer)"] = number(med.loc[med["included_share"].isna(), "value"].iloc[0], 0)
-    row["Median (justerat)"] = number(med.loc[med["included_share"].notna(), "value"].iloc[0], 0)
+    row["Median (alla observationer)"] = number(med.loc[med["included_share"].isna(), "value"].iloc[0],
+                                                 median_decimals)
+    row["Median (justerat)"] = number(med.loc[med["included_share"].notna(), "value"].iloc[0], median_decimals)
     label = "Totalt stöd i antal timmar (exkl. eget arbete och insats hos annan aktör)"
     return pd.DataFrame([row], index=[label])
 
 
-def render_tabell_05(long: pd.DataFrame) -> pd.DataFrame:
-    """Tabell 5: adjusted vs unadjusted total support, mean per activity, observations."""
+def render_tabell_05(long: pd.DataFrame, median_decimals: int = 0) -> pd.DataFrame:
+    """Tabell 5: adjusted vs unadjusted total support, mean per activity, observations
+    (the median in whole hours as printed; `median_decimals` 2 for RoM 2's quarter hours)."""
     rows = {}
     for adjusted, col in [("justerat", "Justerat"), ("ej justerat", "Ej justerat")]:
         d = long[long["adjusted"] == adjusted]
         get = lambda measure, act=LABELS[TOTAL]: d.loc[(d["measure"] == measure) & (d["activity"] == act), "value"].iloc[0]  # noqa: E731
         col_rows = {"Sammanlagt stöd: Medelvärde": number(get("mean_hours")),
-                    "Sammanlagt stöd: Median": number(get("median_hours"), 0)}
+                    "Sammanlagt stöd: Median": number(get("median_hours"), median_decimals)}
         for act in _order(pd.Index(d.loc[d["measure"] == "mean_hours", "activity"])):
             if act != LABELS[TOTAL]:
                 col_rows[act] = number(get("mean_hours", act))
@@ -227,11 +231,12 @@ def describe_flow(table: pd.DataFrame) -> str:
             f"{text_number(v['reports_per_individual'])} rapporter per individ.")
 
 
-def describe_percentiles(long: pd.DataFrame) -> str:
-    """Tabell 2: the activity with the highest median (eget arbete aside)."""
+def describe_percentiles(long: pd.DataFrame, decimals: int = 0) -> str:
+    """Tabell 2: the activity with the highest median (eget arbete aside; hours with
+    `decimals`, 2 for RoM 2's quarter hours)."""
     d = long[(long["percentile"] == 50) & (long["activity"] != "Eget arbete")]
     top = d.loc[d["value"].idxmax()]
-    hours = f"{text_number(top['value'], 0)} timmar"
+    hours = f"{text_number(top['value'], decimals)} timmar"
     if (d["value"] > 0).sum() == 1:
         return f"Vid medianen är {_activity(top['activity'])} den enda aktiviteten med mer än noll timmar ({hours})."
     return f"Högst median har {_activity(top['activity'])} ({hours})."
