@@ -54,7 +54,7 @@ def visible_text(html: str) -> str:
 
 
 def _section_pages(run) -> list[Path]:
-    return [run.folder / nb.with_suffix(".html").name for nb in runner.section_notebooks()]
+    return [run.folder / nb.with_suffix(".html").name for nb in runner.period_notebooks(RunConfig.for_period(PERIOD))]
 
 
 def _all_pages(run) -> list[Path]:
@@ -66,7 +66,7 @@ def _all_pages(run) -> list[Path]:
 def test_every_page_has_a_title_naming_its_section_and_the_period(run):
     titles = {p.name: _soup(p).title.get_text() for p in _all_pages(run)}
     assert titles["index.html"] == f"Översikt – Rusta och matcha, {PERIOD}"
-    for nb in runner.section_notebooks():
+    for nb in runner.period_notebooks(RunConfig.for_period(PERIOD)):
         section = pages.notebook_title(nb)
         assert titles[nb.with_suffix(".html").name] == f"{section} – Rusta och matcha, {PERIOD}"
     assert titles["10_stod.html"] == f"4 Stödet i tjänsten – Rusta och matcha, {PERIOD}"
@@ -81,7 +81,7 @@ def test_section_pages_link_the_index_and_their_neighbours_in_report_order(run):
         assert (prev["href"] if prev else None) == (names[i - 1] if i > 0 else None), page.name
         assert (nxt["href"] if nxt else None) == (names[i + 1] if i + 1 < len(names) else None), page.name
         if nxt:
-            assert pages.notebook_title(runner.section_notebooks()[i + 1]) in nxt.get_text()
+            assert pages.notebook_title(runner.period_notebooks(RunConfig.for_period(PERIOD))[i + 1]) in nxt.get_text()
 
 
 def test_every_page_states_the_period_at_the_top(run):

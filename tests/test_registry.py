@@ -70,10 +70,27 @@ def test_a_made_up_table_appears_in_every_output(with_made_up, tmp_path):
     assert len(rows) == 3 and (rows["tolerance"] == 1.0).all()
 
 
-def test_every_registered_table_is_computed_once_and_shown_as_one_object():
-    p = period.protect(period.compute(CFG, paths.SAMPLE))
-    keys = [d.key for d in table_defs(kind=None)]
-    assert list(p.tables) == keys  # in the register's order
+@pytest.fixture(scope="module")
+def computed() -> dict:
+    """The sample's 2023-10 (RoM 1's parts) and 2025-04 (RoM 1's results, both RoM 2 parts)."""
+    return {c.period: period.protect(period.compute(c, paths.SAMPLE))
+            for c in (CFG, RunConfig.for_period("2025-04"))}
+
+
+def test_each_period_computes_the_tables_of_its_parts_and_together_they_cover_the_register(computed):
+    covered = set()
+    for p in computed.values():
+        assert list(p.tables) == [d.key for d in table_defs(kind=None) if d.applies(p.cfg)]  # the register's order
+        covered |= set(p.tables)
+    assert covered == {d.key for d in table_defs(kind=None)}
+    assert not any(k.startswith("rom2") for k in computed["2023-10"].tables)
+    assert "5" not in computed["2025-04"].tables and "14" in computed["2025-04"].tables  # no RoM 1 support
+
+
+@pytest.mark.parametrize("at", ["2023-10", "2025-04"])
+def test_every_registered_table_is_computed_once_and_shown_as_one_object(computed, at):
+    p = computed[at]
+    keys = list(p.tables)
     for key in keys:
         shown = p[key]
         assert shown.long is p.tables[key]

@@ -31,6 +31,7 @@ from romlab.publication import compare, exports, manifest
 from romlab import paths
 from romlab.run import execute, period, provenance, runner, write
 from romlab.run.cli import main
+from romlab.run.config import RunConfig
 from romlab.publication.compare import published
 from romlab.run.config import ConfigError
 
@@ -93,7 +94,7 @@ def test_run_writes_every_output(run):
     assert folder.name == PERIOD and folder.is_dir()
     assert not list(folder.parent.glob(".*.running")) and not list(folder.parent.glob("*.failed"))
     names = {p.name for p in folder.iterdir()}
-    for nb in runner.section_notebooks():
+    for nb in runner.period_notebooks(RunConfig.for_period(PERIOD)):
         assert nb.name in names and nb.with_suffix(".html").name in names
     assert {"tabeller.xlsx", "tabeller.csv", "undertryckta.csv", "nyckeltal.json", "jamforelse.csv", "jamforelse.json",
             "manifest.json", "index.html", "figur_1.png", "figur_2.png", "figur_1.svg", "figur_2.svg"} <= names
@@ -103,7 +104,7 @@ def test_run_writes_every_output(run):
 def test_manifest_states_the_run(run, run_data):
     m = json.loads((run.folder / "manifest.json").read_text())
     assert m["status"] == "ok" and m["period"] == PERIOD
-    assert {n for n, s in m["notebooks"].items() if s["status"] == "ok"} == {p.name for p in runner.section_notebooks()}
+    assert {n for n, s in m["notebooks"].items() if s["status"] == "ok"} == {p.name for p in runner.period_notebooks(RunConfig.for_period(PERIOD))}
     ds = romlab.load(run_data)
     assert set(m["input_files"]) == set(ds.files)
     for name, f in m["input_files"].items():
@@ -126,7 +127,7 @@ def test_manifest_states_the_run(run, run_data):
 def test_index_links_sections_in_report_order(run, run_data):
     html = (run.folder / "index.html").read_text()
     links = re.findall(r'href="(\d\d_[^"#]+\.html)"', html)
-    assert links == [p.with_suffix(".html").name for p in runner.section_notebooks()]
+    assert links == [p.with_suffix(".html").name for p in runner.period_notebooks(RunConfig.for_period(PERIOD))]
     assert PERIOD in html and romlab.__version__ in html and str(run_data) in html
     assert 'src="figur_1.png"' in html and "tabeller.xlsx" in html and "trim_percentile" in html
     # every report table and figure is listed, in report order, with a link to its place

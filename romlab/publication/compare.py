@@ -263,7 +263,8 @@ def tolerances_by_table() -> dict:
 def comparison(tables: Mapping[str, pd.DataFrame], tolerances: Mapping | None = None) -> pd.DataFrame:
     """One row per published number: ``table``, its keys, ``published``, ``reproduced``,
     ``difference`` (reproduced − published), ``tolerance``, ``within``. A published number
-    without a reproduced counterpart has ``reproduced`` NA and ``within`` False."""
+    without a reproduced counterpart has ``reproduced`` NA and ``within`` False; the
+    published tables the period does not have (its parts: RoM 2's periods) are left out."""
     tol = dict(tolerances_by_table() if tolerances is None else tolerances)
     parts = []
     for t in tol:
@@ -274,6 +275,8 @@ def comparison(tables: Mapping[str, pd.DataFrame], tolerances: Mapping | None = 
             c.insert(0, "table", t)
         c["table"] = t
         parts.append(c)
+    if not parts:  # a period without the report's (RoM 1's) tables: nothing to compare
+        return pd.DataFrame(columns=["table", "published", "reproduced", "difference", "tolerance", "within"])
     out = pd.concat(parts, ignore_index=True)
     keys = [k for k in KEYS if k in out.columns]
     return out[keys + ["published", "reproduced", "difference", "tolerance", "within"]]

@@ -61,6 +61,8 @@ COUNT_MEASURES: dict[tuple[str, str], tuple[str, str]] = {
 #: Within a cell: quantity = sum of quantities (where the cell carries all of them).
 IDENTITIES: list[tuple[str, tuple[str, ...]]] = [
     ("r2", ("work", "education")),
+    ("r3m", ("work3m", "education3m")),  # RoM 2: a 3- or 6-month result is work or studies
+    ("r6m", ("work6m", "education6m")),
     (f"employed|{ALL_REPORTS}", ("work",)),
 ]
 

@@ -52,12 +52,15 @@ def long_tables(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def figure_tables(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """The points of Figur 1 and 2 as `figurer.csv`: ``figure``, ``start_month``
-    (YYYY-MM), ``level``, ``value`` (percent), ``n``, ``ci_low``, ``ci_high`` (the band),
-    ``suppressed``, ``cell``. Pass protected tables: a hidden point is blank, as it is
-    missing from the figure."""
+    """The points of the figures (Figur 1 and 2, RoM 2's Figur 1: the register's tables of
+    kind "data") as `figurer.csv`: ``figure``, ``start_month`` (YYYY-MM), ``level``,
+    ``measure`` (RoM 2's: the 3- or 6-month result), ``value`` (percent), ``n``,
+    ``ci_low``, ``ci_high`` (the band), ``suppressed``, ``cell``. Pass protected tables: a
+    hidden point is blank, as it is missing from the figure."""
+    from romlab.report.registry import table_defs
+
     parts = []
-    for key in ("figur_1", "figur_2"):
+    for key in [d.key for d in table_defs(kind="data")]:
         if key in tables:
             t = tables[key].reset_index(drop=True)
             t = t.assign(figure=key, start_month=pd.to_datetime(t["start_month"]).dt.strftime("%Y-%m"))
@@ -66,8 +69,8 @@ def figure_tables(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         return pd.DataFrame(columns=["figure", "start_month", "level", "value", "n", "ci_low", "ci_high",
                                      "suppressed", "cell"])
     out = pd.concat(parts, ignore_index=True)
-    keep = [c for c in ("figure", "start_month", "level", "value", "n", "ci_low", "ci_high", "suppressed", "cell")
-            if c in out.columns]
+    keep = [c for c in ("figure", "start_month", "level", "measure", "value", "n", "ci_low", "ci_high", "suppressed",
+                        "cell") if c in out.columns]
     return out[keep]
 
 

@@ -18,9 +18,8 @@ cells add up, as the data do (a test checks each declaration on data):
   Tabell 10 split the foreign-born, the registration times of Tabell 13 split each level of Tabell 12, and the
   cells of Tabell A1 add up over levels to their group (Tabell 7–11) and over each grouping to the level;
 - figures: each start month × level of Figur 1 and 2 is a cell; a month's levels add up to its total line, Figur
-  1's months to Tabell 14's levels, and Figur 2's points of Figur 1's months are Figur 1's cells
-  (`figure_link`); other tables' relations (RoM 2's) are declared with them in the register
-  (``TableDef.splits``).
+  1's months to Tabell 14's levels, and Figur 2's points of Figur 1's months are Figur 1's cells (`figure_link`);
+  other tables' relations (RoM 2's) are declared with them in the register (``TableDef.splits``).
 
 `protect(tables, min_cell, forced)` builds the count model of those cells (`model_of`:
 every count a row publishes, `romlab.publication.counts`), runs
@@ -346,6 +345,8 @@ def protect(tables: Mapping[str, pd.DataFrame], min_cell: int, forced: Iterable[
     for key, t in tables.items():
         if key in SUPPORT_TESTS:
             out[key] = _protect_support_test(key, t, sup)
+        elif key in registry.REGISTRY and registry.REGISTRY[key].protect_rows:  # rows resting on others' cells
+            out[key] = registry.REGISTRY[key].protect_rows(t, sup)
         elif key in ids:
             out[key] = _blank(key, t, ids[key], sup, res.cells["rule"])
         else:
@@ -379,17 +380,19 @@ def _blank(key: str, t: pd.DataFrame, cells: pd.Series, sup: pd.Series, rule: pd
 
 
 def _marks_after_protection(tables: dict[str, pd.DataFrame], sup: pd.Series) -> dict[str, pd.DataFrame]:
-    """Significance marks and Tabell 17's flags taken on what is shown: a mark whose
-    test involves a hidden cell is withheld (its p-value blanked), and Tabell 17 is
-    flagged again on Tabell 16 as published (`results.tabell_17`)."""
+    """Significance marks and Tabell 17's flags taken on what is shown: a mark whose test
+    involves a hidden cell is withheld (its p-value blanked, Tabell 16, 21, 22 and RoM 2's
+    16), and Tabell 17 is flagged again on Tabell 16 as published (`results.tabell_17`)."""
     from romlab.report import results
 
     out = dict(tables)
-    for key in ("16", "21", "22"):
+    rom1_ref = lambda t: _join(pd.Series("P", index=t.index), t["window"], t["level"], t["reference"])  # noqa: E731
+    refs = {"16": rom1_ref, "21": rom1_ref, "22": rom1_ref,  # the reference group's cell
+            "rom2_16": lambda t: "R2G|" + t["level"].astype(str) + "|" + t["reference"].astype(str)}
+    for key, ref_cell in refs.items():
         if key in out and "reference" in out[key].columns:
             t = out[key].copy()
-            ref = _join(pd.Series("P", index=t.index), t["window"], t["level"], t["reference"])
-            hidden_ref = ref.map(sup).fillna(False).astype(bool) & t["reference"].notna()
+            hidden_ref = ref_cell(t).map(sup).fillna(False).astype(bool) & t["reference"].notna()
             t["p_value"] = t["p_value"].astype(float).mask(hidden_ref)
             t["significant"] = t["significant"].fillna(False).astype(bool) & ~hidden_ref
             out[key] = t
@@ -422,10 +425,7 @@ def _protect_support_test(key: str, t: pd.DataFrame, sup: pd.Series) -> pd.DataF
     table = SUPPORT_TESTS[key]
     if t.empty:
         return t
-    if table == 12:
-        names = {lv: lv for lv in LEVELS}
-    else:
-        names = label_map(key.removeprefix("tests_"), table)
+    names = {lv: lv for lv in LEVELS} if table == 12 else label_map(key.removeprefix("tests_"), table)
     cell = lambda col: ("S|" + str(table) + "|" + t[col].astype(str).map(names)).map(sup)  # noqa: E731
     mask = (cell("group").fillna(False).astype(bool) | cell("reference").fillna(False).astype(bool)).to_numpy()
     t = t.copy()

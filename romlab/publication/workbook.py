@@ -80,30 +80,32 @@ def _plan(tables: Mapping[str, pd.DataFrame], cfg: RunConfig) -> list[tuple[Shee
     def layout(d):
         if tables[d.key].empty:
             return lambda: None
-        if d.key == "18":
+        if d.key in ("18", "rom2_18"):  # the model's table, as printed, from its long form
             return lambda: sheets.grid_18(tables[d.key])
         return lambda: sheets.rendered_grid(d, tables[d.key], cfg)
 
-    plan, last_support = [], -1
+    plan, last_of = [], {}
     for d in table_defs("table"):
         if d.key not in tables:
             continue
         notes = [n for n in [d.note] if n] + sheets.mark_notes(d.key, cfg, d.note)
         plan.append((Sheet(d.sheet, d.heading, d.section, notes), layout(d)))
-        last_support = len(plan) - 1 if d.notebook == "10_stod" else last_support
+        last_of[d.notebook] = len(plan) - 1
         if d.key == "15" and "tests_15" in tables:
             t = REGISTRY["tests_15"]
             sheet = Sheet(sheets.LEVEL_TESTS_SHEET, f"{t.label}: {t.title}", t.section,
                           _test_notes([t], LEVEL_TEST_ALPHA))
             plan.append((sheet, lambda t=t: sheets.grid_tests([t], tables, cfg)))
-    tests = [d for d in table_defs("tests") if d.key != "tests_15" and d.key in tables]
-    if tests:
-        from romlab.report.support_render import GROUPING_NAMES
+    # the support group tests of each generation on a sheet after its last support table
+    for notebook, suffix in (("30_rom2_stod", " (RoM 2)"), ("10_stod", "")):  # later first: indices hold
+        tests = [d for d in table_defs("tests") if d.key != "tests_15" and d.key in tables and d.notebook == notebook]
+        if tests:
+            from romlab.report.support_render import GROUPING_NAMES
 
-        sheet = Sheet(sheets.SUPPORT_TESTS_SHEET, SUPPORT_TESTS_HEADING, tests[0].section.rsplit(".", 1)[0],
-                      _test_notes(tests, cfg.significance_level))
-        build = lambda: sheets.grid_tests(tests, tables, cfg, by_names=GROUPING_NAMES)  # noqa: E731
-        plan.insert(last_support + 1 if last_support >= 0 else len(plan), (sheet, build))
+            sheet = Sheet(sheets.SUPPORT_TESTS_SHEET + suffix, SUPPORT_TESTS_HEADING + suffix,
+                          tests[0].section.rsplit(".", 1)[0], _test_notes(tests, cfg.significance_level))
+            build = lambda tests=tests: sheets.grid_tests(tests, tables, cfg, by_names=GROUPING_NAMES)  # noqa: E731
+            plan.insert(last_of.get(notebook, len(plan) - 1) + 1, (sheet, build))
     return plan
 
 

@@ -122,6 +122,13 @@ def band_splits(tables) -> list[tuple[str, str, float]]:
 
 # --------------------------------------------------------------------------- the tables
 
+def _figures():
+    """The drawing module, imported when a figure is drawn (matplotlib)."""
+    from romlab.report import rom2_figures
+
+    return rom2_figures
+
+
 register(TableDef(
     "rom2_14", "Tabell 14 (RoM 2)", "Andel deltagare med resultat efter tre och sex månader av samtliga deltagare i "
     "rusta och matcha 2 vilka vi kan följa minst 20 månader sedan start av tjänst", "5.1 (RoM 2)", notebook=NOTEBOOK,
@@ -133,7 +140,8 @@ register(TableDef(
     "Andel deltagare med resultat efter tre och sex månader över tid och per nivå",
     "5.1 (RoM 2)", notebook=NOTEBOOK, compute=lambda i: rom2_results.figur_1_data(i.rom2_outcomes, i.cfg),
     render=lambda v: render.render_figure_data(v.long), describe=lambda v: render.describe_figur_1(v.long),
-    kind="data", cells=month_cells, counts=SHARE_COUNTS, splits=month_splits, note=render.NOTES["rom2_figur_1"]))
+    kind="data", cells=month_cells, counts=SHARE_COUNTS, splits=month_splits, note=render.NOTES["rom2_figur_1"],
+    draw=lambda long, cfg: _figures().figur_1(long, followup_months=cfg.rom2_followup_months)))
 register(TableDef(
     "rom2_16", "Tabell 16 (RoM 2)", "Andel med resultat efter tre och sex månader uppdelat på olika grupper av "
     "arbetssökande", "5.2.1 (RoM 2)", notebook=NOTEBOOK,
@@ -148,7 +156,7 @@ register(TableDef(
     render=lambda v: render.render_tabell_18(v.models["rom2_18"]),
     describe=lambda v: render.describe_tabell_18(v.models["rom2_18"]), note=render.NOTES["rom2_18"]))
 register(TableDef(
-    "rom2_18_jamforelse", "Jämförelse (RoM 1 och RoM 2)",
+    "rom2_18_jamforelse", "Modellen i RoM 1 och RoM 2",
     "Tabell 18:s modell för rusta och matcha 1 och rusta och matcha 2 sida vid sida", "5.2.2 (RoM 2)",
     notebook=NOTEBOOK, compute=lambda i: rom2_results.compare_generations(i.models["18"], i.models["rom2_18"]),
     columns=("generation",), render=lambda v: render.render_comparison(v.long),

@@ -252,7 +252,7 @@ def _tests_def(by: str, section: str, table_key: str) -> TableDef:
         key, "Signifikanstest (RoM 2)", f"skillnader i stöd efter {support_render.GROUPING_NAMES[by]}", section,
         notebook=NOTEBOOK, compute=lambda i: rom2_support.group_tests(_months(i), i.cfg, by, cut=_cut(i)),
         render=lambda v: rom2_support_render.render_tests_shown(v.long, v.tables.get(table_key), by),
-        kind="tests", note=TESTS_NOTE)
+        kind="tests", note=TESTS_NOTE, protect_rows=lambda t, sup: protect_test(key, t, sup))
 
 
 #: Tabell 7–12 (RoM 2): (key, section, grouping tested); Tabell 10 also tests sex × birth country.
@@ -272,7 +272,7 @@ register(TableDef(
     render=lambda v: support_render.render_tabell_13(v.long), cells=registration_cells, splits=registration_splits,
     note=LEVEL_NOTE))
 register(TableDef(
-    "rom2_jamforelse", "Jämförelse RoM 1 och RoM 2",
+    "rom2_jamforelse", "Stödet i RoM 1 och RoM 2",
     "Sammanlagt stöd per månad i RoM 1 och RoM 2, de månader som båda har valda rapporter", "4.3 (RoM 2)",
     notebook=NOTEBOOK,
     compute=lambda i: _jamforelse(i),

@@ -22,9 +22,9 @@ PARAMETER_LABELS: dict[str, str] = {
     "period": "Rapportmånad",
     "data_cutoff": "Datauttag (brytdatum)",
     "support_months": "Månader för periodiska rapporter",
-    "support_generations": "Tjänstegeneration för stödet",
-    "followup_months": "Uppföljningstid (månader)",
-    "population_start_months": "Startmånader med full uppföljning",
+    "support_generations": "Tjänstegeneration för stödet, RoM 1:s del",
+    "followup_months": "Uppföljningstid, RoM 1 (månader)",
+    "population_start_months": "Startmånader med full uppföljning, RoM 1",
     "min_window_followup_months": "Minsta uppföljning efter fönstrets slut (månader)",
     "windows": "Fönster som analyseras",
     "trim_percentile": "Percentil för justering av extremvärden",
@@ -32,7 +32,16 @@ PARAMETER_LABELS: dict[str, str] = {
     "significance_level": "Signifikansnivå",
     "min_cell": "Minsta cell som visas",
     "protection_width": "Minsta bredd på skyddsintervallet (0: minsta cell)",
+    "sections": "Rapportens delar",
+    "support_generation_share": "Minsta andel stödmånader med intag i generationen (för dess stöddel)",
+    "report_interval_months": "Månader mellan två rapporter",
+    "rom2_followup_months": "Uppföljningstid, RoM 2 (månader)",
+    "rom2_population_start_months": "Startmånader med full uppföljning, RoM 2",
 }
+
+#: Swedish names of the report's parts (`RunConfig.sections`).
+SECTION_NAMES: dict[str, str] = {"rom1_support": "stöd i RoM 1", "rom1_results": "resultat i RoM 1",
+                                 "rom2_support": "stöd i RoM 2", "rom2_results": "resultat i RoM 2"}
 
 
 def run_parameters(cfg: RunConfig) -> pd.DataFrame:

@@ -168,8 +168,11 @@ class TableDef:
     "persons" or another count), for disclosure control (`romlab.publication.counts`;
     the RoM 1 tables' are in ``counts.COUNT_MEASURES``); ``splits(tables)``: how its
     cells add up, rows (constraint, cell, +1 member / −1 margin), for the attacker's
-    model (`romlab.publication.protection.constraints`); ``draw(long)``: a figure's
-    drawing from its points (kind "data"; default `romlab.report.results_figures.FIGURES`).
+    model (`romlab.publication.protection.constraints`); ``draw(long, cfg)``: a figure's
+    drawing from its points (kind "data"; default `romlab.report.results_figures.FIGURES`);
+    ``protect_rows(long, suppressed)``: for a table whose rows rest on the cells of
+    another (RoM 2's support tests), its rows blanked where those are hidden
+    (`romlab.publication.protection.protect`; `suppressed`: cell → hidden).
     """
 
     key: str
@@ -188,7 +191,8 @@ class TableDef:
     requires: tuple[str, ...] = ()
     counts: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     splits: Callable[[Mapping[str, pd.DataFrame]], list[tuple[str, str, float]]] | None = None
-    draw: Callable[[pd.DataFrame], Any] | None = None
+    draw: Callable[[pd.DataFrame, Any], Any] | None = None
+    protect_rows: Callable[[pd.DataFrame, pd.Series], pd.DataFrame] | None = None
 
     @property
     def parts(self) -> tuple[str, ...]:

@@ -57,6 +57,16 @@ class ReportFigure(Figure):
         return self.png()
 
 
+def level_lines(ax, levels: pd.DataFrame) -> None:
+    """One line per level ("Nivå" column, in the legend's order), a point per start month
+    with its share (``value`` in percent); hidden points left out of the line."""
+    for name, colour in LEVEL_COLOURS.items():
+        part = levels[(levels["Nivå"] == name) & levels["value"].notna()].sort_values("start_month", kind="stable")
+        if len(part):
+            ax.plot(part["start_month"], part["value"] / 100, color=colour, marker="o", markersize=4,
+                    markeredgecolor="white", markeredgewidth=0.75, linewidth=1.5, label=name)
+
+
 def _draw(data: pd.DataFrame, title: str, ylabel: str, band: bool = True) -> ReportFigure:
     fig = ReportFigure(figsize=(10, 5.2), dpi=100, layout="constrained")
     ax = fig.add_subplot()
@@ -68,11 +78,7 @@ def _draw(data: pd.DataFrame, title: str, ylabel: str, band: bool = True) -> Rep
             part = part.sort_values("start_month", kind="stable")  # one row per month
             ax.fill_between(part["start_month"], part["ci_low"] / 100, part["ci_high"] / 100,
                             color=LEVEL_COLOURS[name], alpha=0.15, linewidth=0)
-    for name, colour in LEVEL_COLOURS.items():  # one line per level, in the legend's order
-        part = levels[(levels["Nivå"] == name) & levels["value"].notna()].sort_values("start_month", kind="stable")
-        if len(part):
-            ax.plot(part["start_month"], part["value"] / 100, color=colour, marker="o", markersize=4,
-                    markeredgecolor="white", markeredgewidth=0.75, linewidth=1.5, label=name)
+    level_lines(ax, levels)
     total = d[d["level"] == TOTAL].sort_values("start_month", kind="stable")
     if len(total):
         ax.plot(total["start_month"], total["value"] / 100, color=TOTAL_COLOUR, linestyle="--", linewidth=1.2,

@@ -16,12 +16,11 @@ from pathlib import Path
 
 import matplotlib.dates as mdates
 import pandas as pd
-import seaborn as sns
 from matplotlib.ticker import PercentFormatter
 
 from romlab.dataset import codes
 from romlab.report.results import TOTAL
-from romlab.report.results_figures import LEVEL_COLOURS, TOTAL_COLOUR, ReportFigure, save
+from romlab.report.results_figures import LEVEL_COLOURS, TOTAL_COLOUR, ReportFigure, level_lines, save
 from romlab.report.rom2_results import SHARES
 
 FIGUR_1_TITLE = ("Figur 1 (RoM 2): Andel deltagare med resultat efter tre och sex månader över tid och per nivå\n"
@@ -41,9 +40,7 @@ def _panel(ax, d: pd.DataFrame, band: bool) -> None:
             part = part.sort_values("start_month", kind="stable")  # one row per month
             ax.fill_between(part["start_month"], part["ci_low"] / 100, part["ci_high"] / 100,
                             color=LEVEL_COLOURS[name], alpha=0.15, linewidth=0)
-    sns.lineplot(data=levels.assign(andel=levels["value"] / 100), x="start_month", y="andel", hue="Nivå",
-                 hue_order=list(LEVEL_COLOURS), palette=LEVEL_COLOURS, marker="o", markersize=4, ax=ax,
-                 errorbar=None, sort=True, legend=True)
+    level_lines(ax, levels)
     total = d[d["level"] == TOTAL].sort_values("start_month", kind="stable")
     if len(total):
         ax.plot(total["start_month"], total["value"] / 100, color=TOTAL_COLOUR, linestyle="--", linewidth=1.2,

@@ -183,24 +183,19 @@ def index_html(folder: Path, cfg: RunConfig, *, data, overrides: dict | None, pa
     (`nyckeltal.json`); `summary` the comparison with the published values, one row per
     table (`compare.comparison_summary`); `version` romlab's version; `n_suppressed` how
     many cells disclosure control suppressed."""
-    from romlab.publication.compare import period_warning_html  # the run's period against the published report's
-
     esc = html_lib.escape
     body = f"""<h1>Stöd och resultat i Rusta och matcha, rapportmånad {esc(cfg.period)}</h1>
 {_intro(cfg, data, mapping, overrides, version)}
 <h2>Nyckeltal</h2>
-{_key_figures_table(key)}
+{_key_figures_table(key, cfg.sections)}
 <p>Alla nyckeltal finns i <a href="nyckeltal.json">nyckeltal.json</a>.</p>
-<h2>Rapportens avsnitt</h2><ol>{_sections_html(pages)}</ol>
+<h2>Rapportens avsnitt</h2><ol>{_sections_html(pages, cfg)}</ol>
 <h2>Tabeller</h2><p><a href="tabeller.xlsx">tabeller.xlsx</a> (en flik per tabell, i rapportens ordning),
 <a href="tabeller.csv">tabeller.csv</a> (lång form). '..': uppgiften redovisas inte av sekretesskäl
 (röjandekontroll); <a href="undertryckta.csv">undertryckta.csv</a> listar de {esc(number(n_suppressed))} celler
 som inte redovisas i denna körning.</p>
 <h2>Figurer</h2>{_figures_html(figures) or "<p>Inga figurer i denna körning.</p>"}
-<h2>Jämförelse med publicerade värden</h2>{period_warning_html(cfg.period)}
-{_comparison_table(summary)}
-<p>Varje publicerat värde bredvid det återskapade: <a href="jamforelse.csv">jamforelse.csv</a>,
-<a href="jamforelse.json">jamforelse.json</a>.</p>
+<h2>Jämförelse med publicerade värden</h2>{_comparison_html(cfg, summary)}
 <h2>Parametrar</h2>
 {_parameters_table(cfg, overrides)}
 <p><a href="manifest.json">manifest.json</a>: indatafiler med sha256, mappningsfil, syntetiska datas frö och skala,
@@ -209,6 +204,20 @@ git-commit, paketversioner, tider, status per notebook.</p>"""
     dst = Path(folder) / "index.html"
     dst.write_text(page_frame.document(frame, body, index=True), encoding="utf-8")
     return dst
+
+
+def _comparison_html(cfg: RunConfig, summary) -> str:
+    """The comparison with the published report (its tables are RoM 1's): the summary
+    table, or a sentence when the period has none of the report's tables."""
+    from romlab.publication.compare import period_warning_html  # the run's period against the published report's
+
+    if summary is not None and "published" in summary and not int(summary["published"].sum()):
+        return ("<p>Perioden har ingen av de tabeller som rapporten från oktober 2023 publicerade (rapporten gäller "
+                "Rusta och matcha 1), så det finns inga publicerade värden att jämföra med.</p>")
+    return f"""{period_warning_html(cfg.period)}
+{_comparison_table(summary)}
+<p>Varje publicerat värde bredvid det återskapade: <a href="jamforelse.csv">jamforelse.csv</a>,
+<a href="jamforelse.json">jamforelse.json</a>.</p>"""
 
 
 def _intro(cfg: RunConfig, data, mapping, overrides: dict | None, version: str) -> str:
@@ -242,36 +251,59 @@ def _percent(share) -> str:
     return number(share)
 
 
-def _key_figures_table(key: dict) -> str:
-    """The headline figures (`nyckeltal.json`) as a small table: R2 share in total and by
-    level (Tabell 14), work's and studies' shares of the results (the summary), support
-    per participant and month (Tabell 5, adjusted and not), the population followed."""
+def _key_figures_table(key: dict, sections=("rom1_support", "rom1_results")) -> str:
+    """The headline figures (`nyckeltal.json`) as a small table, those of the period's
+    parts (`sections`): RoM 1's R2 share in total and by level (Tabell 14), work's and
+    studies' shares of the results (the summary), support per participant and month
+    (Tabell 5, adjusted and not), the population followed; RoM 2's shares with a 3- and a
+    6-month result, its support and followed starts (``rom2``)."""
     r2 = key.get("r2_share") or {}
     mean, median = key.get("support_mean_hours") or {}, key.get("support_median_hours") or {}
     sizes = key.get("sample_sizes") or {}
-    rows = [["Andel som uppnått målet med tjänsten (R2), minst 18 månaders uppföljning, procent",
-             number(r2.get("ABC"))],
-            *[[f"\u2003nivå {lv}", number(r2.get(lv))] for lv in "ABC"],
-            ["Arbete, andel av resultaten, procent", number(key.get("work_share_of_results"))],
-            ["Studier, andel av resultaten, procent", number(key.get("education_share_of_results"))]]
-    for name, values in (("medelvärde", mean), ("median", median)):
-        rows += [[f"Sammanlagt stöd per deltagare och månad, {name}, timmar, {adj}", number(values.get(adj))]
-                 for adj in ("justerat", "ej justerat") if adj in values]
+    rows = []
+    if "rom1_results" in sections:
+        rows += [["Andel som uppnått målet med tjänsten (R2), minst 18 månaders uppföljning, procent",
+                  number(r2.get("ABC"))],
+                 *[[f"\u2003nivå {lv}", number(r2.get(lv))] for lv in "ABC"]]
+    if {"rom1_results", "rom1_support"} <= set(sections):  # the summary's split needs both
+        rows += [["Arbete, andel av resultaten, procent", number(key.get("work_share_of_results"))],
+                 ["Studier, andel av resultaten, procent", number(key.get("education_share_of_results"))]]
+    if "rom1_support" in sections:
+        rows += _support_rows(mean, median)
     n18 = (sizes.get("participants_18_months") or {}).get("ABC")
-    if n18 is not None:
+    if n18 is not None and "rom1_results" in sections:
         rows.append(["Deltagare med minst 18 månaders uppföljning", number(n18)])
+    rom2 = key.get("rom2") or {}
+    gen = " (RoM 1)" if rows and rom2 else ""
+    rows = [[name + gen if name[0] != "\u2003" else name, value] for name, value in rows]
+    if "rom2_results" in sections:
+        for m, months in (("result_3m_share", "tre"), ("result_6m_share", "sex")):
+            shares = rom2.get(m) or {}
+            rows += [[f"Andel med resultat efter {months} månader (RoM 2), procent", number(shares.get("ABC"))],
+                     *[[f"\u2003nivå {lv}", number(shares.get(lv))] for lv in "ABC"]]
+        rows.append(["Deltagare i RoM 2 med minst 20 månaders uppföljning", number(rom2.get("n_followed"))])
+    if "rom2_support" in sections:
+        rows += [[name.replace(", timmar", " (RoM 2), timmar"), value] for name, value in
+                 _support_rows(rom2.get("support_mean_hours") or {}, rom2.get("support_median_hours") or {})]
     return _table(["Nyckeltal", "Värde"], rows)
 
 
-def _sections_html(pages: list[tuple[Path, Path]]) -> str:
+def _support_rows(mean: dict, median: dict) -> list[list[str]]:
+    return [[f"Sammanlagt stöd per deltagare och månad, {name}, timmar, {adj}", number(values.get(adj))]
+            for name, values in (("medelvärde", mean), ("median", median))
+            for adj in ("justerat", "ej justerat") if adj in values]
+
+
+def _sections_html(pages: list[tuple[Path, Path]], cfg=None) -> str:
     """One list item per notebook: its title linked to its page, a link to the notebook,
     and the register's tables and figures that the notebook shows (`romlab.report.registry`,
     in report order), each linked to its place on the page; then the registered tables no
-    notebook shows, with a link to the workbook."""
+    notebook shows, with a link to the workbook; only those of the period's parts
+    (`cfg.sections`) when `cfg` is given."""
     from romlab.report.registry import table_defs
 
     esc = html_lib.escape
-    defs = [d for d in table_defs(kind=None) if d.kind in ("table", "data")]
+    defs = [d for d in table_defs(kind=None) if d.kind in ("table", "data") and (cfg is None or d.applies(cfg))]
 
     def contents(nb: Path, page: Path) -> str:
         found = {html_lib.unescape(text).strip(): hid for hid, text in headings(page)}
@@ -331,6 +363,12 @@ def parameter_value(name: str, value) -> str:
     """A run parameter (`RunConfig.to_dict`) as a reader reads it: a month range
     "2022-07 – 2023-05", other lists joined with commas, the period in words, numbers
     with decimal comma."""
+    if name == "sections":
+        from romlab.report.overview import SECTION_NAMES
+
+        return ", ".join(SECTION_NAMES.get(x, x) for x in value) or "inga"
+    if name == "rom2_population_start_months" and not value:
+        return "inga (ingen startmånad följd tillräckligt länge)"
     if isinstance(value, list):
         parts = [parameter_value("", v) for v in value]
         return " – ".join(parts) if name.endswith("months") and len(parts) == 2 else ", ".join(parts)

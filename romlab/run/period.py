@@ -91,6 +91,16 @@ class PeriodTables:
         return ReportTable(REGISTRY[key], View(key, self.tables[key], self.cfg, self.tables, self.models),
                            synthetic=self.synthetic)
 
+    def optional(self, key: str, why: str):
+        """Table `key` (`__getitem__`) when the period has it, else `why` as a paragraph
+        (a table that needs a part of the report the period does not cover: the
+        generations side by side need both)."""
+        if key in self.tables:
+            return self[key]
+        from IPython.display import Markdown
+
+        return Markdown(why)
+
     @staticmethod
     def load(path: str | Path) -> "PeriodTables":
         with Path(path).open("rb") as f:

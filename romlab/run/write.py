@@ -96,7 +96,7 @@ def write_data_outputs(folder: str | Path, prepared, data: str | Path, overrides
     figs = []
     if figures:
         names = [n for n in figure_notebooks() if n in tables]  # the figures of the period's parts
-        _write_figures(folder, tables, [n for n in names if n not in drawn_by_notebooks])
+        _write_figures(folder, tables, [n for n in names if n not in drawn_by_notebooks], cfg)
         figs = [folder / f"{n}.{ext}" for n in names for ext in ("png", "svg")]
     return DataOutputs(written + figs, cmp, figs)
 
@@ -153,17 +153,20 @@ def _write_pdf(folder: Path, cfg, data, pages: list[Path]) -> Path:
                                 synthetic=provenance.is_synthetic(data))
 
 
-def _write_figures(folder: Path, tables: dict, names: Sequence[str]) -> list[Path]:
-    """Draw the figures `names` from their points in `tables` (the register's ``draw``,
-    or `results_figures.FIGURES`) and write their files (`results_figures.save`);
-    matplotlib is imported only when there is one to draw."""
+def _write_figures(folder: Path, tables: dict, names: Sequence[str], cfg) -> list[Path]:
+    """Draw the figures `names` from their points in `tables` (the register's
+    ``draw(long, cfg)``, or `results_figures.FIGURES`) and write their files
+    (`results_figures.save`); matplotlib is imported only when there is one to draw."""
     if not names:
         return []
     from romlab.report import results_figures
     from romlab.report.registry import REGISTRY
 
-    draw = {name: REGISTRY[name].draw or results_figures.FIGURES[name] for name in names}
-    return [p for name in names for p in results_figures.save(draw[name](tables[name]), name, folder)]
+    def draw(name: str):
+        d = REGISTRY[name].draw
+        return d(tables[name], cfg) if d else results_figures.FIGURES[name](tables[name])
+
+    return [p for name in names for p in results_figures.save(draw(name), name, folder)]
 
 
 #: The folder beside the run folders for what is never handed on (`write_internal`).
