@@ -135,25 +135,38 @@ def _cmd_run(args) -> int:
     failed = list(errors)
     for warning in dict.fromkeys(w for res in done for w in res.warnings):
         print(f"romlab run: warning: {warning}", file=sys.stderr)
+    parts = {c.period: c.sections for c in cfgs}
     for res in done:
-        k = res.nyckeltal
-        r2 = k.get("r2_share", {})
         print(f"{res.period}: {len(res.notebooks)} notebook(s) and {len(res.outputs)} output file(s) in "
               f"{res.folder} ({res.seconds:.1f} s); open {res.folder / 'index.html'}")
-        if r2:
-            print(f"  RoM 1: R2 share (18 months): {_fmt_num(r2.get('ABC'))} % (A {_fmt_num(r2.get('A'))}, "
-                  f"B {_fmt_num(r2.get('B'))}, C {_fmt_num(r2.get('C'))}); work "
-                  f"{_fmt_num(k.get('work_share_of_results'))} % of results; support per month "
-                  f"mean {_fmt_num(k['support_mean_hours']['justerat'])} h, median "
-                  f"{_fmt_num(k['support_median_hours']['justerat'])} h (trimmed)")
-        if "rom2" in k:
-            r, s2 = k["rom2"], k["rom2"]["support_mean_hours"]
-            print(f"  RoM 2: result at 3 months {_fmt_num(r['result_3m_share'].get('ABC'))} %, at 6 months "
-                  f"{_fmt_num(r['result_6m_share'].get('ABC'))} % of {r['n_followed'] or '–'} followed starts; "
-                  f"support per month mean {_fmt_num(s2['justerat'])} h (trimmed)")
+        for line in _summary_lines(res.nyckeltal, parts.get(res.period, ())):
+            print(f"  {line}")
     for period in failed:
         print(f"{period}: FAILED (see {Path(args.out) / (period + '.failed')})", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _summary_lines(k: dict, sections) -> list[str]:
+    """The key figures of a finished run, one line per generation, those of its parts."""
+    lines, r2 = [], k.get("r2_share", {})
+    if "rom1_results" in sections:
+        line = (f"RoM 1: R2 share (18 months): {_fmt_num(r2.get('ABC'))} % (A {_fmt_num(r2.get('A'))}, "
+                f"B {_fmt_num(r2.get('B'))}, C {_fmt_num(r2.get('C'))})")
+        if "rom1_support" in sections:
+            line += (f"; work {_fmt_num(k.get('work_share_of_results'))} % of results; support per month mean "
+                     f"{_fmt_num(k['support_mean_hours']['justerat'])} h, median "
+                     f"{_fmt_num(k['support_median_hours']['justerat'])} h (trimmed)")
+        lines.append(line)
+    rom2 = k.get("rom2") or {}
+    items = []
+    if "rom2_results" in sections:
+        items.append(f"result at 3 months {_fmt_num(rom2['result_3m_share'].get('ABC'))} %, at 6 months "
+                     f"{_fmt_num(rom2['result_6m_share'].get('ABC'))} % of {rom2.get('n_followed') or '–'} followed starts")
+    if "rom2_support" in sections:
+        items.append(f"support per month mean {_fmt_num(rom2['support_mean_hours']['justerat'])} h (trimmed)")
+    if items:
+        lines.append("RoM 2: " + "; ".join(items))
+    return lines
 
 
 def _fmt_num(v, decimals: int = 1) -> str:

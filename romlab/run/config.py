@@ -274,21 +274,24 @@ class RunConfig:
                 f"follow-up by the cut-off {cutoff.date()}; give population_start_months explicitly")
         derived["population_start_months"] = (SERVICE_START_MONTH, min(last_start, ROM1_LAST_START_MONTH))
 
-        rom2_follow = _as_int(overrides.get("rom2_followup_months", cls.rom2_followup_months))
-        rom2_last = months.last_start_with_followup(cutoff, rom2_follow)
-        derived["rom2_population_start_months"] = (
-            (ROM2_FIRST_START_MONTH, rom2_last) if rom2_last >= ROM2_FIRST_START_MONTH else ())
 
         min_follow = _as_int(overrides.get("min_window_followup_months", cls.min_window_followup_months))
         derived["windows"] = windows_with_followup(cutoff, min_follow)
 
-        derived["sections"] = sections_for(
-            derived["support_months"], cutoff, followup, derived["rom2_population_start_months"],
-            share=_as_float(overrides.get("support_generation_share", cls.support_generation_share)),
-            interval=_as_int(overrides.get("report_interval_months", cls.report_interval_months)))
-
+        derived.update(cls._generations(derived, overrides, cutoff, followup))
         derived.update(overrides)
         return cls(**derived)
+
+    @classmethod
+    def _generations(cls, derived: dict, overrides: dict, cutoff: pd.Timestamp, followup: int) -> dict:
+        """`for_period`'s RoM 2 population and the period's parts (A81–A84)."""
+        rom2_follow = _as_int(overrides.get("rom2_followup_months", cls.rom2_followup_months))
+        rom2_last = months.last_start_with_followup(cutoff, rom2_follow)
+        rom2 = (ROM2_FIRST_START_MONTH, rom2_last) if rom2_last >= ROM2_FIRST_START_MONTH else ()
+        share = _as_float(overrides.get("support_generation_share", cls.support_generation_share))
+        interval = _as_int(overrides.get("report_interval_months", cls.report_interval_months))
+        return {"rom2_population_start_months": rom2,
+                "sections": sections_for(derived["support_months"], cutoff, followup, rom2, share, interval)}
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> "RunConfig":

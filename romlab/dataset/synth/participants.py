@@ -178,9 +178,8 @@ def participations(rng, p, scale: float, contracts: pd.DataFrame) -> tuple[pd.Da
                                     contracts["contract_end"].to_numpy().astype("datetime64[D]")[ci])
     has_final = drawn["has_final"] & has_r1
     if p.ROM2_RESULT_STRUCTURE:  # RoM 2's score, given the level and the 3-month result (own stream)
-        r2 = gen == 2
-        job_chance = job_chance.copy()
-        job_chance[r2] = rom2.job_chance(rng, p, level[r2], has_final[r2])
+        job_chance = np.where(gen == 2, 0.0, job_chance)
+        job_chance[gen == 2] = rom2.job_chance(rng, p, level[gen == 2], has_final[gen == 2])
 
     final = day(p.FINAL_CUTOFF)
     end_recorded = end + uniform_days(rng, 0, 10, n)
