@@ -21,15 +21,13 @@ cells add up, as the data do (a test checks each declaration on data):
   1's months to Tabell 14's levels, and Figur 2's points of Figur 1's months are Figur 1's cells (`figure_link`);
   other tables' relations (RoM 2's) are declared with them in the register (``TableDef.splits``).
 
-`protect(tables, min_cell, forced)` builds the count model of those cells (`model_of`:
-every count a row publishes, `romlab.publication.counts`), runs
-`disclosure.protect_cells` on it (primary: any count or complement below ``min_cell``;
-complementary: until every small count keeps its protection interval; `forced`: the
-batch's other periods and earlier releases) and returns the tables with ``value``,
-``n``, bands and test statistics of a hidden row blanked and the marks taken on what is
-shown, plus what protection found (the internal log, the intervals). Tables without a
-population cell (Tabell 2–4, 6, the flow, the regression) rest on the whole sample and
-are never suppressed. The §3 starts table takes part as "starts" (`starts_long`).
+`protect(tables, min_cell, forced)` builds the count model of those cells (`model_of`: every count a row publishes,
+`romlab.publication.counts`), runs `disclosure.protect_cells` on it (primary: any count or complement below
+``min_cell``; complementary: until every small count keeps its protection interval; `forced`: the batch's other
+periods and earlier releases) and returns the tables with ``value``, ``n``, bands and test statistics of a hidden
+row blanked and the marks taken on what is shown, plus what protection found (the internal log, the intervals).
+Tables without a population cell (Tabell 2–4, 6, the flow, the regression) rest on the whole sample and are never
+suppressed. The §3 starts table takes part as "starts" (`starts_long`).
 """
 
 from __future__ import annotations
@@ -41,7 +39,7 @@ import pandas as pd
 
 from romlab.report import classify, registry
 from romlab.dataset import codes
-from romlab.publication import counts, disclosure
+from romlab.publication import counts, disclosure, shown_marks
 
 __all__ = ["cell_ids", "constraints", "protect", "starts_long", "protected_tables", "model_of", "public_log", "Protected"]
 ALL = "Alla"
@@ -343,15 +341,15 @@ def protect(tables: Mapping[str, pd.DataFrame], min_cell: int, forced: Iterable[
     sup = res.cells["suppressed"]
     out = {}
     for key, t in tables.items():
-        if key in SUPPORT_TESTS:
-            out[key] = _protect_support_test(key, t, sup)
+        if key in shown_marks.SUPPORT_TESTS:
+            out[key] = shown_marks.protect_support_test(key, t, sup)
         elif key in registry.REGISTRY and registry.REGISTRY[key].protect_rows:  # rows resting on others' cells
             out[key] = registry.REGISTRY[key].protect_rows(t, sup)
         elif key in ids:
             out[key] = _blank(key, t, ids[key], sup, res.cells["rule"])
         else:
             out[key] = t
-    out = _marks_after_protection(out, sup)
+    out = shown_marks.marks_after_protection(out, sup)
     audit = disclosure.audit(res) if check else pd.DataFrame(columns=["value", "low", "high", "width", "protected"])
     return out, Protected(_log(res.cells, ids, min_cell), audit, res.unprotectable)
 
@@ -376,64 +374,6 @@ def _blank(key: str, t: pd.DataFrame, cells: pd.Series, sup: pd.Series, rule: pd
             t[col] = t[col].fillna(False).astype(bool) & ~mask
     if "beats" in t.columns:
         t["beats"] = t["beats"].mask(mask)
-    return t
-
-
-def _marks_after_protection(tables: dict[str, pd.DataFrame], sup: pd.Series) -> dict[str, pd.DataFrame]:
-    """Significance marks and Tabell 17's flags taken on what is shown: a mark whose test
-    involves a hidden cell is withheld (its p-value blanked, Tabell 16, 21, 22 and RoM 2's
-    16), and Tabell 17 is flagged again on Tabell 16 as published (`results.tabell_17`)."""
-    from romlab.report import results
-
-    out = dict(tables)
-    rom1_ref = lambda t: _join(pd.Series("P", index=t.index), t["window"], t["level"], t["reference"])  # noqa: E731
-    refs = {"16": rom1_ref, "21": rom1_ref, "22": rom1_ref,  # the reference group's cell
-            "rom2_16": lambda t: "R2G|" + t["level"].astype(str) + "|" + t["reference"].astype(str)}
-    for key, ref_cell in refs.items():
-        if key in out and "reference" in out[key].columns:
-            t = out[key].copy()
-            hidden_ref = ref_cell(t).map(sup).fillna(False).astype(bool) & t["reference"].notna()
-            t["p_value"] = t["p_value"].astype(float).mask(hidden_ref)
-            t["significant"] = t["significant"].fillna(False).astype(bool) & ~hidden_ref
-            out[key] = t
-    if "15" in out and "p_value" in out["15"].columns:
-        t = out["15"].copy()
-        window_hidden = t.groupby("window")["suppressed"].transform("any").astype(bool)
-        t["p_value"] = t["p_value"].astype(float).mask(window_hidden)
-        t["significant"] = t["significant"].fillna(False).astype(bool) & ~window_hidden
-        out["15"] = t
-    if "17" in out and "16" in out:
-        again = results.tabell_17(out["16"].drop(columns=["cell", "rule"], errors="ignore"))
-        t = out["17"].copy()
-        t["beats"] = again["beats"].to_numpy()
-        t["flagged"] = again["flagged"].to_numpy() & ~t["suppressed"].to_numpy(bool)
-        t["p_value"] = out["16"]["p_value"].to_numpy()
-        t["significant"] = out["16"]["significant"].to_numpy()
-        out["17"] = t
-    return out
-
-
-#: The support tests (`support.group_tests`) and the table whose labels name their groups.
-SUPPORT_TESTS = {"tests_sex": 7, "tests_education_group": 8, "tests_age_group": 9, "tests_birth_country": 10,
-                 "tests_sex_birth_group": 10, "tests_disability_group": 11, "tests_level": 12}
-
-
-def _protect_support_test(key: str, t: pd.DataFrame, sup: pd.Series) -> pd.DataFrame:
-    """A support test row is blanked when its group or its reference is suppressed."""
-    from romlab.report.classify import label_map
-
-    table = SUPPORT_TESTS[key]
-    if t.empty:
-        return t
-    names = {lv: lv for lv in LEVELS} if table == 12 else label_map(key.removeprefix("tests_"), table)
-    cell = lambda col: ("S|" + str(table) + "|" + t[col].astype(str).map(names)).map(sup)  # noqa: E731
-    mask = (cell("group").fillna(False).astype(bool) | cell("reference").fillna(False).astype(bool)).to_numpy()
-    t = t.copy()
-    for col in ("mean", "mean_reference", "difference", "se", "p_value"):
-        if col in t.columns:
-            t[col] = t[col].astype(float).mask(mask)
-    t["significant"] = t["significant"].fillna(False).astype(bool) & ~mask
-    t["suppressed"] = mask
     return t
 
 

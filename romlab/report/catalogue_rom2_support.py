@@ -150,23 +150,15 @@ def registration_splits(tables: Mapping[str, pd.DataFrame]) -> list[tuple[str, s
 
 def protect_test(key: str, t: pd.DataFrame, sup: pd.Series) -> pd.DataFrame:
     """A RoM 2 support test (``rom2_tests_<by>``) as `romlab.publication.protection`
-    protects RoM 1's (`protection._protect_support_test`): a row is blanked when its
+    protects RoM 1's (`shown_marks.protect_support_test`): a row is blanked when its
     group or its reference is a suppressed cell (`sup`: cell → suppressed). For the
     protection to call beside RoM 1's tests."""
     by = key.removeprefix("rom2_tests_")
     table = rom2_support_render.GROUP_TABLE_OF[by]
-    if t.empty:
-        return t
+    from romlab.publication.shown_marks import blank_tests
+
     names = {lv: lv for lv in LEVELS} if by == "level" else label_map(by, table)
-    cell = lambda col: (f"S2|{table}|" + t[col].astype(str).map(names)).map(sup)  # noqa: E731
-    mask = (cell("group").fillna(False).astype(bool) | cell("reference").fillna(False).astype(bool)).to_numpy()
-    t = t.copy()
-    for col in ("mean", "mean_reference", "difference", "se", "p_value"):
-        if col in t.columns:
-            t[col] = t[col].astype(float).mask(mask)
-    t["significant"] = t["significant"].fillna(False).astype(bool) & ~mask
-    t["suppressed"] = mask
-    return t
+    return blank_tests(t, sup, f"S2|{table}|", names)
 
 
 #: The RoM 2 support tests, key → grouping (for `protect_test`).
