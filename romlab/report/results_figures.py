@@ -57,6 +57,23 @@ class ReportFigure(Figure):
         return self.png()
 
 
+def share_lines(ax, d: pd.DataFrame, band: bool = True) -> None:
+    """A share by start month as Figur 1 draws it: one line per level with its 95 %
+    band (``ci_low``, ``ci_high``) and the total (level "ABC") as a dashed grey line."""
+    d = d.assign(Nivå=d["level"].map(lambda lv: "Totalt" if lv == TOTAL else codes.LEVELS[lv]))
+    levels = d[d["level"] != TOTAL]
+    if band:
+        for name, part in levels.groupby("Nivå", sort=True):
+            part = part.sort_values("start_month", kind="stable")  # one row per month
+            ax.fill_between(part["start_month"], part["ci_low"] / 100, part["ci_high"] / 100,
+                            color=LEVEL_COLOURS[name], alpha=0.15, linewidth=0)
+    level_lines(ax, levels)
+    total = d[d["level"] == TOTAL].sort_values("start_month", kind="stable")
+    if len(total):
+        ax.plot(total["start_month"], total["value"] / 100, color=TOTAL_COLOUR, linestyle="--", linewidth=1.2,
+                label="Totalt")
+
+
 def level_lines(ax, levels: pd.DataFrame) -> None:
     """One line per level ("Nivå" column, in the legend's order), a point per start month
     with its share (``value`` in percent); hidden points left out of the line."""
@@ -71,18 +88,7 @@ def _draw(data: pd.DataFrame, title: str, ylabel: str, band: bool = True) -> Rep
     fig = ReportFigure(figsize=(10, 5.2), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     d = data.copy()
-    d["Nivå"] = d["level"].map(lambda lv: "Totalt" if lv == TOTAL else codes.LEVELS[lv])
-    levels = d[d["level"] != TOTAL]
-    if band:
-        for name, part in levels.groupby("Nivå", sort=True):
-            part = part.sort_values("start_month", kind="stable")  # one row per month
-            ax.fill_between(part["start_month"], part["ci_low"] / 100, part["ci_high"] / 100,
-                            color=LEVEL_COLOURS[name], alpha=0.15, linewidth=0)
-    level_lines(ax, levels)
-    total = d[d["level"] == TOTAL].sort_values("start_month", kind="stable")
-    if len(total):
-        ax.plot(total["start_month"], total["value"] / 100, color=TOTAL_COLOUR, linestyle="--", linewidth=1.2,
-                label="Totalt")
+    share_lines(ax, d, band)
     first, last = d["start_month"].min(), d["start_month"].max()
     if pd.notna(first):
         for row in window_boundaries(first, last + pd.offsets.MonthEnd(0)).itertuples():

@@ -18,9 +18,7 @@ import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
-from romlab.dataset import codes
-from romlab.report.results import TOTAL
-from romlab.report.results_figures import LEVEL_COLOURS, TOTAL_COLOUR, ReportFigure, level_lines, save
+from romlab.report.results_figures import ReportFigure, save, share_lines
 from romlab.report.rom2_results import SHARES
 
 FIGUR_1_TITLE = ("Figur 1 (RoM 2): Andel deltagare med resultat efter tre och sex månader över tid och per nivå\n"
@@ -32,19 +30,8 @@ NAME = "rom2_figur_1"
 
 
 def _panel(ax, d: pd.DataFrame, band: bool) -> None:
-    """One result's lines on `ax`, as `results_figures._draw` draws Figur 1."""
-    d = d.assign(Nivå=d["level"].map(lambda lv: "Totalt" if lv == TOTAL else codes.LEVELS[lv]))
-    levels = d[d["level"] != TOTAL]
-    if band:
-        for name, part in levels.groupby("Nivå", sort=True):
-            part = part.sort_values("start_month", kind="stable")  # one row per month
-            ax.fill_between(part["start_month"], part["ci_low"] / 100, part["ci_high"] / 100,
-                            color=LEVEL_COLOURS[name], alpha=0.15, linewidth=0)
-    level_lines(ax, levels)
-    total = d[d["level"] == TOTAL].sort_values("start_month", kind="stable")
-    if len(total):
-        ax.plot(total["start_month"], total["value"] / 100, color=TOTAL_COLOUR, linestyle="--", linewidth=1.2,
-                label="Totalt")
+    """One result's lines on `ax`, as Figur 1 draws them (`results_figures.share_lines`)."""
+    share_lines(ax, d, band)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.xaxis.set_major_locator(mdates.MonthLocator(interval=2 if d["start_month"].nunique() > 12 else 1))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
