@@ -26,7 +26,7 @@ def suppressed(long: pd.DataFrame) -> pd.Series:
 #: Key columns of `long_tables`, in this order.
 
 KEY_ORDER = ("measure", "activity", "group", "window", "level", "percentile", "included_share", "adjusted",
-             "column", "Steg", "start_month")
+             "column", "Steg", "start_month", "band", "month", "generation")  # the last three: RoM 2's tables
 
 
 def long_tables(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
