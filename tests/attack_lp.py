@@ -1,7 +1,8 @@
 """An independent attacker on what runs publish: an LP over every published number.
 
 Written from the report's structure (§3.3 windows, §5 Tabell 14–23, Figur 1–2, §4 Tabell
-5–13 and A 1) and from the files a run folder hands on, never from
+5–13 and A 1; RoM 2's support and results tables of issue 16) and from the files a run
+folder hands on, never from
 `romlab.publication.protection` or `disclosure`, so that it checks the protection's
 declarations as well as its pattern. ``lp_attack(releases)`` reads each release (a run
 folder), writes every count the releases rest on as an LP variable and every published
@@ -28,7 +29,15 @@ Variables, per release and population cell (ids as in the suppression log):
   Tabell 12 levels, Tabell 13 registration time × level, Tabell A 1 columns × level):
   ``n`` persons and, where published, ``obs`` report-months;
 - ``O|row|col`` (§3.3 starts by window × level, from the ``00_data`` notebook when the run
-  holds it): ``n``.
+  holds it): ``n``;
+- RoM 2 (issue 16): ``R2Q|lv`` (the followed population, lv A, B, C, ABC: Tabell 14 and 19
+  (RoM 2), nyckeltal.json's "rom2", Tabell 18 (RoM 2)'s observations): ``n``, ``r3m`` /
+  ``r6m`` (with a 3- / 6-month result), ``r3m6m`` (with both), ``work3m``,
+  ``studies3m``, ``work6m``, ``studies6m``; ``R2G|lv|group`` (Tabell 16 (RoM 2)),
+  ``R2J|lv|band`` (the job-chance bands) and ``R2F|YYYY-MM|lv`` (Figur 1 (RoM 2), from
+  figurer.csv or its SVG's two panels): ``n``, ``r3m``, ``r6m``; ``S2|…`` RoM 2's
+  support sample as ``S|…``; ``S2J|month|generation`` (RoM 1 beside RoM 2): ``n``,
+  ``obs`` (report-months after trimming), ``obs_all`` (before).
 
 Constraints: every published n, share (value × denominator / 100 = numerator: the CSV
 holds full precision, so numerators are exact), the key figures, the figures' points
@@ -39,7 +48,15 @@ every quantity, window × level cells add up to the key figures' window total, l
 up to ABC, Figur 1's months add up to Tabell 14, Figur 2's persons equal Figur 1's in
 the months both show, start months bound the windows they overlap (§3.3's dates),
 R2 = work + studies, work = subsidised + unsubsidised (column 1), 0 ≤ numerator ≤
-denominator; Tabell 17's flags against a hidden level-A cell (linear in its counts).
+denominator; Tabell 17's flags against a hidden level-A cell (linear in its counts). RoM
+2: levels add up to ABC for every count, a result is work or studies, the persons with
+both results are at most either and at least their sum less the persons, each
+comparison of Tabell 16 (RoM 2) splits its level (foreign-born women + men =
+foreign-born), the job-chance bands split their level, Figur 1 (RoM 2)'s levels add up
+to the month's total and its months (the manifest's followed start months) to Tabell 14
+(RoM 2)'s level; RoM 2's support tables as RoM 1's; marks of Tabell 16 (RoM 2) against a
+hidden reference as Tabell 16's. Assumptions that hold on the sample but not whatever
+the data are off unless asked for (`ASSUMPTIONS`).
 Significance marks against a hidden cell are findings, and a second pass narrows the
 hidden cell's counts to the integer pairs whose z-test agrees with the mark. Several
 releases (`_link_releases`): two releases of one period from the same data share every
@@ -94,6 +111,14 @@ QUANTITIES = {
     "F2": ("n", "sig"),
     "S": ("n", "obs"),
     "O": ("n",),
+    # RoM 2 (issue 16): the followed population's levels, Tabell 16's groups, the job-chance
+    # bands and Figur 1's start months; the support sample and the RoM 1 / RoM 2 months
+    "R2Q": ("n", "r3m", "r6m", "r3m6m", "work3m", "studies3m", "work6m", "studies6m"),
+    "R2G": ("n", "r3m", "r6m"),
+    "R2J": ("n", "r3m", "r6m"),
+    "R2F": ("n", "r3m", "r6m"),
+    "S2": ("n", "obs"),
+    "S2J": ("n", "obs", "obs_all"),
 }
 #: Tabell 23's columns (§5.3.2): all result reports / identified ones.
 T23_ALL, T23_ID = "Alla resultatrapporter", "Rapporter identifierade med säkerhet"
@@ -112,10 +137,37 @@ SHARES = {
     ("headline", "education_share_of_results"): ("studies", "r2"),
     ("headline", "unsubsidised_share_of_employment_low"): ("unsub", "n"),
     ("headline", "unsubsidised_share_of_employment_high"): ("unsub", "n"),
+    # RoM 2: shares of persons with a 3- / 6-month result, continuation (both of the
+    # 3-month results), work and studies of each result (Tabell 14, 16, 19 (RoM 2), the
+    # job-chance table)
+    ("rom2_14", "result_3m_share"): ("r3m", "n"), ("rom2_14", "result_6m_share"): ("r6m", "n"),
+    ("rom2_14", "continuation_share"): ("r3m6m", "r3m"),
+    ("rom2_16", "result_3m_share"): ("r3m", "n"), ("rom2_16", "result_6m_share"): ("r6m", "n"),
+    ("rom2_jobbchans", "result_3m_share"): ("r3m", "n"), ("rom2_jobbchans", "result_6m_share"): ("r6m", "n"),
+    ("rom2_19", "work_3m_share"): ("work3m", "n"), ("rom2_19", "education_3m_share"): ("studies3m", "n"),
+    ("rom2_19", "work_share_of_3m_results"): ("work3m", "r3m"),
+    ("rom2_19", "work_6m_share"): ("work6m", "n"), ("rom2_19", "education_6m_share"): ("studies6m", "n"),
+    ("rom2_19", "work_share_of_6m_results"): ("work6m", "r6m"),
 }
+#: Rows whose ``n`` is not the cell's persons but the share's denominator (Tabell 20:
+#: results; RoM 2: the continuation's and work-of-results' 3- / 6-month results).
+ROW_N = {("20", "work_share_of_results"): "r2", ("rom2_14", "continuation_share"): "r3m",
+         ("rom2_19", "work_share_of_3m_results"): "r3m", ("rom2_19", "work_share_of_6m_results"): "r6m"}
+#: RoM 2's Figur 1: the measure of each panel → the count it is a share of the persons.
+ROM2_FIGURE = "rom2_figur_1"
+ROM2_FIGURE_COUNTS = {"result_3m_share": "r3m", "result_6m_share": "r6m"}
+#: Tabell 16 (RoM 2)'s two results as the workbook heads them.
+ROM2_RESULT_HEADS = {"tre": "3m", "sex": "6m"}
 #: Quantity that Tabell 16, 21 and 22's significance marks test (§5.2.1, §5.3.1).
-MARK_QUANTITY = {"16": "r2", "21": "work", "22": "studies"}
+MARK_QUANTITY = {"16": "r2", "21": "work", "22": "studies", "rom2_16_3m": "r3m", "rom2_16_6m": "r6m"}
 _TOL = 1e-6
+#: Assumptions an attacker may add that hold on the sample but not whatever the data
+#: (``lp_attack(..., assume=…)``; off by default, so that the attacker is never wrong):
+#: "model_is_population": Tabell 18 (RoM 2)'s observations are the followed population
+#: (no one left out for a missing regressor); "untied_bands": no two persons of a level
+#: share a job chance at a band's edge, so each job-chance band holds ⌊N/5⌋ or ⌈N/5⌉ of
+#: its level's N persons (the bands are quintile groups by rank, the table's note).
+ASSUMPTIONS = frozenset({"model_is_population", "untied_bands"})
 #: Complements (denominator − numerator: persons without the outcome) that are counts of
 #: their own, per kind of cell: variable "n-r2" etc.
 COMPLEMENTS = {
@@ -124,6 +176,11 @@ COMPLEMENTS = {
     "E": (("n", "unsub"),),
     "F1": (("n", "r2"),),
     "F2": (("n", "sig"),),
+    "R2Q": (("n", "r3m"), ("n", "r6m"), ("r3m", "r3m6m"), ("n", "work3m"), ("n", "studies3m"), ("n", "work6m"),
+            ("n", "studies6m"), ("r3m", "work3m"), ("r6m", "work6m")),
+    "R2G": (("n", "r3m"), ("n", "r6m")),
+    "R2J": (("n", "r3m"), ("n", "r6m")),
+    "R2F": (("n", "r3m"), ("n", "r6m")),
 }
 
 
@@ -148,9 +205,11 @@ class Release:
     ``nyckeltal`` (nyckeltal.json), ``log`` (undertryckta.csv, any of its columns),
     ``figures`` ("F1", "F2": `svg_readback.read_figure` of figur_1.svg, figur_2.svg),
     ``starts`` (§3.3's starts table of the 00_data notebook, NaN where hidden), ``marks``
-    (bold and filled cells of Tabell 15–17, 21, 22 in tabeller.xlsx), and from
-    manifest.json (or the log's wording) ``min_cell``, ``alpha`` and the 18-month
-    population's start months."""
+    (bold and filled cells of Tabell 15–17, 21, 22 and Tabell 16 (RoM 2) in tabeller.xlsx),
+    ``rom2_figure`` (Figur 1 (RoM 2)'s points: figurer.csv, or read back from
+    rom2_figur_1.svg when the folder has no figurer.csv), and from manifest.json (or the
+    log's wording) ``min_cell``, ``alpha``, the 18-month population's start months and
+    RoM 2's followed start months."""
 
     name: str
     folder: Path
@@ -163,6 +222,8 @@ class Release:
     min_cell: int | None = None
     alpha: float = 0.05
     population_months: tuple[str, str] | None = None
+    rom2_figure: pd.DataFrame | None = None
+    rom2_months: tuple[str, str] | None = None
 
 
 def read_release(folder: str | Path, name: str | None = None) -> Release:
@@ -186,16 +247,49 @@ def read_release(folder: str | Path, name: str | None = None) -> Release:
         rel.alpha = float(params.get("significance_level", rel.alpha))
         if params.get("population_start_months"):
             rel.population_months = tuple(params["population_start_months"])
+        if params.get("rom2_population_start_months"):
+            rel.rom2_months = tuple(params["rom2_population_start_months"])
     if rel.min_cell is None and log is not None and "reason" in log:
         m = log["reason"].str.extract(r"färre än (\d+)", expand=False).dropna()
         rel.min_cell = int(m.iloc[0]) if len(m) else None
     for key, fname in (("F1", "figur_1.svg"), ("F2", "figur_2.svg")):
         if (folder / fname).is_file():
             rel.figures[key] = svg_readback.read_figure(folder / fname)
+    rel.rom2_figure = _read_rom2_figure(folder)
     rel.starts = _read_starts(folder)
     if (folder / "tabeller.xlsx").is_file():
         rel.marks = _read_marks(folder / "tabeller.xlsx")
     return rel
+
+
+def _read_rom2_figure(folder: Path) -> pd.DataFrame | None:
+    """Figur 1 (RoM 2)'s points: ``start_month`` (YYYY-MM), ``level`` (A, B, C, ABC),
+    ``measure`` (the 3- or 6-month result), ``value`` (percent, NaN where hidden), ``n``.
+    From figurer.csv (full precision); without it, read back from rom2_figur_1.svg (two
+    panels, `svg_readback.read_panels`: exact counts where the band gives them). None
+    when the run draws no such figure."""
+    csv = folder / "figurer.csv"
+    if csv.is_file():
+        f = pd.read_csv(csv, dtype={"figure": str, "start_month": str, "level": str, "measure": str})
+        f = f[f["figure"] == ROM2_FIGURE]
+        if f.empty:
+            return None
+        hidden = f["suppressed"].fillna(False).astype(bool) if "suppressed" in f else f["value"].isna()
+        out = f[["start_month", "level", "measure", "value", "n"]].copy()
+        out.loc[hidden.to_numpy(), ["value", "n"]] = np.nan
+        out["num"], out["matches"], out["tol"] = np.nan, 1, 0.0
+        return out.reset_index(drop=True)
+    svg = folder / f"{ROM2_FIGURE}.svg"
+    if not svg.is_file():
+        return None
+    pts = svg_readback.read_panels(svg)
+    measures = list(ROM2_FIGURE_COUNTS)
+    out = pd.DataFrame({"start_month": pts["start_month"].dt.strftime("%Y-%m"),
+                        "level": pts["level"].replace({"Totalt": TOTAL}),
+                        "measure": [measures[i] for i in pts["panel"]],
+                        "value": 100 * pts["share"], "n": pts["n"].where(pts["matches"] == 1),
+                        "num": pts["num"].where(pts["matches"] == 1), "matches": pts["matches"], "tol": pts["tol"]})
+    return out.reset_index(drop=True)
 
 
 def _read_starts(folder: Path) -> pd.DataFrame | None:
@@ -228,8 +322,9 @@ def _read_marks(path: Path) -> pd.DataFrame:
     (significant) and filled (Tabell 17's flag)? The sheets as printed: a header row
     whose first cell is "Nivå" (Tabell 15: the windows across, a level per row) or
     "Jämförelse" (the group tables: the windows across, merged over a second header row
-    of levels; a group per row), the rows below it down to the first empty one. Raises
-    if a sheet is there but no cell can be read (the attack would be weaker unseen)."""
+    of levels; a group per row), the rows below it down to the first empty one. Tabell
+    16 (RoM 2) as `_read_rom2_marks` reads it. Raises if a sheet is there but no cell can
+    be read (the attack would be weaker unseen)."""
     import openpyxl
 
     wb = openpyxl.load_workbook(path)
@@ -261,7 +356,42 @@ def _read_marks(path: Path) -> pd.DataFrame:
                 found += 1
         if not found:
             raise ValueError(f"{path}: no cell of {sheet} read")
+    rows += _read_rom2_marks(wb, path)
     return pd.DataFrame(rows, columns=["table", "group", "window", "level", "shown", "bold", "filled"])
+
+
+def _read_rom2_marks(wb, path: Path) -> list[tuple]:
+    """Tabell 16 (RoM 2) as printed: a header row whose first cell is "Jämförelse", the
+    two results across ("Resultat efter tre / sex månader", merged) over a second header
+    row of levels, a group per row. Rows (table "rom2_16_3m" / "rom2_16_6m", group,
+    window 0: RoM 2 has one, level, shown, bold, filled)."""
+    sheet = "Tabell 16 (RoM 2)"
+    if sheet not in wb.sheetnames:
+        return []
+    grid = [list(r) for r in wb[sheet].iter_rows()]
+    h = next((i for i, r in enumerate(grid) if r[0].value == "Jämförelse"), None)
+    if h is None:
+        raise ValueError(f"{path}: {sheet} has no header row the attacker can read")
+    results, res = [], None
+    for c in grid[h][1:]:
+        if c.value is not None:
+            words = str(c.value).split()
+            res = next((v for k, v in ROM2_RESULT_HEADS.items() if k in words), None)
+        results.append(res)
+    levels = [str(c.value).split()[-1] if c.value is not None else None for c in grid[h + 1][1:]]
+    rows = []
+    for r in grid[h + 2:]:
+        if r[0].value is None:
+            break
+        for j, c in enumerate(r[1:]):
+            if j >= len(results) or results[j] is None or levels[j] not in LEVELS:
+                continue
+            filled = bool(c.fill is not None and c.fill.fill_type not in (None, "none"))
+            rows.append((f"rom2_16_{results[j]}", str(r[0].value), 0, levels[j], c.value != "..",
+                         bool(c.font is not None and c.font.b), filled))
+    if not rows:
+        raise ValueError(f"{path}: no cell of {sheet} read")
+    return rows
 
 
 # ============================================================================ cell ids
@@ -272,10 +402,17 @@ def _w(v) -> int:
 
 def _cell_ids(t: pd.DataFrame) -> pd.Series:
     """The attacker's own cell id of each row of tabeller.csv (NA where a row rests on
-    no counted population), from the row's keys, not from the CSV's ``cell`` column."""
+    no counted population), from the row's keys, not from the CSV's ``cell`` column
+    (RoM 2's comparison months aside: their month and generation are in no other column
+    of tabeller.csv, `_rom2_ids`). A period without a part has no columns of its own
+    (2025-10: no ``window``)."""
+
+    def key(name: str) -> pd.Series:
+        return t[name] if name in t.columns else pd.Series(pd.NA, index=t.index, dtype="object")
+
     table, measure = t["table"], t["measure"]
-    grp, lv, col = t["group"].fillna(""), t["level"].fillna(""), t["column"].fillna("")
-    win = t["window"].map(lambda v: "" if pd.isna(v) else str(_w(v)))
+    grp, lv, col = key("group").fillna(""), key("level").fillna(""), key("column").fillna("")
+    win = key("window").map(lambda v: "" if pd.isna(v) else str(_w(v)))
     ids = pd.Series(pd.NA, index=t.index, dtype="object")
     alla = table.isin(["15", "19", "20"])
     ids[alla] = "P|" + win[alla] + "|" + lv[alla] + "|Alla"
@@ -297,6 +434,49 @@ def _cell_ids(t: pd.DataFrame) -> pd.Series:
     ids[table == "12"] = "S|12|" + lv[table == "12"]
     ids[table == "13"] = "S|13|" + grp[table == "13"] + "|" + lv[table == "13"]
     ids[table == "A1"] = "S|A1|" + col[table == "A1"] + "|" + lv[table == "A1"]
+    rom2 = table.astype(str).str.startswith("rom2_")
+    if rom2.any():
+        ids[rom2] = _rom2_ids(t[rom2], key, grp, lv)
+    return ids
+
+
+def _rom2_ids(t: pd.DataFrame, key, grp: pd.Series, lv: pd.Series) -> pd.Series:
+    """RoM 2's cells (issue 16) from a row's keys: ``R2Q|lv`` the followed population's
+    level (Tabell 14 and 19 (RoM 2), and the job-chance table's slope rows, which rest on
+    the level), ``R2G|lv|group`` (Tabell 16 (RoM 2)), ``R2J|lv|band`` (the job-chance
+    table's bands: tabeller.csv has no band column, so a level's band rows are numbered in
+    the order printed, 1 the lowest; a ``band`` column wins where there is one),
+    ``S2|…`` RoM 2's support sample as ``S|…`` RoM 1's (Tabell 5 adjusted, 7–11, 12, 13),
+    ``S2J|month|generation`` a month of one generation in the RoM 1 / RoM 2 comparison
+    (from ``month`` and ``generation`` columns where tabeller.csv has them, else from the
+    row's ``cell``: no other column tells the months apart)."""
+    table, measure = t["table"], t["measure"]
+    grp, lv = grp.loc[t.index], lv.loc[t.index]
+    ids = pd.Series(pd.NA, index=t.index, dtype="object")
+    q = table.isin(["rom2_14", "rom2_19"])
+    ids[q] = "R2Q|" + lv[q]
+    ids[table == "rom2_16"] = "R2G|" + lv[table == "rom2_16"] + "|" + grp[table == "rom2_16"]
+    jc = table == "rom2_jobbchans"
+    slope = jc & measure.astype(str).str.startswith("trend")
+    ids[slope] = "R2Q|" + lv[slope]
+    band_rows = jc & ~slope
+    if band_rows.any():
+        band = key("band").loc[t.index]
+        order = t[band_rows].groupby(["measure", "level"], sort=False).cumcount() + 1
+        band = band[band_rows].where(band[band_rows].notna(), order)
+        ids[band_rows] = "R2J|" + lv[band_rows] + "|" + band.map(lambda v: str(_w(v)))
+    s5 = (table == "rom2_5") & (key("adjusted").loc[t.index].fillna("") == "justerat")
+    ids[s5] = "S2|5|Alla"
+    sg = table.isin([f"rom2_{k}" for k in (7, 8, 9, 10, 11)])
+    ids[sg] = "S2|" + table[sg].str.split("_").str[1] + "|" + grp[sg]
+    ids[table == "rom2_12"] = "S2|12|" + lv[table == "rom2_12"]
+    ids[table == "rom2_13"] = "S2|13|" + grp[table == "rom2_13"] + "|" + lv[table == "rom2_13"]
+    cmp_ = table == "rom2_jamforelse"
+    if cmp_.any():
+        month, gen = key("month").loc[t.index], key("generation").loc[t.index]
+        own = "S2J|" + month.astype("string") + "|" + gen.astype("string")
+        cell = key("cell").loc[t.index].astype("string")
+        ids[cmp_] = own[cmp_].where(own[cmp_].notna(), cell[cmp_].where(cell[cmp_].str.startswith("S2J|")))
     return ids
 
 
@@ -307,7 +487,9 @@ def _kind(cell: str) -> str:
 def _block(cell: str) -> tuple:
     """The block a cell belongs to, for linking releases, and whether it is the block's
     margin: a window × level (margin: group "Alla"), a month (margin: ABC), the 18-month
-    population (margin Q|ABC), the support sample (margin S|5|Alla), a starts row."""
+    population (margin Q|ABC), the support sample (margin S|5|Alla), a starts row; RoM 2's
+    followed population (margin R2Q|ABC), a start month of its Figur 1 (margin ABC), its
+    support sample (margin S2|5|Alla), a month of the RoM 1 / RoM 2 comparison."""
     parts = cell.split("|")
     k = parts[0]
     if k == "P":
@@ -320,6 +502,14 @@ def _block(cell: str) -> tuple:
         return ("S",), cell == "S|5|Alla"
     if k == "O":
         return ("O", parts[1]), parts[2] == "Totalt"
+    if k in ("R2Q", "R2G", "R2J"):  # RoM 2's followed population (margin R2Q|ABC)
+        return ("R2Q",), cell == f"R2Q|{TOTAL}"
+    if k == "R2F":
+        return ("R2F", parts[1]), parts[2] == TOTAL
+    if k == "S2":
+        return ("S2",), cell == "S2|5|Alla"
+    if k == "S2J":  # a month of one generation stands alone
+        return ("S2J", parts[1], parts[2]), True
     return (k,), False
 
 
@@ -338,6 +528,8 @@ class _Model:
         self.conflicts: list[str] = []
         self.shares: list[tuple[int, int, float, str]] = []
         self.source = ""
+        #: assumptions beyond what holds whatever the data (`ASSUMPTIONS`), switched on
+        self.assume: frozenset[str] = frozenset()
 
     def var(self, release: str, cell: str, q: str) -> int:
         key = (release, cell, q)
@@ -422,8 +614,8 @@ def _add_published(m: _Model, rel: Release) -> set[str]:
     cells = set(t["cid"])
     for c in sorted(cells):
         for q in QUANTITIES[_kind(c)]:
-            if q == "obs" and not re.match(r"S\|(5|7|8|9|10|11|12)\|", c):
-                continue  # report-months are published for Tabell 5 and 7–12 only
+            if q == "obs" and not re.match(r"S2?\|(5|7|8|9|10|11|12)\||S2J\|", c):
+                continue  # report-months are published for Tabell 5 and 7–12 only (and RoM 2's months)
             m.var(R, c, q)
     shown = t[~t["suppressed"].fillna(False).astype(bool)]
     for r in shown.itertuples(index=False):
@@ -431,11 +623,14 @@ def _add_published(m: _Model, rel: Release) -> set[str]:
         why = f"{R}: Tabell {table} {measure} {cell}"
         # n: persons (Tabell 20: results; Tabell 23's employment share: jobs)
         if pd.notna(r.n):
-            den_q = "r2" if table == "20" else "n"
+            den_q = ROW_N.get((table, measure), "n")
             m.fix(m.var(R, cell, den_q), float(r.n), why + " n")
         if measure == "observations":
-            if cell.startswith("S|"):
+            if cell.startswith(("S|", "S2|")):
                 m.fix(m.var(R, cell, "obs"), float(r.value), why)
+            elif cell.startswith("S2J|"):  # report-months after trimming, and before
+                adj = getattr(r, "adjusted", "justerat")
+                m.fix(m.var(R, cell, "obs" if adj == "justerat" else "obs_all"), float(r.value), why)
             continue
         key = (table, measure)
         if table == "23" and measure == "unsubsidised_work_share":
@@ -489,6 +684,62 @@ def _add_nyckeltal(m: _Model, rel: Release, cells: set[str]) -> None:
         s = float(v) / 100
         m.add_le({num: 1.0, den: -(s + half)}, 0.0, f"{why} {nq}/{dq} {cell} (rounded)")
         m.add_le({num: -1.0, den: s - half}, 0.0, f"{why} {nq}/{dq} {cell} (rounded)")
+
+
+def _add_rom2_published(m: _Model, rel: Release, cells: set[str]) -> None:
+    """RoM 2's numbers outside tabeller.csv's cells: nyckeltal.json's "rom2" key
+    (``n_followed`` exact; ``result_3m_share`` / ``result_6m_share`` per level rounded to
+    four decimals: an interval), Figur 1 (RoM 2)'s points (`Release.rom2_figure`: n and
+    share exact from figurer.csv; read back from the SVG, exact where the band gives the
+    counts, else the share within the reading's tolerance) and Tabell 18 (RoM 2)'s
+    observations (the model's persons: at most the followed population, as rows with a
+    missing regressor are left out of a model)."""
+    R = rel.name
+    k = rel.nyckeltal.get("rom2") or {}
+    why = f"{R}: nyckeltal rom2"
+    if k.get("n_followed") is not None:
+        cells.add(f"R2Q|{TOTAL}")
+        m.fix(m.var(R, f"R2Q|{TOTAL}", "n"), float(k["n_followed"]), why + " n_followed")
+    half = 0.5e-4 / 100  # four decimals of a percent
+    for key, q in (("result_3m_share", "r3m"), ("result_6m_share", "r6m")):
+        for lv, v in (k.get(key) or {}).items():
+            if v is None:
+                continue
+            c = f"R2Q|{lv}"
+            cells.add(c)
+            num, den, s = m.var(R, c, q), m.var(R, c, "n"), float(v) / 100
+            m.add_le({num: 1.0, den: -(s + half)}, 0.0, f"{why} {key} {lv} (rounded)")
+            m.add_le({num: -1.0, den: s - half}, 0.0, f"{why} {key} {lv} (rounded)")
+    t = rel.tables
+    obs = t[(t["table"] == "rom2_18") & (t["measure"] == "observations")
+            & ~t["suppressed"].fillna(False).astype(bool) & t["value"].notna()]
+    if len(obs):
+        cells.add(f"R2Q|{TOTAL}")
+        if "model_is_population" in m.assume:
+            m.fix(m.var(R, f"R2Q|{TOTAL}", "n"), float(obs["value"].iloc[0]), f"{R}: Tabell 18 (RoM 2) observations")
+        else:
+            m.tighten(m.var(R, f"R2Q|{TOTAL}", "n"), float(obs["value"].iloc[0]), None)
+    f = rel.rom2_figure
+    if f is None:
+        return
+    for r in f.itertuples(index=False):
+        if r.measure not in ROM2_FIGURE_COUNTS:
+            continue
+        c = f"R2F|{r.start_month}|{TOTAL if r.level in (TOTAL, 'Totalt') else r.level}"
+        cells.add(c)
+        q = ROM2_FIGURE_COUNTS[r.measure]
+        num, den = m.var(R, c, q), m.var(R, c, "n")
+        w = f"{R}: Figur 1 (RoM 2) {r.measure} {c}"
+        if pd.notna(r.n):
+            m.fix(den, float(r.n), w + " n")
+        if pd.notna(r.num):
+            m.fix(num, float(r.num), w)
+        elif pd.notna(r.value) and pd.notna(r.n):
+            _add_share(m, num, den, float(r.value) / 100, w)
+        elif pd.notna(r.value):  # a share read back without its counts
+            s, tol = float(r.value) / 100, float(r.tol)
+            m.add_le({num: 1.0, den: -(s + tol)}, 0.0, w)
+            m.add_le({num: -1.0, den: s - tol}, 0.0, w)
 
 
 def _log_cell(cell: str, csv_map: dict[str, str]) -> str:
@@ -588,18 +839,107 @@ def _add_structure(m: _Model, rel: Release, cells: set[str]) -> None:
                      f"{R}: jobs counted in {col}")
             m.add_eq({m.var(R, e, "unsub"): 1.0, m.var(R, "Q|ABC", unsub): -1.0}, 0.0, f"{R}: unsubsidised in {col}")
     _add_support_structure(m, rel, cells)
+    _add_support_structure(m, rel, cells, "S2")
+    _add_rom2_comparison(m, rel, cells)
+    _add_rom2_structure(m, rel, cells)
 
 
-def _add_support_structure(m: _Model, rel: Release, cells: set[str]) -> None:
+def _add_rom2_comparison(m: _Model, rel: Release, cells: set[str]) -> None:
+    """RoM 1 beside RoM 2 per support month (the same selection for both, each trimmed at
+    its own cut-off): a month's report-months after trimming are at most those before,
+    which are at least its persons; RoM 2's months are months of RoM 2's support sample,
+    so each has at most its persons and together at most its report-months."""
+    R = rel.name
+    months = sorted(c for c in cells if c.startswith("S2J|"))
+    for c in months:
+        v = {q: m.var(R, c, q) for q in QUANTITIES["S2J"]}
+        m.add_le({v["obs"]: 1.0, v["obs_all"]: -1.0}, 0.0, f"{R}: trimmed <= untrimmed {c}")
+        m.add_le({v["n"]: 1.0, v["obs_all"]: -1.0}, 0.0, f"{R}: persons <= report-months {c}")
+    rom2 = [c for c in months if c.endswith("|RoM 2")]
+    if rom2 and any(c.startswith("S2|") for c in cells):
+        total = "S2|5|Alla"
+        for c in rom2:
+            m.add_le({m.var(R, c, "n"): 1.0, m.var(R, total, "n"): -1.0}, 0.0, f"{R}: {c} within {total}")
+        m.add_le({**{m.var(R, c, "obs"): 1.0 for c in rom2}, m.var(R, total, "obs"): -1.0}, 0.0,
+                 f"{R}: RoM 2's compared months within {total}")
+
+
+def _add_rom2_structure(m: _Model, rel: Release, cells: set[str]) -> None:
+    """RoM 2's results (issue 16), from what the tables mean. The followed population:
+    levels A, B, C add up to ABC (every count); in each level and the total, a result is
+    work or studies (r3m = work3m + studies3m, r6m = work6m + studies6m), the
+    continuation counts the persons with both results (at most either, at least their
+    sum less the persons); Tabell 16 (RoM 2): each comparison splits its level (the
+    foreign-born women and men split the foreign-born), for persons and both results;
+    the job-chance bands split their level; Figur 1 (RoM 2): a start month's levels add
+    up to its total and the months to Tabell 14's level (every month of the followed
+    population when the manifest names them, else at most); every result at most its
+    persons."""
+    R = rel.name
+    if not any(_kind(c) in ("R2Q", "R2G", "R2J", "R2F") for c in cells):
+        return
+    three = ("n", "r3m", "r6m")
+    levels = [f"R2Q|{lv}" for lv in (TOTAL, *LEVELS)]
+    cells.update(levels)
+    _split(m, R, levels[0], levels[1:], QUANTITIES["R2Q"], f"{R}: levels of Tabell 14 (RoM 2)")
+    for c in levels:
+        v = {q: m.var(R, c, q) for q in QUANTITIES["R2Q"]}
+        m.add_eq({v["r3m"]: 1.0, v["work3m"]: -1.0, v["studies3m"]: -1.0}, 0.0, f"{R}: r3m = work + studies {c}")
+        m.add_eq({v["r6m"]: 1.0, v["work6m"]: -1.0, v["studies6m"]: -1.0}, 0.0, f"{R}: r6m = work + studies {c}")
+        m.add_le({v["r3m6m"]: 1.0, v["r3m"]: -1.0}, 0.0, f"{R}: both <= r3m {c}")
+        m.add_le({v["r3m6m"]: 1.0, v["r6m"]: -1.0}, 0.0, f"{R}: both <= r6m {c}")
+        m.add_le({v["r3m"]: 1.0, v["r6m"]: 1.0, v["r3m6m"]: -1.0, v["n"]: -1.0}, 0.0, f"{R}: either <= n {c}")
+    rows = comparison_rows()
+    for lv in LEVELS:
+        if any(c.startswith(f"R2G|{lv}|") for c in cells):
+            for comp, g in rows.groupby("comparison", sort=False):
+                parent = f"R2G|{lv}|Utrikes född" if comp == "foreign_sex" else f"R2Q|{lv}"
+                members = [f"R2G|{lv}|{lab}" for lab in g["label"]]
+                cells.update(members)
+                _split(m, R, parent, members, three, f"{R}: {comp} splits {parent}")
+        bands = sorted(c for c in cells if c.startswith(f"R2J|{lv}|"))
+        if bands:
+            _split(m, R, f"R2Q|{lv}", bands, three, f"{R}: job-chance bands split R2Q|{lv}")
+            if "untied_bands" in m.assume:  # |B n_k - N| <= B - 1
+                k = len(bands)
+                for c in bands:
+                    a, b = m.var(R, c, "n"), m.var(R, f"R2Q|{lv}", "n")
+                    m.add_le({a: float(k), b: -1.0}, k - 1.0, f"{R}: untied band {c}")
+                    m.add_le({a: -float(k), b: 1.0}, k - 1.0, f"{R}: untied band {c}")
+    drawn = sorted({c.split("|")[1] for c in cells if c.startswith("R2F|")})
+    if drawn:
+        exact = rel.rom2_months is not None
+        first, last = (min(drawn[0], rel.rom2_months[0]), max(drawn[-1], rel.rom2_months[1])) if exact \
+            else (drawn[0], drawn[-1])
+        months = _month_range(first, last)
+        for mo in months:
+            cell = {lv: f"R2F|{mo}|{lv}" for lv in (*LEVELS, TOTAL)}
+            cells.update(cell.values())
+            _split(m, R, cell[TOTAL], [cell[lv] for lv in LEVELS], three, f"{R}: levels of Figur 1 (RoM 2) {mo}")
+        for lv in (*LEVELS, TOTAL):
+            why = f"{R}: Figur 1 (RoM 2)'s months add up to Tabell 14 (RoM 2) {lv}"
+            for q in three:
+                row = {m.var(R, f"R2F|{mo}|{lv}", q): 1.0 for mo in months}
+                row[m.var(R, f"R2Q|{lv}", q)] = -1.0
+                (m.add_eq if exact else m.add_le)(row, 0.0, f"{why} ({q})")
+    for c in sorted(cells):
+        if _kind(c) in ("R2G", "R2J", "R2F"):
+            for q in ("r3m", "r6m"):
+                m.add_le({m.var(R, c, q): 1.0, m.var(R, c, "n"): -1.0}, 0.0, f"{R}: {q} <= n {c}")
+
+
+def _add_support_structure(m: _Model, rel: Release, cells: set[str], prefix: str = "S") -> None:
     """§4: Tabell 7–11 split Tabell 5's adjusted sample (persons, report-months), Tabell 10's
     foreign-born women and men split the foreign-born, Tabell 12's levels split it, Tabell
     13 splits each level by registration time, Tabell A 1's columns split each level and
-    add up over levels to their group of Tabell 7–11."""
+    add up over levels to their group of Tabell 7–11. ``prefix`` "S2": the same tables of
+    RoM 2's support sample (its Tabell 5–13; no Tabell A 1)."""
     R = rel.name
-    scells = {c for c in cells if c.startswith("S|")}
+    S = prefix
+    scells = {c for c in cells if c.startswith(f"{S}|")}
     if not scells:
         return
-    total = "S|5|Alla"
+    total = f"{S}|5|Alla"
     m.var(R, total, "n")
     both = ("n", "obs")
     label_table: dict[str, str] = {}
@@ -608,27 +948,29 @@ def _add_support_structure(m: _Model, rel: Release, cells: set[str]) -> None:
             t = str(int(tkey.split("_")[1])) if tkey.split("_")[1].isdigit() else None
             if t is None or t not in ("7", "8", "9", "10", "11"):
                 continue
-            members = [f"S|{t}|{lab}" for lab in labels.values()]
+            members = [f"{S}|{t}|{lab}" for lab in labels.values()]
             if not any(c in scells for c in members):
                 continue
             if col == "sex_birth_group":
-                parent = f"S|10|{LABELS['birth_country']['tabell_10']['foreign']}"
+                parent = f"{S}|10|{LABELS['birth_country']['tabell_10']['foreign']}"
             else:
                 parent = total
                 for lab in labels.values():
                     label_table[lab] = col
             _split(m, R, parent, members, both, f"{R}: {col} splits {parent}")
-    levels = [f"S|12|{lv}" for lv in LEVELS]
+    levels = [f"{S}|12|{lv}" for lv in LEVELS]
     if any(c in scells for c in levels):
-        _split(m, R, total, levels, both, f"{R}: levels of Tabell 12")
+        _split(m, R, total, levels, both, f"{R}: levels of Tabell 12 ({S})")
     for c in sorted(scells | {total, *levels}):
         if (R, c, "obs") in m.index:
             m.add_le({m.var(R, c, "n"): 1.0, m.var(R, c, "obs"): -1.0}, 0.0, f"{R}: persons <= report-months {c}")
-    t13 = sorted(c for c in scells if c.startswith("S|13|"))
+    t13 = sorted(c for c in scells if c.startswith(f"{S}|13|"))
     for lv in LEVELS:
         members = [c for c in t13 if c.endswith(f"|{lv}")]
         if members:
-            _split(m, R, f"S|12|{lv}", members, ("n",), f"{R}: Tabell 13 splits level {lv}")
+            _split(m, R, f"{S}|12|{lv}", members, ("n",), f"{R}: Tabell 13 ({S}) splits level {lv}")
+    if S != "S" or "column" not in rel.tables.columns:
+        return
     # Tabell A 1: its column labels are Tabell 7–11's groups
     a1 = rel.tables[rel.tables["table"] == "A1"][["column", "group"]].drop_duplicates()
     if len(a1):
@@ -819,13 +1161,20 @@ def _add_starts(m: _Model, rel: Release, cells: set[str]) -> None:
 
 # ---------------------------------------------------------------------------- marks
 
+def _group_cell(table: str, window, level: str, group: str) -> str:
+    """The cell of a group table's printed cell: ``P|w|lv|group`` (Tabell 16, 17, 21, 22),
+    ``R2G|lv|group`` (Tabell 16 (RoM 2): one window)."""
+    return f"R2G|{level}|{group}" if str(table).startswith("rom2_") else f"P|{window}|{level}|{group}"
+
+
 def _marks(m: _Model, rel: Release, cells: set[str], before_suppression: bool | None = None) -> list[dict]:
     """Marks and flags whose comparison involves a hidden cell (from the workbook).
 
     Tabell 17's flags (§5.2.1: a level B/C group whose share, in whole percent, is at
     least that of another group of its comparison in level A) become linear rows in the
-    hidden level-A cell's counts; significance marks (Tabell 16, 21, 22) against a hidden
-    reference are findings, narrowed by `_refine_with_marks`. A shown mark or flag is
+    hidden level-A cell's counts; significance marks (Tabell 16, 21, 22, and Tabell 16 (RoM
+    2)'s two results) against a hidden reference are findings, narrowed by
+    `_refine_with_marks`. A shown mark or flag is
     information as it stands; the absence of one only when marks are computed before the
     complementary suppression: ``before_suppression``, or (None) when the release itself
     shows a mark or flag that only a hidden cell explains. Cells the log calls primary
@@ -843,11 +1192,12 @@ def _marks(m: _Model, rel: Release, cells: set[str], before_suppression: bool | 
              if isinstance(i, str) and tb == "16" and pd.notna(v)}
     mc = rel.min_cell or 0
     status = {c: ("primary" if m.ub.get(i, np.inf) < mc else "secondary" if m.lb.get(i, 0.0) >= mc > 0 else "")
-              for (r_, c, q), i in m.index.items() if r_ == R and q == "n" and c.startswith("P|")}
+              for (r_, c, q), i in m.index.items() if r_ == R and q == "n" and c.startswith(("P|", "R2G|"))}
     findings: list[dict] = []
     for r in mk[~mk["shown"] & (mk["bold"] | mk["filled"])].itertuples(index=False):
         findings.append({"release": R, "kind": "mark on a hidden cell", "table": r.table,
-                         "cell": f"P|{r.window}|{r.level}|{r.group}", "marked": True, "against": "", "used": False})
+                         "cell": _group_cell(r.table, r.window, r.level, r.group), "marked": True, "against": "",
+                         "used": False})
     # -- Tabell 17
     flags = []
     for (w,), part in mk[mk["table"] == "17"].groupby(["window"], sort=True):
@@ -892,9 +1242,9 @@ def _marks(m: _Model, rel: Release, cells: set[str], before_suppression: bool | 
         ref = ref_of.get(r.group)
         if not isinstance(ref, str) or (r.table, ref, r.window, r.level) in shown:
             continue
-        cr = f"P|{r.window}|{r.level}|{ref}"
+        cr = _group_cell(r.table, r.window, r.level, ref)
         if cr in cells and status.get(cr) != "primary":
-            marks.append((r.table, f"P|{r.window}|{r.level}|{r.group}", cr, bool(r.bold)))
+            marks.append((r.table, _group_cell(r.table, r.window, r.level, r.group), cr, bool(r.bold)))
     evidence = any(b for *_x, b in marks)
     negative = evidence if before_suppression is None else before_suppression
     for table, cg, cr, bold in marks:
@@ -1419,14 +1769,19 @@ def _as_releases(releases) -> list[Release]:
     return out
 
 
-def build_model(releases, use_marks: bool = True, marks_before_suppression: bool | None = None):
+def build_model(releases, use_marks: bool = True, marks_before_suppression: bool | None = None,
+                assume=()):
     """The attacker's model of the releases: (model, releases, findings, links)."""
     rels = _as_releases(releases)
     m = _Model()
+    m.assume = frozenset(assume)
+    if m.assume - ASSUMPTIONS:
+        raise ValueError(f"unknown assumption(s) {sorted(m.assume - ASSUMPTIONS)}; known: {sorted(ASSUMPTIONS)}")
     m.source = ", ".join(str(r.folder) for r in rels)
     findings: list[dict] = []
     for rel in rels:
         cells = _add_published(m, rel)
+        _add_rom2_published(m, rel, cells)
         _add_starts(m, rel, cells)
         _add_nyckeltal(m, rel, cells)
         _resolve_shares(m)
@@ -1477,7 +1832,7 @@ def violations(model: _Model, values: Mapping[tuple[str, str, str], float], tol:
 
 
 def lp_attack(releases, include_direct: bool = False, use_marks: bool = True,
-              marks_before_suppression: bool | None = None, complements: bool = True) -> pd.DataFrame:
+              marks_before_suppression: bool | None = None, complements: bool = True, assume=()) -> pd.DataFrame:
     """The interval an attacker gets for every count the releases rest on.
 
     ``releases``: run folders (paths, `Release` objects, or a {name: folder} mapping).
@@ -1491,11 +1846,12 @@ def lp_attack(releases, include_direct: bool = False, use_marks: bool = True,
     the workbook's marks and flags; ``marks_before_suppression``: whether an absent mark
     is information (None: when the release shows a mark only a hidden cell explains);
     ``complements``: also each share's denominator − numerator (persons without a result,
-    …: quantity ``n-r2``, ``n-work``, …). Raises `DataError` when the releases contradict
-    the attacker's model of the report.
+    …: quantity ``n-r2``, ``n-work``, …); ``assume``: assumptions of `ASSUMPTIONS` to add
+    (they hold on the sample, not whatever the data). Raises `DataError` when the releases
+    contradict the attacker's model of the report.
     """
     t0 = time.perf_counter()
-    m, rels, findings, links = build_model(releases, use_marks, marks_before_suppression)
+    m, rels, findings, links = build_model(releases, use_marks, marks_before_suppression, assume)
     ckeys, combos = _complements(m) if complements else ([], [])
     low, high, clow, chigh, n_lp = _solve(m, combos)
     if use_marks:
@@ -1536,7 +1892,8 @@ def lp_attack(releases, include_direct: bool = False, use_marks: bool = True,
 def truth_counts(period: str, data) -> tuple[dict[tuple[str, str], int], set[tuple[str, str]]]:
     """Every count of the unprotected tables of a period on the sample, keyed (cell,
     quantity) as the attacker names them (numerators from share × n), and the keys of the
-    figures' empty months (no starts: 0, no row in the figure's data)."""
+    figures' empty months (no starts: 0, no row in the figure's data). Each part of the
+    report only where the period computes it (RoM 2's from issue 16)."""
     from romlab.run.config import RunConfig
     from romlab.run.period import compute
 
@@ -1552,21 +1909,25 @@ def truth_counts(period: str, data) -> tuple[dict[tuple[str, str], int], set[tup
         return np.where(frame["n"] > 0, (frame["value"].fillna(0) * frame["n"] / 100).round(), 0)
 
     for key, q in (("16", "r2"), ("21", "work"), ("22", "studies")):
-        for r, x in zip(t[key].itertuples(), nums(t[key])):
+        for r, x in zip(t[key].itertuples(), nums(t[key])) if key in t else ():
             put(f"P|{int(r.window)}|{r.level}|{r.group}", "n", r.n)
             put(f"P|{int(r.window)}|{r.level}|{r.group}", q, x)
     for key, measure, q in (("15", "r2_share", "r2"), ("19", "work_share", "work"),
                             ("19", "education_share", "studies")):
+        if key not in t:
+            continue
         f = t[key][t[key]["measure"] == measure]
         for r, x in zip(f.itertuples(), nums(f)):
             put(f"P|{int(r.window)}|{r.level}|Alla", "n", r.n)
             put(f"P|{int(r.window)}|{r.level}|Alla", q, x)
     for measure, q in (("r2_share", "r2"), ("work_share", "work"), ("education_share", "studies")):
+        if "14" not in t:
+            continue
         f = t["14"][t["14"]["measure"] == measure]
         for r, x in zip(f.itertuples(), nums(f)):
             put(f"Q|{r.level}", "n", r.n)
             put(f"Q|{r.level}", q, x)
-    for r, x in zip(t["23"].itertuples(), nums(t["23"])):
+    for r, x in zip(t["23"].itertuples(), nums(t["23"])) if "23" in t else ():
         if r.measure == "unsubsidised_share_of_employment":
             put(f"E|{r.level}|{r.column}", "n", r.n)
             put(f"E|{r.level}|{r.column}", "unsub", x)
@@ -1575,6 +1936,8 @@ def truth_counts(period: str, data) -> tuple[dict[tuple[str, str], int], set[tup
         else:
             put(f"Q|{r.level}", "unsub_all" if r.column == T23_ALL else "unsub_id", x)
     for key, fig, q in (("figur_1", "F1", "r2"), ("figur_2", "F2", "sig")):
+        if key not in t or not cfg.population_start_months:
+            continue
         f = t[key]
         for r, x in zip(f.itertuples(), nums(f)):
             put(f"{fig}|{r.start_month:%Y-%m}|{r.level}", "n", r.n)
@@ -1586,20 +1949,24 @@ def truth_counts(period: str, data) -> tuple[dict[tuple[str, str], int], set[tup
                 if (cell, "n") not in out:
                     empty.update({(cell, "n"), (cell, q), (cell, f"n-{q}")})
     for key in ("7", "8", "9", "10", "11", "12"):
-        for r in t[key].itertuples():
+        for r in t[key].itertuples() if key in t else ():
             cell = f"S|{key}|{r.level}" if key == "12" else f"S|{key}|{r.group}"
             put(cell, "obs" if r.measure == "observations" else "n", r.value if r.measure == "observations" else r.n)
-    for r in t["13"].itertuples():
+    for r in t["13"].itertuples() if "13" in t else ():
         put(f"S|13|{r.group}|{r.level}", "n", r.n)
-    for r in t["A1"].itertuples():
+    for r in t["A1"].itertuples() if "A1" in t else ():
         put(f"S|A1|{r.column}|{r.level}", "n", r.n)
-    t5 = t["5"]
-    put("S|5|Alla", "obs", t5.loc[(t5["measure"] == "observations") & (t5["adjusted"] == "justerat"), "value"].iloc[0])
-    put("S|5|Alla", "n", p.nyckeltal["sample_sizes"]["support_persons"])
-    s = p.overview["starts"]
-    for r_ in s.index:
-        for c in s.columns:
-            put(f"O|{r_}|{c}", "n", s.loc[r_, c])
+    if "5" in t:
+        t5 = t["5"]
+        put("S|5|Alla", "obs",
+            t5.loc[(t5["measure"] == "observations") & (t5["adjusted"] == "justerat"), "value"].iloc[0])
+        put("S|5|Alla", "n", p.nyckeltal["sample_sizes"]["support_persons"])
+    s = p.overview.get("starts")
+    if s is not None:
+        for r_ in s.index:
+            for c in s.columns:
+                put(f"O|{r_}|{c}", "n", s.loc[r_, c])
+    _truth_rom2(t, cfg, put, nums, out, empty)
     for (cell, q), v in list(out.items()):  # complements: persons without the outcome
         for d, x in COMPLEMENTS.get(cell.split("|")[0], ()):
             if q == x and (cell, d) in out:
@@ -1607,7 +1974,61 @@ def truth_counts(period: str, data) -> tuple[dict[tuple[str, str], int], set[tup
     return {**out, **dict.fromkeys(empty, 0)}, empty
 
 
+def _truth_rom2(t, cfg, put, nums, out: dict, empty: set) -> None:
+    """RoM 2's counts (issue 16) in the unprotected tables, as `truth_counts` keys them."""
+    share_q = {"result_3m_share": "r3m", "result_6m_share": "r6m"}
+    for r, x in zip(t["rom2_14"].itertuples(), nums(t["rom2_14"])) if "rom2_14" in t else ():
+        if r.measure in share_q:
+            put(f"R2Q|{r.level}", "n", r.n)
+            put(f"R2Q|{r.level}", share_q[r.measure], x)
+        else:  # continuation: of the persons with a 3-month result
+            put(f"R2Q|{r.level}", "r3m6m", x)
+    q19 = {"work_3m_share": "work3m", "education_3m_share": "studies3m", "work_6m_share": "work6m",
+           "education_6m_share": "studies6m"}
+    for r, x in zip(t["rom2_19"].itertuples(), nums(t["rom2_19"])) if "rom2_19" in t else ():
+        if r.measure in q19:
+            put(f"R2Q|{r.level}", q19[r.measure], x)
+    for r, x in zip(t["rom2_16"].itertuples(), nums(t["rom2_16"])) if "rom2_16" in t else ():
+        put(f"R2G|{r.level}|{r.group}", "n", r.n)
+        put(f"R2G|{r.level}|{r.group}", share_q[r.measure], x)
+    if "rom2_jobbchans" in t:
+        jc = t["rom2_jobbchans"]
+        jc = jc[jc["band"].notna() & jc["measure"].isin(list(share_q))]
+        for r, x in zip(jc.itertuples(), nums(jc)):
+            put(f"R2J|{r.level}|{int(r.band)}", "n", r.n)
+            put(f"R2J|{r.level}|{int(r.band)}", share_q[r.measure], x)
+    if ROM2_FIGURE in t and cfg.rom2_population_start_months:
+        f = t[ROM2_FIGURE]
+        for r, x in zip(f.itertuples(), nums(f)):
+            cell = f"R2F|{pd.Timestamp(r.start_month):%Y-%m}|{r.level}"
+            put(cell, "n", r.n)
+            put(cell, share_q[r.measure], x)
+        for mo in _month_range(*cfg.rom2_population_start_months):  # months × levels without starts: 0
+            for lv in (*LEVELS, TOTAL):
+                cell = f"R2F|{mo}|{lv}"
+                if (cell, "n") not in out:
+                    empty.update({(cell, q) for q in ("n", "r3m", "r6m", "n-r3m", "n-r6m")})
+    for key in ("rom2_5", "rom2_7", "rom2_8", "rom2_9", "rom2_10", "rom2_11", "rom2_12"):
+        if key not in t:
+            continue
+        f = t[key]
+        if key == "rom2_5":
+            f = f[f["adjusted"] == "justerat"]
+        tab = key.split("_")[1]
+        for r in f.itertuples():
+            cell = "S2|5|Alla" if tab == "5" else f"S2|12|{r.level}" if tab == "12" else f"S2|{tab}|{r.group}"
+            put(cell, "obs" if r.measure == "observations" else "n", r.value if r.measure == "observations" else r.n)
+    for r in t["rom2_13"].itertuples() if "rom2_13" in t else ():
+        put(f"S2|13|{r.group}|{r.level}", "n", r.n)
+    for r in t["rom2_jamforelse"].itertuples() if "rom2_jamforelse" in t else ():
+        cell = f"S2J|{r.month}|{r.generation}"
+        put(cell, "n", r.n)
+        if r.measure == "observations":
+            put(cell, "obs" if r.adjusted == "justerat" else "obs_all", r.value)
+
+
 def sensitive(res: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     """Counts below min_cell in the truth: persons, numerators, denominator − numerator
     (report-months of the support tables and the figures' months without starts left out)."""
-    return res[res["truth"].notna() & (res["truth"] < min_cell) & (res["quantity"] != "obs") & ~res["empty"]]
+    return res[res["truth"].notna() & (res["truth"] < min_cell) & ~res["quantity"].isin(["obs", "obs_all"])
+               & ~res["empty"]]

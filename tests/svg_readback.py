@@ -17,8 +17,10 @@ decoded here with the font's own character map), and the lines and bands are tol
 their colours as the legend shows them.
 
 ``read_figure(path)`` gives one row per drawn point (``start_month``, ``level``, ``share``,
-``ci_low``, ``ci_high``, ``num``, ``n``, ``matches``); `recover_counts` is the search
-for (num, n) on its own; `wilson` the interval as the figure draws it.
+``ci_low``, ``ci_high``, ``num``, ``n``, ``matches``); ``read_panels(path)`` the same for a
+figure of panels side by side (Figur 1 (RoM 2): 3- and 6-month results, with ``panel``);
+`recover_counts` is the search for (num, n) on its own; `wilson` the interval as the
+figure draws it.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["Z95", "FigureReadError", "read_figure", "recover_counts", "wilson"]
+__all__ = ["Z95", "FigureReadError", "read_figure", "read_panels", "recover_counts", "wilson"]
 
 #: The normal quantile of a two-sided 95 % interval (scipy.special.ndtri(0.975)).
 Z95 = 1.959963984540054
@@ -309,34 +311,69 @@ def read_figure(path: str | Path, n_max: int = 20000) -> pd.DataFrame:
     as for the total), ``num`` and ``n`` (the recovered counts, -1 where no band or no
     match), ``matches`` (how many n matched; 1 is an exact recovery), ``tol`` (the share
     tolerance used). Rows sorted by level then month."""
+    return _read(path, n_max, panels=False).drop(columns="panel")
+
+
+def read_panels(path: str | Path, n_max: int = 20000) -> pd.DataFrame:
+    """Every drawn point of a figure of several panels side by side (Figur 1 (RoM 2): the
+    3-month result left, the 6-month result right), as `read_figure` reads one, with
+    ``panel`` (0 the first axes drawn, left to right). A panel whose percent axis has no
+    labelled ticks (the shared axis labelled once) is calibrated from the panel before it
+    (shared axes sit at the same height). Rows sorted by panel, level, month."""
+    return _read(path, n_max, panels=True)
+
+
+def _read(path: str | Path, n_max: int, panels: bool) -> pd.DataFrame:
     text = Path(path).read_text(encoding="utf-8")
     root = ET.fromstring(text)
     comments = _comments(text)
-    axes = next((g for g in root.iter(_SVG + "g") if _gid(g).startswith("axes_")), None)
-    if axes is None:
+    all_axes = [g for g in root.iter(_SVG + "g") if _gid(g).startswith("axes_")]
+    if not all_axes:
         raise FigureReadError(f"{path}: no axes group")
     defs = {el.get("id"): el for el in root.iter(_SVG + "path") if el.get("id")}
+    frames, ycal, colours = [], None, None
+    for k, axes in enumerate(all_axes if panels else all_axes[:1]):
+        # the axis groups are numbered over the figure (axis_3, axis_4 in a second panel):
+        # told apart by their ticks
+        groups = [g for g in _children(axes, "g") if _gid(g).startswith("matplotlib.axis")]
+        xaxis = next((g for g in groups if any(_gid(t).startswith("xtick_") for t in _children(g, "g"))), None)
+        yaxis = next((g for g in groups if any(_gid(t).startswith("ytick_") for t in _children(g, "g"))), None)
+        if xaxis is None or yaxis is None:
+            raise FigureReadError(f"{path}: no axis groups")
+        xt, yt = _ticks(xaxis, "x", comments), _ticks(yaxis, "y", comments)
+        months, scheme = _read_texts([t for _, t in xt], _parse_month)
+        for (_, t), value in zip(xt, months):  # the comments, where written, agree with the glyphs
+            if t.comment is not None and t.comment != value.strftime("%Y-%m"):
+                raise FigureReadError(f"{path}: tick label {t.comment!r} decoded as {value:%Y-%m}")
+        days = [(m - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1) for m in months]
+        ax_, bx, _resx = _fit([p for p, _ in xt], days)
+        if yt:
+            shares, _ = _read_texts([t for _, t in yt], _parse_percent)
+            ycal = _fit([p for p, _ in yt], shares)
+        elif ycal is None:
+            raise FigureReadError(f"{path}: the first panel's percent axis has no labelled ticks")
+        if colours is None:
+            # the axes' legend or the figure's
+            legend = next((g for g in root.iter(_SVG + "g") if _gid(g).startswith("legend")), None)
+            if legend is None:
+                raise FigureReadError(f"{path}: no legend")
+            colours = {c: _level(lab) for c, lab in _legend(legend, comments, scheme).items()}
+        frames.append(_points(path, axes, defs, colours, (ax_, bx), ycal, n_max).assign(panel=k))
+    out = pd.concat(frames, ignore_index=True)
+    order = {lv: i for i, lv in enumerate(["A", "B", "C", "Totalt"])}
+    out = out.assign(_o=out["level"].map(order).fillna(9)).sort_values(["panel", "_o", "level", "start_month"],
+                                                                         kind="stable")
+    return out.drop(columns="_o").reset_index(drop=True)
 
-    xaxis = next((g for g in _children(axes, "g") if _gid(g) == "matplotlib.axis_1"), None)
-    yaxis = next((g for g in _children(axes, "g") if _gid(g) == "matplotlib.axis_2"), None)
-    if xaxis is None or yaxis is None:
-        raise FigureReadError(f"{path}: no axis groups")
-    xt, yt = _ticks(xaxis, "x", comments), _ticks(yaxis, "y", comments)
-    months, scheme = _read_texts([t for _, t in xt], _parse_month)
-    shares, _ = _read_texts([t for _, t in yt], _parse_percent)
-    for (_, t), value in zip(xt, months):  # the comments, where written, agree with the glyphs
-        if t.comment is not None and t.comment != value.strftime("%Y-%m"):
-            raise FigureReadError(f"{path}: tick label {t.comment!r} decoded as {value:%Y-%m}")
-    days = [(m - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1) for m in months]
-    ax_, bx, _resx = _fit([p for p, _ in xt], days)
-    ay, by, resy = _fit([p for p, _ in yt], shares)
+
+def _points(path, axes: ET.Element, defs: dict, colours: dict[str, str], xcal: tuple[float, float],
+            ycal: tuple[float, float, float], n_max: int) -> pd.DataFrame:
+    """The drawn points of one axes group, calibrated: lines and markers by their legend
+    colour, each level's band, and the counts recovered from share and band."""
+    ax_, bx = xcal
+    ay, by, resy = ycal
     # share tolerance: coordinate rounding plus the calibration's own residual
     tol = 4 * (_PIXEL_STEP + resy) / abs(by)
-
-    legend = next((g for g in root.iter(_SVG + "g") if _gid(g).startswith("legend")), None)  # the axes' or the figure's
-    if legend is None:
-        raise FigureReadError(f"{path}: no legend")
-    colours = {c: _level(lab) for c, lab in _legend(legend, comments, scheme).items()}
 
     def month_of(x: float) -> pd.Timestamp:
         d = (x - ax_) / bx
@@ -378,9 +415,5 @@ def read_figure(path: str | Path, n_max: int = 20000) -> pd.DataFrame:
         if not np.isnan(low):
             num, n, matches = recover_counts(share, low, high, n_max=n_max, tol=tol)
         rows.append((month, level, share, low, high, num, n, matches, tol))
-    out = pd.DataFrame(rows, columns=["start_month", "level", "share", "ci_low", "ci_high", "num", "n",
-                                      "matches", "tol"])
-    order = {lv: i for i, lv in enumerate(["A", "B", "C", "Totalt"])}
-    out = out.assign(_o=out["level"].map(order).fillna(9)).sort_values(["_o", "level", "start_month"],
-                                                                         kind="stable")
-    return out.drop(columns="_o").reset_index(drop=True)
+    return pd.DataFrame(rows, columns=["start_month", "level", "share", "ci_low", "ci_high", "num", "n",
+                                       "matches", "tol"])

@@ -40,17 +40,32 @@ def row(table, measure, value=None, n=None, *, group=None, window=None, level=No
 
 
 def write_release(folder: Path, rows=(), *, nyckeltal=None, log=None, starts=None, sheets=None,
-                  min_cell: int = 10) -> Path:
+                  min_cell: int = 10, figures=None, rom2_months=None, rom2_sheet=None) -> Path:
     """A run folder with only what the attacker reads: tabeller.csv, nyckeltal.json,
-    manifest.json (min_cell, significance level), and where given undertryckta.csv
-    (cell, persons, rule), the 00_data notebook's starts table (HTML, '..' hidden) and
-    tabeller.xlsx sheets ({sheet: (header, [(label, [(value, bold, filled), …]), …])})."""
+    manifest.json (min_cell, significance level, RoM 2's followed start months where
+    given), and where given undertryckta.csv (cell, persons, rule), the 00_data
+    notebook's starts table (HTML, '..' hidden), tabeller.xlsx sheets ({sheet: (header,
+    [(label, [(value, bold, filled), …]), …])}, and ``rom2_sheet``: Tabell 16 (RoM 2)'s
+    [(group, [(value, bold) for 3 months A, B, C, then 6 months A, B, C])]) and
+    figurer.csv rows (``figures``: (start_month, level, measure, value, n), value None:
+    hidden)."""
     folder.mkdir(parents=True, exist_ok=True)
     t = pd.DataFrame(list(rows), columns=CSV_COLUMNS)
     t.to_csv(folder / "tabeller.csv", index=False)
     (folder / "nyckeltal.json").write_text(json.dumps(nyckeltal or {}), encoding="utf-8")
-    (folder / "manifest.json").write_text(json.dumps({"parameters": {"min_cell": min_cell,
-                                                                     "significance_level": 0.05}}), encoding="utf-8")
+    params = {"min_cell": min_cell, "significance_level": 0.05}
+    if rom2_months:
+        params["rom2_population_start_months"] = list(rom2_months)
+    (folder / "manifest.json").write_text(json.dumps({"parameters": params}), encoding="utf-8")
+    if figures is not None:
+        f = pd.DataFrame(figures, columns=["start_month", "level", "measure", "value", "n"])
+        f.insert(0, "figure", "rom2_figur_1")
+        f["suppressed"] = f["value"].isna()
+        f.loc[f["suppressed"], "n"] = None
+        f.to_csv(folder / "figurer.csv", index=False)
+    if rom2_sheet is not None:
+        sheets = dict(sheets or {})
+        sheets["Tabell 16 (RoM 2)"] = None
     if log is not None:
         pd.DataFrame(log, columns=["cell", "persons", "rule"]).to_csv(folder / "undertryckta.csv", index=False)
     if starts is not None:
@@ -64,7 +79,11 @@ def write_release(folder: Path, rows=(), *, nyckeltal=None, log=None, starts=Non
 
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
-        for name, (header, body) in sheets.items():
+        for name, spec in sheets.items():
+            if name == "Tabell 16 (RoM 2)":
+                _rom2_sheet(wb.create_sheet(name), rom2_sheet)
+                continue
+            header, body = spec
             # as the workbook prints a group table: "Jämförelse" and the windows (merged:
             # the text in the first cell of each window), the levels below them
             ws = wb.create_sheet(name)
@@ -83,6 +102,23 @@ def write_release(folder: Path, rows=(), *, nyckeltal=None, log=None, starts=Non
                         c.fill = PatternFill("solid", fgColor="FFE699")
         wb.save(folder / "tabeller.xlsx")
     return folder
+
+
+def _rom2_sheet(ws, body) -> None:
+    """Tabell 16 (RoM 2) as the workbook prints it: "Jämförelse", the two results merged
+    over the levels, a group per row; shares as fractions, ".." hidden."""
+    from openpyxl.styles import Font
+
+    ws.append(["Tabell 16 (RoM 2)"])
+    ws.append([])
+    ws.append(["Jämförelse", "Resultat efter tre månader", None, None, "Resultat efter sex månader", None, None])
+    ws.merge_cells(start_row=3, start_column=2, end_row=3, end_column=4)
+    ws.merge_cells(start_row=3, start_column=5, end_row=3, end_column=7)
+    ws.append([None, *["Nivå A", "Nivå B", "Nivå C"] * 2])
+    for label, cells in body:
+        ws.append([label, *[v for v, _b in cells]])
+        for k, (_v, bold) in enumerate(cells):
+            ws.cell(ws.max_row, 2 + k).font = Font(bold=bold)
 
 
 def interval(res: pd.DataFrame, cell: str, q: str = "n") -> tuple[float, float]:
@@ -270,6 +306,100 @@ def test_contradicting_releases_raise_a_data_error(tmp_path):
     rows[3]["n"] = 19  # 12 + 19 women and men in a window × level cell of 30
     with pytest.raises(attack_lp.DataError, match="contradict the attacker"):
         lp_attack([write_release(tmp_path / "r", rows)])
+
+
+# ============================================================================ RoM 2 (issue 16)
+
+def _pct(x, n):
+    return 100 * x / n
+
+
+def test_rom2_levels_results_work_studies_and_bands_add_up(tmp_path):
+    # The followed population (Tabell 14 and 19 (RoM 2)), level C hidden:
+    #            n  r3m  r6m  both  work3m  studies3m
+    #   ABC    100   30   20    18      25          5
+    #   A       40   20   14    13      18          2
+    #   B       35    7    4     4       6          1
+    # so C: 25 persons, 30 - 20 - 7 = 3 with a 3-month result, 2 with a 6-month one, 1 with
+    # both, 1 in work and 2 in studies (3 = 1 + 2). Job-chance bands of level A (printed in
+    # order, 1 the lowest): 15 persons (6 with a 3-month result), hidden, 12 (9): the
+    # hidden second band holds 40 - 15 - 12 = 13 persons, 20 - 6 - 9 = 5 results.
+    cells = {"ABC": (100, 30, 20, 18, 25, 5), "A": (40, 20, 14, 13, 18, 2), "B": (35, 7, 4, 4, 6, 1)}
+    rows = []
+    for lv in ("ABC", "A", "B", "C"):
+        n, r3, r6, both, w3, s3 = cells.get(lv, (None,) * 6)
+        shown = lv in cells
+        rows += [row("rom2_14", "result_3m_share", _pct(r3, n) if shown else None, n, level=lv),
+                 row("rom2_14", "result_6m_share", _pct(r6, n) if shown else None, n, level=lv),
+                 row("rom2_14", "continuation_share", _pct(both, r3) if shown else None, r3, level=lv),
+                 row("rom2_19", "work_3m_share", _pct(w3, n) if shown else None, n, level=lv),
+                 row("rom2_19", "education_3m_share", _pct(s3, n) if shown else None, n, level=lv)]
+    rows += [row("rom2_jobbchans", "result_3m_share", v, n, level="A") for v, n in
+             ((_pct(6, 15), 15), (None, None), (_pct(9, 12), 12))]
+    res = lp_attack([write_release(tmp_path / "r", rows)])
+    assert interval(res, "R2Q|C") == (25, 25)
+    assert [interval(res, "R2Q|C", q) for q in ("r3m", "r6m", "r3m6m", "work3m", "studies3m")] == \
+        [(3, 3), (2, 2), (1, 1), (1, 1), (2, 2)]
+    assert interval(res, "R2Q|C", "r3m-r3m6m") == (2, 2)  # a 3-month result that did not continue
+    assert interval(res, "R2J|A|2") == (13, 13) and interval(res, "R2J|A|2", "r3m") == (5, 5)
+
+
+def test_rom2_continuation_is_bounded_by_both_results(tmp_path):
+    # 50 persons, 20 with a 3-month result, 40 with a 6-month one, continuation hidden: the
+    # persons with both are at most 20 and at least 20 + 40 - 50 = 10.
+    rows = [row("rom2_14", "result_3m_share", 40.0, 50, level="ABC"),
+            row("rom2_14", "result_6m_share", 80.0, 50, level="ABC"),
+            row("rom2_14", "continuation_share", None, None, level="ABC")]
+    res = lp_attack([write_release(tmp_path / "r", rows)])
+    assert interval(res, "R2Q|ABC", "r3m6m") == (10, 20)
+
+
+@pytest.mark.parametrize("months_known", [True, False])
+def test_rom2_figure_months_add_up_to_the_level(tmp_path, months_known):
+    # Level A of the followed population (start months 2023-04 … 2023-06): 60 persons, 15
+    # with a 3-month result, 9 with a 6-month one. Figur 1 (RoM 2) draws 2023-04 (25: 5, 4)
+    # and 2023-06 (20: 6, 3) and hides 2023-05: 15 persons, 4 and 2 results. Without the
+    # manifest's start months, months before or after the drawn ones may hold persons too:
+    # only at most 15.
+    rows = [row("rom2_14", "result_3m_share", 25.0, 60, level="A"),
+            row("rom2_14", "result_6m_share", 15.0, 60, level="A")]
+    figures = []
+    for mo, pt in (("2023-04", (25, 5, 4)), ("2023-05", None), ("2023-06", (20, 6, 3))):
+        for k, measure in ((1, "result_3m_share"), (2, "result_6m_share")):
+            figures.append((mo, "A", measure, _pct(pt[k], pt[0]) if pt else None, pt[0] if pt else None))
+    rel = write_release(tmp_path / "r", rows, figures=figures,
+                        rom2_months=("2023-04", "2023-06") if months_known else None)
+    res = lp_attack([rel])
+    if months_known:
+        assert interval(res, "R2F|2023-05|A") == (15, 15)
+        assert interval(res, "R2F|2023-05|A", "r3m") == (4, 4) and interval(res, "R2F|2023-05|A", "r6m") == (2, 2)
+    else:
+        assert interval(res, "R2F|2023-05|A") == (0, 15)
+
+
+def test_a_rom2_significance_mark_narrows_the_hidden_reference(tmp_path):
+    # Level A: 120 persons, 60 with a 3-month result (Tabell 14 (RoM 2); its 6-month share
+    # not shown). 'Ej funktionshinder' shown: 100 persons, 50 with each result;
+    # 'Funktionshinder' hidden: 20 persons, 10 with a 3-month result (no mark: 50/100
+    # against 10/20 is no difference), its 6-month count w in [0, 20]. Tabell 16 (RoM 2)
+    # shows no mark on 'Ej funktionshinder' at six months either: the z-test of 50/100
+    # against w/20 is not significant for w = 6 … 14 (as Tabell 21's test in
+    # test_a_significance_mark_narrows_the_hidden_reference).
+    rows = [row("rom2_14", "result_3m_share", 50.0, 120, level="A"),
+            row("rom2_16", "result_3m_share", 50.0, 100, group="Ej funktionshinder", level="A"),
+            row("rom2_16", "result_6m_share", 50.0, 100, group="Ej funktionshinder", level="A"),
+            row("rom2_16", "result_3m_share", None, None, group="Funktionshinder", level="A"),
+            row("rom2_16", "result_6m_share", None, None, group="Funktionshinder", level="A")]
+    hidden = ("..", False)
+    sheet = [("Funktionshinder", [hidden] * 6),
+             ("Ej funktionshinder", [(0.5, False), hidden, hidden, (0.5, False), hidden, hidden])]
+    rel = write_release(tmp_path / "r", rows, rom2_sheet=sheet)
+    marks = attack_lp.read_release(rel).marks
+    assert set(marks["table"]) == {"rom2_16_3m", "rom2_16_6m"} and len(marks) == 12
+    assert interval(lp_attack([rel]), "R2G|A|Funktionshinder", "r6m") == (0, 20)
+    res = lp_attack([rel], marks_before_suppression=True)
+    assert interval(res, "R2G|A|Funktionshinder", "r6m") == (6, 14)
+    assert interval(res, "R2G|A|Funktionshinder", "r3m") == (10, 10)
 
 
 # ============================================================================ the figures
