@@ -15,6 +15,7 @@ from romlab import paths
 from romlab.dataset.errors import DataError
 from romlab.review import ReviewConfig, funnel, measure
 from romlab.review import risk_adjust as ra
+from romlab.review import risk_adjust_views as views
 
 WEIGHTS = {"A": 0.5, "B": 1.0, "C": 1.5}
 
@@ -176,10 +177,10 @@ def test_the_list_under_the_risk_adjusted_measure():
     assert out["cond_measure_adjusted"].tolist() == [False, True, True, True, False, True, False]
     assert out["meets_all_adjusted"].tolist() == [False, True, True, False, False, True, False]
     assert out["list_change"].tolist() == ["Faller bort", "Tillkommer", "", "", "", "Tillkommer", ""]
-    s = ra.adjusted_summary(out)["Antal"]
+    s = views.adjusted_summary(out)["Antal"]
     assert s.tolist() == [3, 4, 2, 3, 1, 2]
 
-    ch = ra.list_changes(out, ReviewConfig())
+    ch = views.list_changes(out, ReviewConfig())
     assert ch["Förändring"].tolist() == ["Faller bort", "Tillkommer", "Tillkommer"]
     assert ch["Leverantör"].tolist() == ["Leverantör K1", "Leverantör K2", "Leverantör K6"]
     assert list(ch.columns[:4]) == ["Förändring", "Leverantör", "Leveransområde", "Deltagare 2025-03"]
@@ -229,8 +230,8 @@ def test_on_the_sample_everything_runs_and_is_sensible(sample_follow_ups):
     assert set(rva["list_change"]) <= {"", "Tillkommer", "Faller bort"}
     changed = rva["list_change"] != ""
     assert (rva.loc[changed, "meets_all"] != rva.loc[changed, "meets_all_adjusted"]).all()
-    assert len(ra.list_changes(rva)) == int(changed.sum())
-    t = ra.expected_table(ea)
+    assert len(views.list_changes(rva)) == int(changed.sum())
+    t = views.expected_table(ea)
     assert len(t) == int(ea["in_follow_up"].sum())
     assert (t.loc[t["Deltagare"] == "..", "Faktiskt/förväntat"] == "..").all()
 
@@ -239,15 +240,22 @@ def test_on_the_sample_everything_runs_and_is_sensible(sample_follow_ups):
     assert fd.contracts["on_list"].sum() + fd.left_out_listed == int(
         (rva["meets_all"] & rva["in_follow_up_2"]).sum())
     fig = funnel.plot_funnel(fd)
-    assert fig.axes and ra.plot_expected_vs_actual(ea, rva).axes
+    assert fig.axes and views.plot_expected_vs_actual(ea, rva).axes
     # the risk-adjusted measure in the funnel
     fd_ra = funnel.funnel_data(ea, fus.cfg, rva, column="risk_adjusted_measure")
     assert np.isfinite(fd_ra.contracts["measure"]).all()
 
 
-def test_saved_follow_ups_cannot_give_the_characteristics(sample_follow_ups):
+def test_saved_follow_ups_carry_the_characteristics_once_read(sample_follow_ups, tmp_path):
+    """A review batch reads the characteristics before it saves the follow-ups: the saved
+    copy gives the same expected results without the data; one saved before cannot."""
     fus = sample_follow_ups
     fus.follow_up("2025-01")
-    kept = fus.keep(["2025-01"])
+    fresh = measure.FollowUps(fus.ds, fus.cfg)
+    fresh.follow_up("2025-01")
     with pytest.raises(measure.DataReachError, match="saved without the data"):
-        ra.participant_frame(kept, "2025-01")
+        ra.participant_frame(fresh.keep(["2025-01"]), "2025-01")
+    frame = ra.participant_frame(fus, "2025-01")
+    back = measure.FollowUps.load(fus.keep(["2025-01"]).save(tmp_path / "saved.pkl"))
+    pd.testing.assert_frame_equal(ra.participant_frame(back, "2025-01"), frame)
+    pd.testing.assert_frame_equal(ra.expected_vs_actual(back, "2025-01"), ra.expected_vs_actual(fus, "2025-01"))

@@ -208,12 +208,14 @@ def _value_cell(rec: dict, key: str, mark: str = "") -> Cell:
     return Cell(float(v) / 100 if kind == "percent" else float(v), kind, mark, bool(rec["_sig"]), bool(rec["_flag"]))
 
 
-def _rendered_cell(x, recs: list[dict], key: str) -> Cell:
+def _rendered_cell(x, recs: list[dict], key: str, text=None) -> Cell:
+    """A printed cell: the long row's number when the cell names one (`cell_id`), else
+    its text (`text`: the cell as printed from the real values, e.g. "8,6 (2,7 – 14,4)")."""
     if not isinstance(x, str):
         return Cell(None) if x is None or pd.isna(x) else Cell(str(x))
     found = cell_id(x)
     if found is None or found[0] >= len(recs):
-        return Cell(x)
+        return Cell(x if text is None else str(text))
     return _value_cell(recs[found[0]], key, found[1])
 
 
@@ -248,7 +250,12 @@ def rendered_grid(defn, long: pd.DataFrame, cfg) -> Grid:
                     [[_rendered_cell(x, [], defn.key) for x in row] for row in long.itertuples(index=False)])
     wide = defn.render(View(defn.key, ids, cfg))
     recs = _records(long)
-    cells = [[_rendered_cell(x, recs, defn.key) for x in row] for row in wide.itertuples(index=False)]
+    plain = [[isinstance(x, str) and cell_id(x) is None for x in row] for row in wide.itertuples(index=False)]
+    # a cell that is not one number (a value with its interval) is printed from the real values
+    real = defn.render(View(defn.key, long, cfg)) if any(map(any, plain)) else None
+    real = real if real is not None and real.shape == wide.shape else None
+    cells = [[_rendered_cell(x, recs, defn.key, real.iat[i, j] if real is not None and plain[i][j] else None)
+              for j, x in enumerate(row)] for i, row in enumerate(wide.itertuples(index=False))]
     return Grid(_row_heads(wide.index, defn.key), _col_heads(wide.columns), _labels(wide.index), cells)
 
 

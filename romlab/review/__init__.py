@@ -16,6 +16,14 @@ The package, one concern per module:
 - `export`: the follow-up file (Excel/CSV, Swedish headings) and the disclosure of the
   review's shown numbers (the report tables' rule, `romlab.publication.disclosure`);
 - `figures`: the follow-up seen through its ratings (tables, figures);
+- `uncertainty`: each measure's confidence interval (Wilson, exact; Kish–Wilson for the
+  weighted measure); `eb_prior`: empirical-Bayes priors over contracts (beta, grid);
+  `shrinkage`: shrunk measures as a view; `decision_risk`: the probability of a wrong
+  termination (the two follow-ups share participants); `tradeoff`: the rule's expected
+  wrong decisions under variants;
+- `funnel`: the funnel plot (control limits at 95 % and 99.8 %); `risk_adjust`: expected
+  against actual from the participants' characteristics, the list under the
+  risk-adjusted measure (`risk_adjust_views`: as a reader sees it);
 - `batch`: the reviews of a year, one notebook each, the data loaded once.
 
 Month arithmetic is `romlab.months`'s; the smallest cell shown is the run's
@@ -29,12 +37,20 @@ from romlab.review.conditions import (level_neutral_weights, near_misses, placem
                                       review_summary, weight_sensitivity, weight_sensitivity_detail, weight_sets)
 from romlab.review.config import (DEFAULT_LEVEL_WEIGHTS, DEFAULT_REVIEWS, LEVELS, RESULT_PAYMENT_SEK, ReviewConfig,
                                   parse_overrides)
+from romlab.review.decision_risk import decision_risk as termination_risk  # the module keeps its name
 from romlab.review.export import (FILE_HEADINGS, export_follow_up, follow_up_file, follow_up_summary, hidden,
-                                  parameter_table)
+                                  parameter_table, with_uncertainty)
 from romlab.review.figures import (as_png, plot_measure_distribution, plot_rating_vs_measure, rating_agreement,
                                    rating_table)
+from romlab.review.funnel import funnel_data, funnel_summary, plot_funnel
 from romlab.review.measure import (DataReachError, FollowUps, data_end, follow_up, follow_ups, measurement_window,
                                    previous_follow_up, publication_cutoff, review_months, within_reach)
+from romlab.review.risk_adjust import adjusted_review, expected_vs_actual
+from romlab.review.risk_adjust_views import adjusted_summary, expected_table, list_changes, plot_expected_vs_actual
+from romlab.review.shrinkage import SHRINKAGE_CAVEAT, shrinkage_table
+from romlab.review.shrinkage import shrinkage as shrunk_measures  # the module keeps its name
+from romlab.review.tradeoff import rule_tradeoff, tradeoff_table
+from romlab.review.uncertainty import intervals
 
 __all__ = [
     "ReviewConfig", "DataReachError", "DEFAULT_LEVEL_WEIGHTS", "DEFAULT_REVIEWS", "RESULT_PAYMENT_SEK", "LEVELS",
@@ -44,4 +60,7 @@ __all__ = [
     "placement_stop", "level_neutral_weights", "weight_sets", "weight_sensitivity", "weight_sensitivity_detail",
     "rating_agreement", "rating_table", "parameter_table", "as_png", "plot_measure_distribution",
     "plot_rating_vs_measure", "run_reviews", "ReviewRun", "open_follow_ups", "refresh_stored_notebook", "NOTEBOOK",
+    "intervals", "with_uncertainty", "termination_risk", "rule_tradeoff", "tradeoff_table", "shrunk_measures", "shrinkage_table", "SHRINKAGE_CAVEAT", "funnel_data",
+    "funnel_summary", "plot_funnel", "expected_vs_actual", "adjusted_review", "adjusted_summary", "expected_table",
+    "list_changes", "plot_expected_vs_actual",
 ]

@@ -17,7 +17,7 @@ from typing import Iterable, Mapping
 
 from romlab import paths
 from romlab.review.config import DEFAULT_REVIEWS, ReviewConfig
-from romlab.review.export import export_follow_up
+from romlab.review.export import export_follow_up, with_uncertainty
 from romlab.review.measure import FollowUps, review_months
 from romlab.run import execute, provenance
 
@@ -75,7 +75,7 @@ def run_reviews(data: str | Path, out: str | Path, reviews: Iterable = DEFAULT_R
             folder = out / f"oversyn_{m1}_{m2}"
             run.notebook = _run_notebook(src, m1, m2, folder, notebook, data, mapping)
             for m in (m1, m2):
-                files = export_follow_up(src.follow_up(m), folder / f"resultatuppfoljning_{m}", cfg)
+                files = export_follow_up(with_uncertainty(src, m, cfg), folder / f"resultatuppfoljning_{m}", cfg)
                 run.exports += [files["xlsx"], files["csv"]]
         done.append(run)
     return done
@@ -85,8 +85,11 @@ def _run_notebook(src: FollowUps, m1: str, m2: str, folder: Path, notebook: Path
     """Save the review's follow-ups in `folder`, execute the notebook there on them and
     remove the saved file again (also when the notebook fails)."""
     folder.mkdir(parents=True, exist_ok=True)
+    from romlab.review import risk_adjust
+
     for m in (m1, m2):
         src.follow_up(m)  # prepared and aggregated here, so the notebook and the export share them
+        risk_adjust.participant_frame(src, m)  # the characteristics the expected results need, saved with them
     bundle = src.keep((m1, m2)).save(folder / BUNDLE)
     dst = folder / Path(notebook).name
     params = {"publication_month": m2, "second_month": m1, "data_dir": provenance.relative_to(folder, data),

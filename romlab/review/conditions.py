@@ -186,12 +186,19 @@ def near_misses(rv: pd.DataFrame, cfg: ReviewConfig | None = None, per_condition
     return out
 
 
-def review_list(rv: pd.DataFrame, cfg: ReviewConfig | None = None, min_conditions: int = 2) -> pd.DataFrame:
+def review_list(rv: pd.DataFrame, cfg: ReviewConfig | None = None, min_conditions: int = 2,
+                risk: pd.DataFrame | None = None) -> pd.DataFrame:
     """The review list to show (Swedish headings): contracts meeting at least
     ``min_conditions`` conditions, with the measure and rating at both follow-ups and the
-    reasons. Participants and measures of contracts with fewer than ``min_cell``
-    participants are suppressed (``..``, `export.hidden`)."""
+    reasons; with `risk` (`decision_risk.decision_risk`), "Risk för felaktig hävning" (the
+    probability that the contract's true measure is at or above the threshold: the rule
+    would terminate it wrongly). Participants, measures and risks of contracts with fewer
+    than ``min_cell`` participants are suppressed (``..``, `export.hidden`)."""
     cfg = cfg or ReviewConfig()
+    if risk is not None:
+        attrs = dict(rv.attrs)
+        rv = rv.merge(risk[[*KEY, "risk_of_wrong_termination"]], on=KEY, how="left").set_axis(rv.index)
+        rv.attrs = attrs
     m1, m2 = rv.attrs.get("months", ("1", "2"))
     t = rv.loc[rv["conditions_met"] >= min_conditions]
     if t.empty:
@@ -216,6 +223,9 @@ def review_list(rv: pd.DataFrame, cfg: ReviewConfig | None = None, min_condition
         "Villkor uppfyllda (av 3)": t["conditions_met"],
         "Skäl": t["reasons"],
     })
+    if "risk_of_wrong_termination" in t:
+        out["Risk för felaktig hävning"] = percent(t["risk_of_wrong_termination"]).replace("", "–").mask(
+            hidden(t["participants_2"], cfg.min_cell), SUPPRESSED)
     if "placement_stop" in t:
         out["Placeringsstopp"] = t["placement_stop"].dt.strftime("%Y-%m-%d").fillna("")
     return out.reset_index(drop=True)

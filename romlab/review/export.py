@@ -25,7 +25,7 @@ from romlab.review.config import LEVELS, ReviewConfig
 from romlab.review.measure import data_end, measurement_window, publication_cutoff, review_months
 
 __all__ = ["hidden", "FILE_HEADINGS", "follow_up_file", "export_follow_up", "follow_up_summary",
-           "parameter_table", "SUPPRESSED"]
+           "parameter_table", "SUPPRESSED", "with_uncertainty"]
 
 def hidden(persons: pd.Series, min_cell: int) -> pd.Series:
     """True where a number resting on ``persons`` persons is suppressed: the report
@@ -51,7 +51,29 @@ FILE_HEADINGS = {
     "provider_name": "Leverantör", "provider_id": "Leverantörs-id", "delivery_area": "Leveransområde",
     "contract_end": "Avtalet upphör/upphörde", "participants": "Antal deltagare",
     "results": "Antal resultat", "measure": "Viktat resultatmått (%)", "rating": "Betyg",
+    "lower": "KI nedre", "upper": "KI övre", "expected_measure": "Förväntat resultatmått",
+    "oe": "Faktiskt/förväntat",
 }
+#: The uncertainty columns (`with_uncertainty`) in percent (one decimal) and as a ratio (two).
+UNCERTAINTY_PERCENT, UNCERTAINTY_RATIO = ("lower", "upper", "expected_measure"), ("oe",)
+
+
+def with_uncertainty(data, publication_month: Any, cfg: ReviewConfig | None = None) -> pd.DataFrame:
+    """The follow-up of a publication month (`measure.follow_up`) with the measure's 95 %
+    confidence interval (``lower``, ``upper``: `uncertainty.intervals`, Kish–Wilson for
+    the weighted measure), the expected measure of its participants and actual/expected
+    (``expected_measure``, ``oe``: `risk_adjust.expected_vs_actual`); what the follow-up
+    file publishes beside the measure."""
+    from romlab.review import risk_adjust, uncertainty
+    from romlab.review.config import KEY
+    from romlab.review.measure import follow_up
+
+    fu = follow_up(data, publication_month, cfg)
+    iv = uncertainty.intervals(data, publication_month, cfg)[[*KEY, "lower", "upper"]]
+    ea = risk_adjust.expected_vs_actual(data, publication_month, cfg)[[*KEY, "expected_measure", "oe"]]
+    out = fu.merge(iv, on=KEY, how="left").merge(ea, on=KEY, how="left")
+    out.attrs = dict(fu.attrs)
+    return out
 
 
 def _as_text(out: pd.DataFrame) -> pd.DataFrame:
@@ -67,6 +89,10 @@ def _as_text(out: pd.DataFrame) -> pd.DataFrame:
     out[h["participants"]] = out[h["participants"]].map(lambda v: number(v, 0))
     out[h["results"]] = out[h["results"]].map(lambda v: number(v, None))
     out[h["measure"]] = out[h["measure"]].map(lambda v: number(v, 1))
+    for key in UNCERTAINTY_PERCENT + UNCERTAINTY_RATIO:
+        if h[key] in out:
+            out[h[key]] = out[h[key]].map(lambda v, d=(2 if key == "oe" else 1): SUPPRESSED if pd.isna(v) else
+                                          f"{v:.{d}f}".replace(".", ","))
     out[h["rating"]] = out[h["rating"]].map(lambda v: "" if pd.isna(v) else str(int(v)))
     out[h["contract_end"]] = out[h["contract_end"]].fillna("")
     return out
@@ -75,7 +101,9 @@ def _as_text(out: pd.DataFrame) -> pd.DataFrame:
 def follow_up_file(fu: pd.DataFrame, cfg: ReviewConfig | None = None, shown: bool = False) -> pd.DataFrame:
     """The follow-up file of one publication month as the agency would publish it:
     contracts in the follow-up, Swedish headings (`FILE_HEADINGS`), the measure in
-    percent with one decimal, the rating (empty: none).
+    percent with one decimal, the rating (empty: none); when `fu` comes from
+    `with_uncertainty`, also the measure's confidence interval (KI nedre, KI övre), the
+    expected measure and actual/expected.
 
     Disclosure (`hidden`): the number of participants and the measure of a contract
     with fewer than ``min_cell`` participants are suppressed, and so is the number of
@@ -97,6 +125,9 @@ def follow_up_file(fu: pd.DataFrame, cfg: ReviewConfig | None = None, shown: boo
         h["measure"]: (t["measure"] * 100).round(1).astype("Float64").mask(small),
         h["rating"]: t["rating"],
     }).reset_index(drop=True)
+    for key in [k for k in UNCERTAINTY_PERCENT + UNCERTAINTY_RATIO if k in t]:  # `with_uncertainty`'s columns
+        value = t[key] if key == "oe" else t[key] * 100
+        out[h[key]] = value.round(2 if key == "oe" else 1).astype("Float64").mask(small).to_numpy()
     return _as_text(out) if shown else out
 
 
@@ -115,7 +146,8 @@ def export_follow_up(fu: pd.DataFrame, stem: str | Path, cfg: ReviewConfig | Non
     follow_up_file(fu, cfg, shown=True).to_csv(csv_path, sep=";", index=False, encoding="utf-8-sig")
     raw = follow_up_file(fu, cfg).astype(object)
     raw = raw.where(raw.notna(), None)
-    for col in (FILE_HEADINGS["participants"], FILE_HEADINGS["results"], FILE_HEADINGS["measure"]):
+    for col in [c for c in raw.columns if c in {FILE_HEADINGS[k] for k in ("participants", "results", "measure",
+                                                                            *UNCERTAINTY_PERCENT, *UNCERTAINTY_RATIO)}]:
         raw[col] = raw[col].map(lambda v: SUPPRESSED if v is None else v)
     xlsx_path = stem.with_suffix(".xlsx")
     with pd.ExcelWriter(xlsx_path, engine="xlsxwriter") as xl:

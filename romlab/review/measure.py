@@ -322,6 +322,9 @@ class FollowUps:
         out.ds, out.cfg, out.data_end, out.rating_months = None, self.cfg, self.data_end, self.rating_months
         out._prepared = {k: v for k, v in self._prepared.items() if k[0] in wanted}
         out._follow_ups = {k: v for k, v in self._follow_ups.items() if k[0] in wanted}
+        # the participants' characteristics, when read for the expected results (`risk_adjust.participant_frame`)
+        frames = self.__dict__.get("_participant_frames", {})
+        out._participant_frames = {k: v for k, v in frames.items() if k[0] in wanted}
         return out
 
     def save(self, path: str | Path) -> Path:

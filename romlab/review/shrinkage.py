@@ -75,3 +75,21 @@ def shrinkage(data, publication_month: Any, cfg: ReviewConfig | None = None, mea
     out.attrs.update({**fr.attrs, "prior": pr, "prior_mean": pr.mean, "prior_sd": pr.sd, "measure": measure,
                       "caveat": SHRINKAGE_CAVEAT})
     return out
+
+
+def shrinkage_table(sh: pd.DataFrame, cfg: ReviewConfig | None = None) -> pd.DataFrame:
+    """`shrinkage` as a reader sees it: the contracts in the follow-up, Swedish headings
+    (`LABELS`), percent with one decimal; contracts with fewer than ``min_cell``
+    participants shown as ``..`` (A65), the largest shrinkage first."""
+    from romlab.review.export import SUPPRESSED, count_shown, hidden, percent
+
+    cfg = cfg or ReviewConfig()
+    t = sh.loc[sh["in_follow_up"].astype(bool)]
+    t = t.assign(_pull=(t["shrunk"] - t["raw"]).abs()).sort_values(["_pull", *KEY], ascending=[False, True, True],
+                                                                     kind="stable")
+    small = hidden(t["participants"], cfg.min_cell)
+    out = pd.DataFrame({"Leverantörs-id": t["provider_id"], "Leveransområde": t["delivery_area"],
+                        "Antal deltagare": count_shown(t["participants"], cfg.min_cell)})
+    for col in ("raw", "shrunk", "shrunk_lower", "shrunk_upper"):
+        out[LABELS[col]] = percent(t[col]).mask(small, SUPPRESSED)
+    return out.reset_index(drop=True)

@@ -89,3 +89,16 @@ def rule_tradeoff(data, first_month: Any, second_month: Any = None, cfg: ReviewC
                       "population": int(pop.sum()), "expected_below_in_population": float((1 - above)[pop].sum()),
                       "confidence": confidence, "method": method})
     return out
+
+
+def tradeoff_table(tr: pd.DataFrame) -> pd.DataFrame:
+    """`rule_tradeoff` as a reader reads it: the variant as a column, expected numbers with
+    one decimal and the share of the terminated in percent, decimal commas ("–" where no
+    contract is terminated)."""
+    out = tr.reset_index()
+    for col in out.columns[2:]:
+        share = col == TRADEOFF_COLUMNS[-1]
+        out[col] = out[col].map(lambda v, share=share: "–" if pd.isna(v) else
+                                (f"{v * 100:.0f} %" if share else f"{v:.1f}").replace(".", ","))
+    out[out.columns[1]] = out[out.columns[1]].astype(int).astype(str)
+    return out
