@@ -539,7 +539,9 @@ def test_run_reviews_writes_one_executed_notebook_per_review(tmp_path, monkeypat
     assert f'bundle = "{batch.BUNDLE}"' in injected[0].source and not (run.notebook.parent / batch.BUNDLE).exists()
     assert sorted(p.name for p in run.exports) == [
         "resultatuppfoljning_2025-01.csv", "resultatuppfoljning_2025-01.xlsx",
-        "resultatuppfoljning_2025-03.csv", "resultatuppfoljning_2025-03.xlsx"]
+        "resultatuppfoljning_2025-03.csv", "resultatuppfoljning_2025-03.xlsx",
+        "trattdiagram_2025-01.png", "trattdiagram_2025-01.svg", "trattdiagram_2025-03.png", "trattdiagram_2025-03.svg"]
+    assert all(p.is_file() and p.stat().st_size for p in run.exports)
 
 
 # --------------------------------------------------------------------------- once

@@ -4,8 +4,10 @@
 them, so each publication month is prepared once however many reviews share it. For
 each review it saves the review's two follow-ups beside the notebook (`BUNDLE`), runs
 the notebook with papermill (`romlab.run.execute`), which reads them instead of the
-data (`open_follow_ups`), removes the file and exports both follow-up files from the
-same follow-ups. A notebook opened on its own (no bundle) loads the data itself.
+data (`open_follow_ups`), removes the file and exports both follow-up files (with their
+uncertainty columns, `export.with_uncertainty`) and both funnel plots
+(`trattdiagram_<month>.png`/`.svg`) from the same follow-ups. A notebook opened on its
+own (no bundle) loads the data itself.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import Iterable, Mapping
 
 from romlab import paths
 from romlab.review.config import DEFAULT_REVIEWS, ReviewConfig
+from romlab.review import funnel
+from romlab.review.conditions import review
 from romlab.review.export import export_follow_up, with_uncertainty
 from romlab.review.measure import FollowUps, review_months
 from romlab.run import execute, provenance
@@ -74,9 +78,13 @@ def run_reviews(data: str | Path, out: str | Path, reviews: Iterable = DEFAULT_R
         else:
             folder = out / f"oversyn_{m1}_{m2}"
             run.notebook = _run_notebook(src, m1, m2, folder, notebook, data, mapping)
+            rv = review(src, m1, m2, cfg)
             for m in (m1, m2):
                 files = export_follow_up(with_uncertainty(src, m, cfg), folder / f"resultatuppfoljning_{m}", cfg)
                 run.exports += [files["xlsx"], files["csv"]]
+                # the follow-up's funnel plot, the review's list marked (`funnel.plot_funnel`)
+                run.exports += funnel.save(funnel.plot_funnel(src.follow_up(m, cfg), rv, cfg), f"trattdiagram_{m}",
+                                           folder)
         done.append(run)
     return done
 
