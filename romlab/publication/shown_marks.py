@@ -72,7 +72,7 @@ def blank_tests(t: pd.DataFrame, sup: pd.Series, prefix: str, names: Mapping[str
     if t.empty:
         return t
     cell = lambda col: (prefix + t[col].astype(str).map(names)).map(sup)  # noqa: E731
-    mask = (cell("group").fillna(False).astype(bool) | cell("reference").fillna(False).astype(bool)).to_numpy()
+    mask = (cell("group").eq(True) | cell("reference").eq(True)).to_numpy()  # NA: a cell not hidden
     t = t.copy()
     for col in ("mean", "mean_reference", "difference", "se", "p_value"):
         if col in t.columns:

@@ -164,15 +164,10 @@ def tests_shown(tests: pd.DataFrame, table: pd.DataFrame | None, by: str) -> pd.
     col = "level" if by == "level" else "group"
     hidden = set(table.loc[table["suppressed"].astype(bool), col].astype(str))
     names = {lv: lv for lv in codes.LEVELS} if by == "level" else label_map(by, GROUP_TABLE_OF[by])
-    label = lambda c: tests[c].astype(str).map(names)  # noqa: E731
-    mask = (label("group").isin(hidden) | label("reference").isin(hidden)).to_numpy()
-    t = tests.copy()
-    for c in ("mean", "mean_reference", "difference", "se", "p_value"):
-        if c in t.columns:
-            t[c] = t[c].astype(float).mask(mask)
-    t["significant"] = t["significant"].fillna(False).astype(bool) & ~mask
-    t["suppressed"] = mask
-    return t
+    from romlab.publication.shown_marks import blank_tests
+
+    return blank_tests(tests, pd.Series(True, index=[f"shown|{h}" for h in sorted(hidden)], dtype=bool), "shown|",
+                       names)
 
 
 def render_tests_shown(tests: pd.DataFrame, table: pd.DataFrame | None, by: str) -> pd.DataFrame:
