@@ -19,36 +19,16 @@ from romlab.dataset.check_table import empty_table as _empty_table
 from romlab.dataset.load import Dataset
 from romlab.dataset.contract import TABLES
 
+import handmade
+
 D = pd.Timestamp
 CFG = romlab.RunConfig.for_period("2023-10")  # cut-off 2023-08-11, population 2020-05..2022-01
 
 
 # --------------------------------------------------------------------------- builders
 
-def _participations(rows: list[dict]) -> pd.DataFrame:
-    base = dict(provider_id="P1", delivery_area="A1", generation=1, end_date=pd.NaT, end_reason=None,
-                end_recorded_date=pd.NaT, level="A", job_chance=0.5, sex="man", born_abroad=False,
-                disability=False, education="upper_secondary", age_at_start=30, days_registered=100,
-                framework_programme="none")
-    out = []
-    for i, r in enumerate(rows, start=1):
-        row = {**base, "participation_id": i, "person_id": 1000 + i, **r}
-        row.setdefault("recorded_date", D(row["start_date"]) - pd.Timedelta(days=5))
-        out.append(row)
-    df = pd.DataFrame(out)
-    df["start_date"] = pd.to_datetime(df["start_date"])
-    cols = [c for c in TABLES["participations"].schema.columns if c in df.columns]
-    return TABLES["participations"].schema.validate(df[cols])
-
-
-def _results(rows: list[tuple]) -> pd.DataFrame:
-    cols = ["participation_id", "result_type", "outcome", "event_date", "filed_date", "approved_date"]
-    df = pd.DataFrame(rows, columns=cols)
-    df.insert(0, "result_id", np.arange(1, len(df) + 1))
-    df.insert(2, "provider_id", "P1")
-    for c in ("event_date", "filed_date", "approved_date"):
-        df[c] = pd.to_datetime(df[c])
-    return TABLES["result_reports"].schema.validate(df)
+_participations = handmade.participations
+_results = handmade.result_reports
 
 
 def _events(rows: list[tuple]) -> pd.DataFrame:

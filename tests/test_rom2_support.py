@@ -22,6 +22,8 @@ from romlab.dataset import codes
 from romlab.dataset.errors import DataError
 from romlab.report import registry, rom2_support, rom2_support_render, support, support_render
 
+import handmade
+
 D = pd.Timestamp
 #: 2024-10: support months 2023-07 … 2024-05, cut-off 2024-08-11. Trimming at the 60th
 #: percentile puts the cut-off on a report-month of the hand-made data (see `hand_made`).
@@ -30,17 +32,10 @@ TOTAL = support.TOTAL
 
 
 def _participation(pid, person, start, end, generation=2, level="B", **kw):
-    row = dict(participation_id=pid, person_id=person, generation=generation, start_date=D(start),
-               end_date=D(end) if end else pd.NaT, level=level, sex="woman", born_abroad=False,
-               disability=False, education="upper_secondary", age_at_start=40, days_registered=200)
-    row.update(kw)
-    return row
+    return handmade.support_participation(pid, person, start, end, generation, level, **kw)
 
 
-def _report(rid, pid, month, pp=1, provider="P1", **hours):
-    row = dict(report_id=rid, participation_id=pid, provider_id=provider, month=D(month), placement_period=pp)
-    row.update({c: float(hours.get(c, 0.0)) for c in codes.HOUR_COLUMNS})
-    return row
+_report = handmade.periodic_report
 
 
 @pytest.fixture

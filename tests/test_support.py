@@ -13,22 +13,14 @@ import romlab
 from romlab.dataset import codes
 from romlab.report import support, support_render
 
+import handmade
+
 CFG = romlab.RunConfig.for_period("2023-10")  # support months 2022-07 … 2023-05, cut-off 2023-08-11
 D = pd.Timestamp
 
 
-def _participation(pid, person, start, end, generation=1, **kw):
-    row = dict(participation_id=pid, person_id=person, generation=generation, start_date=D(start),
-               end_date=D(end) if end else pd.NaT, level="B", sex="woman", born_abroad=False,
-               disability=False, education="upper_secondary", age_at_start=40, days_registered=200)
-    row.update(kw)
-    return row
-
-
-def _report(rid, pid, month, pp=1, provider="P1", **hours):
-    row = dict(report_id=rid, participation_id=pid, provider_id=provider, month=D(month), placement_period=pp)
-    row.update({c: float(hours.get(c, 0.0)) for c in codes.HOUR_COLUMNS})
-    return row
+_participation = handmade.support_participation
+_report = handmade.periodic_report
 
 
 @pytest.fixture
