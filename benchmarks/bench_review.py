@@ -84,8 +84,9 @@ def uncertainty_work(src, m1: str, m2: str, cfg: review.ReviewConfig, rv=None) -
     review.as_png(review.plot_expected_vs_actual(ea, rv, cfg))
     rva = review.adjusted_review(src, m1, m2, cfg)
     review.adjusted_summary(rva, cfg), review.list_changes(rva, cfg)
-    review.review_list(rv, cfg, min_conditions=3, risk=review.termination_risk(src, m1, m2, cfg))
-    review.tradeoff_table(review.rule_tradeoff(src, m1, m2, cfg))
+    risk = review.termination_risk(src, m1, m2, cfg)
+    review.review_list(rv, cfg, min_conditions=3, risk=risk)
+    review.tradeoff_table(review.rule_tradeoff(src, m1, m2, cfg, risk=risk))
     review.shrinkage_table(review.shrunk_measures(src, m2, cfg), cfg)
     review.follow_up_file(review.with_uncertainty(src, m2, cfg), cfg, shown=True)
 

@@ -59,3 +59,8 @@ def test_the_review_list_shows_the_risk_of_a_wrong_termination(fus):
     shown = t.loc[~hidden & (t[col] != "–"), col]
     values = _number(shown.str.removesuffix(" %"))
     assert len(values) and values.between(0, 100).all()
+
+
+def test_the_trade_off_from_a_given_risk_is_the_one_it_computes(fus):
+    risk = review.termination_risk(fus, "2025-03")
+    pd.testing.assert_frame_equal(review.rule_tradeoff(fus, "2025-03", risk=risk), review.rule_tradeoff(fus, "2025-03"))

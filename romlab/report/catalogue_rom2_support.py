@@ -59,24 +59,21 @@ def _months(i) -> pd.DataFrame:
 
 
 def _cut(i) -> pd.Series:
-    """RoM 2's trimming cut-offs, computed once per period (kept on the inputs)."""
-    if "rom2_cut" not in i.__dict__:
-        i.__dict__["rom2_cut"] = rom2_support.cutoffs(_months(i), i.cfg)
-    return i.__dict__["rom2_cut"]
+    """RoM 2's trimming cut-offs, computed once per period (`Inputs.rom2_cut`)."""
+    return i.rom2_cut
 
 
 def _rom1_months(i) -> pd.DataFrame:
     """RoM 1's report-months of the same support months: none when no RoM 1 participation
     is in the service during them (a report's month lies within its participation, a
     rule of the data contract: the selection is skipped); the period's RoM 1 selection
-    (`Inputs.sample`) when the run selects RoM 1 alone; else selected here, once."""
+    (`Inputs.sample`) when the run selects RoM 1 alone (the default); else selected here
+    (only this table asks)."""
     if not rom2_support.in_service_during(i.ds.participations, i.cfg, generation=1):
         return i.rom2_sample.months.iloc[:0]
     if tuple(i.cfg.support_generations) == (1,):
         return i.sample.months
-    if "rom2_rom1_months" not in i.__dict__:
-        i.__dict__["rom2_rom1_months"] = support.select_reports(i.ds, rom2_support.rom1_config(i.cfg)).months
-    return i.__dict__["rom2_rom1_months"]
+    return support.select_reports(i.ds, rom2_support.rom1_config(i.cfg)).months
 
 
 def _jamforelse(i) -> pd.DataFrame:

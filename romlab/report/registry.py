@@ -87,6 +87,14 @@ class Inputs:
         return rom2_support.select_reports(self.ds, self.cfg)
 
     @cached_property
+    def rom2_cut(self) -> pd.Series:
+        """RoM 2's trimming cut-offs, on RoM 2's own report-months (§4.2 on RoM 2's sample;
+        a `DataError` when it has none: `rom2_support.require_months`)."""
+        from romlab.report import rom2_support
+
+        return rom2_support.cutoffs(rom2_support.require_months(self.rom2_sample.months, self.cfg), self.cfg)
+
+    @cached_property
     def rom2_outcomes(self) -> pd.DataFrame:
         """One row per RoM 2 participation of the followed population with its 3- and
         6-month results (``cfg.rom2_population_start_months``, A84):

@@ -52,7 +52,8 @@ def variant_lists(dr: pd.DataFrame, upper_1, upper_2, cfg: ReviewConfig,
 def rule_tradeoff(data, first_month: Any, second_month: Any = None, cfg: ReviewConfig | None = None,
                   measure: str = "weighted", confidence: float = CONFIDENCE, method: str = WEIGHTED_METHOD,
                   min_participants: int = MIN_PARTICIPANTS, prior: str = RISK_PRIOR,
-                  level_profile: str = LEVEL_PROFILE, fit: str = PRIOR_FIT) -> pd.DataFrame:
+                  level_profile: str = LEVEL_PROFILE, fit: str = PRIOR_FIT,
+                  risk: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per variant of the rule (index "Variant", Swedish labels): contracts
     terminated, the expected numbers wrongly terminated (Σ over the terminated of
     P(true ≥ threshold | data)) and wrongly kept (Σ over the population not terminated of
@@ -62,14 +63,16 @@ def rule_tradeoff(data, first_month: Any, second_month: Any = None, cfg: ReviewC
     bound of the ``confidence`` interval below the threshold at both follow-ups (the
     weighted measure's interval by ``method``, or Wilson's for ``measure="unweighted"``)
     with the other two conditions; the rule and at least ``min_participants`` at both.
-    The posterior is `decision_risk`'s (``prior``, ``level_profile``, ``fit``). ``attrs``:
+    The posterior is `decision_risk`'s (``prior``, ``level_profile``, ``fit``), or `risk`
+    when the caller has it already (`decision_risk` of the same review, not computed again). ``attrs``:
     the months, the fitted prior, and the population's size and expected number with a
     true measure below the threshold.
     """
     src = follow_ups(data, cfg)
     cfg = cfg or src.cfg
     m1, m2 = review_months(first_month, second_month)
-    dr = decision_risk(src, m1, m2, cfg, measure=measure, prior=prior, level_profile=level_profile, fit=fit)
+    dr = risk if risk is not None else decision_risk(src, m1, m2, cfg, measure=measure, prior=prior,
+                                                     level_profile=level_profile, fit=fit)
     col = "upper" if measure == "weighted" else "wilson_upper"
     uppers = []
     for m in (m1, m2):
